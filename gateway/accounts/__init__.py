@@ -1,0 +1,1 @@
+"""Platform user accounts: sign-up, log-in, profile, avatars, passwords."""

@@ -1,0 +1,23 @@
+"""Errors of the accounts domain."""
+
+from __future__ import annotations
+
+from gateway.errors import ZoneConnectError
+
+
+class InvalidAvatar(ZoneConnectError):
+    code = "invalid_avatar"
+    status = 400
+    description = "That file is not an image we can read."
+
+
+class UsernameTaken(ZoneConnectError):
+    code = "username_taken"
+    status = 409
+    description = "That username is taken."
+
+
+class InvalidCredentials(ZoneConnectError):
+    code = "invalid_credentials"
+    status = 401
+    description = "Wrong username or password."

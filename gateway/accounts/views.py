@@ -1,0 +1,205 @@
+"""Pages for signing up, logging in and out, the profile, avatars and passwords."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template,
+                   request, url_for)
+from flask.typing import ResponseReturnValue
+
+from gateway.accounts import services, sessions
+from gateway.accounts.errors import InvalidAvatar, InvalidCredentials, UsernameTaken
+from gateway.accounts.forms import AvatarForm, LoginForm, PasswordForm, ProfileForm, SignupForm
+from gateway.audit import services as audit
+from gateway.errors import ValidationFailed
+from gateway.extensions import db, limiter
+
+bp = Blueprint("accounts", __name__)
+
+
+def safe_next(target: str | None, default: str = "/") -> str:
+    """Only same-site paths are followed after login (no open redirect)."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or any(ord(c) < 32 for c in target):
+        return default
+    return target
+
+
+def login_required(view: Callable[..., ResponseReturnValue]) -> Callable[..., ResponseReturnValue]:
+    """Send anonymous visitors to the login page and back."""
+    @functools.wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> ResponseReturnValue:
+        if sessions.current_user() is None:
+            return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
+        return view(*args, **kwargs)
+    return wrapped
+
+
+def _login_account_key() -> str:
+    return "login-account:" + (request.form.get("username") or "").strip().lower()[:64]
+
+
+def _failed(response: Response) -> bool:
+    return response.status_code == 401
+
+
+@bp.get("/")
+def home() -> ResponseReturnValue:
+    """The platform's front page."""
+    return render_template("home.html", user=sessions.current_user())
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["ZC_LOGIN_LIMIT_ADDRESS"], methods=["POST"],
+               deduct_when=_failed)
+@limiter.limit(lambda: current_app.config["ZC_LOGIN_LIMIT_ACCOUNT"], methods=["POST"],
+               key_func=_login_account_key, deduct_when=_failed)
+def login() -> ResponseReturnValue:
+    """Log in with username and password."""
+    form = LoginForm(next=request.args.get("next", ""))
+    status = 200
+    if form.validate_on_submit():
+        try:
+            user = services.authenticate(form.username.data.strip(), form.password.data)
+        except InvalidCredentials as exc:
+            form.password.errors = [exc.description]
+            db.session.commit()  # keep the audit row of the failure
+            status = 401
+        else:
+            db.session.commit()
+            sessions.login(user)
+            return redirect(safe_next(form.next.data))
+    elif request.method == "POST":
+        status = 400
+    return render_template("accounts/login.html", form=form), status
+
+
+@bp.post("/logout")
+def logout() -> ResponseReturnValue:
+    """Log out (POST with a CSRF token, so other sites cannot log users out)."""
+    user = sessions.current_user()
+    if user is not None:
+        audit.record("logout", actor_id=user.id, subject_type="user", subject_id=user.id)
+        db.session.commit()
+    sessions.logout()
+    return redirect(url_for("accounts.home"))
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+@limiter.limit("20 per hour", methods=["POST"])
+def signup() -> ResponseReturnValue:
+    """Create a platform account."""
+    form = SignupForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            user = services.create_user(form.username.data.strip(), form.password.data,
+                                        nickname=(form.nickname.data or "").strip())
+        except (ValidationFailed, UsernameTaken) as exc:
+            fields = exc.fields if isinstance(exc, ValidationFailed) else {
+                "username": [exc.description]}
+            for name, messages in fields.items():
+                getattr(form, name).errors = list(messages)
+            status = exc.status
+        else:
+            db.session.commit()
+            sessions.login(user)
+            return redirect(url_for("accounts.profile"))
+    elif request.method == "POST":
+        status = 400
+    return render_template("accounts/signup.html", form=form), status
+
+
+@bp.route("/account/profile", methods=["GET", "POST"])
+@login_required
+def profile() -> ResponseReturnValue:
+    """Show and edit the profile that apps may read."""
+    user = sessions.current_user()
+    assert user is not None
+    form = ProfileForm(obj=user) if request.method == "GET" else ProfileForm()
+    if request.method == "GET":
+        form.gender.data = user.gender or ""
+    status = 200
+    if form.validate_on_submit():
+        services.update_profile(
+            user, nickname=form.nickname.data.strip(), gender=form.gender.data or None,
+            province=(form.province.data or "").strip(), city=(form.city.data or "").strip(),
+            birth_year=form.birth_year.data, feed_visibility=form.feed_visibility.data,
+        )
+        db.session.commit()
+        flash("Profile saved.")
+        return redirect(url_for("accounts.profile"))
+    if request.method == "POST":
+        status = 400
+    return render_template("accounts/profile.html", form=form, avatar_form=AvatarForm(),
+                           user=user), status
+
+
+@bp.post("/account/avatar")
+@login_required
+def upload_avatar() -> ResponseReturnValue:
+    """Upload a new avatar; it is resized to every size apps ask for."""
+    user = sessions.current_user()
+    assert user is not None
+    form = AvatarForm()
+    error = None
+    if form.validate_on_submit():
+        try:
+            services.set_avatar(user, form.avatar.data.read())
+        except InvalidAvatar as exc:
+            error = exc.description
+        else:
+            db.session.commit()
+            flash("Avatar updated.")
+            return redirect(url_for("accounts.profile"))
+    else:
+        error = next(iter(form.avatar.errors or form.csrf_token.errors or []),
+                     "Choose an image to upload.")
+    profile_form = ProfileForm(obj=user)
+    profile_form.gender.data = user.gender or ""
+    form.avatar.errors = [error]
+    return render_template("accounts/profile.html", form=profile_form, avatar_form=form,
+                           user=user), 400
+
+
+@bp.get("/avatars/<key>/<int:size>")
+def avatar(key: str, size: int) -> ResponseReturnValue:
+    """Serve an avatar image at one of the QQ sizes."""
+    found = services.avatar_image(key[:64], size)
+    if found is None:
+        abort(404)
+    data, content_type = found
+    response = Response(data, mimetype=content_type)
+    response.headers["Cache-Control"] = "public, max-age=86400, immutable"
+    return response
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password() -> ResponseReturnValue:
+    """Change the password; other sessions are logged out."""
+    user = sessions.current_user()
+    assert user is not None
+    form = PasswordForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            services.change_password(user, form.current_password.data, form.new_password.data)
+        except ValidationFailed as exc:
+            for name, messages in exc.fields.items():
+                getattr(form, name).errors = list(messages)
+            status = 400
+        else:
+            db.session.commit()
+            sessions.login(user)
+            flash("Password changed. Other sessions were logged out.")
+            return redirect(url_for("accounts.profile"))
+    elif request.method == "POST":
+        status = 400
+    return render_template("accounts/password.html", form=form), status

@@ -1,0 +1,111 @@
+"""Configuration: defaults < environment < the test dict passed to create_app."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from typing import Any
+
+DEFAULTS: dict[str, Any] = {
+    # "development" (make run), "production" or "test"; outside development and tests a real
+    # SECRET_KEY is required.
+    "ZC_ENV": "production",
+    "SECRET_KEY": None,
+    "SQLALCHEMY_DATABASE_URI": None,  # default: SQLite file in the instance folder
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    "REDIS_URL": None,
+    # Base URL the platform is reached at (issuer, avatar URLs, confirm URLs); None: from the request.
+    "ZC_BASE_URL": None,
+    # Uploads: the biggest request body accepted (a 20 MB avatar is refused with 413).
+    "MAX_CONTENT_LENGTH": 4 * 1024 * 1024,
+    "MAX_FORM_MEMORY_SIZE": 512 * 1024,
+    "ZC_AVATAR_MAX_PIXELS": 25_000_000,
+    # Password hashing (argon2id). Tests lower these; production keeps the library defaults.
+    "ZC_ARGON2_TIME_COST": 3,
+    "ZC_ARGON2_MEMORY_COST": 65536,
+    "ZC_ARGON2_PARALLELISM": 4,
+    # Login throttling: failed attempts per account and per address.
+    "ZC_LOGIN_LIMIT_ACCOUNT": "5 per 5 minutes",
+    "ZC_LOGIN_LIMIT_ADDRESS": "20 per 5 minutes",
+    "RATELIMIT_STORAGE_URI": None,  # default: REDIS_URL, else memory://
+    "RATELIMIT_HEADERS_ENABLED": True,
+    # Sessions
+    "SESSION_COOKIE_NAME": "zc_session",
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_SECURE": None,  # default: True in production
+    "PERMANENT_SESSION_LIFETIME": 14 * 24 * 3600,
+    "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
+    "LOG_LEVEL": "INFO",
+}
+
+# Environment variable -> config key, for names that do not follow the ZC_ prefix rule.
+ENV_ALIASES = {
+    "DATABASE_URL": "SQLALCHEMY_DATABASE_URI",
+    "ZC_SECRET_KEY": "SECRET_KEY",
+    "SECRET_KEY": "SECRET_KEY",
+    "REDIS_URL": "REDIS_URL",
+    "LOG_LEVEL": "LOG_LEVEL",
+}
+ENV_PREFIXES = ("ZC_", "STRIPE_")
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot start the platform."""
+
+
+def _coerce(raw: str, default: Any) -> Any:
+    if isinstance(default, bool):
+        return raw.strip().lower() in {"1", "true", "yes", "on"}
+    if isinstance(default, int):
+        return int(raw)
+    if isinstance(default, float):
+        return float(raw)
+    return raw
+
+
+def from_environment(environ: Mapping[str, str], defaults: Mapping[str, Any]) -> dict[str, Any]:
+    """Pick the platform's settings out of the environment, typed like their defaults."""
+    found: dict[str, Any] = {}
+    for name, raw in environ.items():
+        key = ENV_ALIASES.get(name)
+        if key is None and name.startswith(ENV_PREFIXES):
+            key = name
+        if key is None:
+            continue
+        found[key] = _coerce(raw, defaults.get(key))
+    return found
+
+
+def _development_secret(instance_path: str) -> str:
+    """A random key kept in the instance folder, shared by every worker of a dev server."""
+    path = os.path.join(instance_path, "secret_key")
+    if not os.path.exists(path):
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+    with open(path) as handle:
+        return handle.read().strip()
+
+
+def build(instance_path: str, overrides: Mapping[str, Any] | None = None,
+          environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Merge defaults, environment and overrides, then fill the derived settings."""
+    config = dict(DEFAULTS)
+    config.update(from_environment(os.environ if environ is None else environ, DEFAULTS))
+    config.update(overrides or {})
+    env = config["ZC_ENV"]
+    if config.get("TESTING"):
+        env = config["ZC_ENV"] = "test"
+    if not config["SECRET_KEY"]:
+        if env == "production":
+            raise ConfigError("ZC_SECRET_KEY must be set in production")
+        config["SECRET_KEY"] = _development_secret(instance_path)
+    if not config["SQLALCHEMY_DATABASE_URI"]:
+        config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance_path}/zoneconnect.db"
+    if config["RATELIMIT_STORAGE_URI"] is None:
+        config["RATELIMIT_STORAGE_URI"] = config["REDIS_URL"] or "memory://"
+    if config["SESSION_COOKIE_SECURE"] is None:
+        config["SESSION_COOKIE_SECURE"] = env == "production"
+    return config

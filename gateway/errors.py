@@ -1,0 +1,128 @@
+"""The platform's error classes and the one place that renders every error."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, g, jsonify, render_template, request
+from flask.typing import ResponseReturnValue
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger(__name__)
+
+
+class ZoneConnectError(Exception):
+    """An error with a machine code, an HTTP status and a human description."""
+
+    code = "invalid_request"
+    status = 400
+    description = "The request is invalid."
+
+    def __init__(self, description: str | None = None, *, code: str | None = None,
+                 status: int | None = None, ret: int | None = None,
+                 extra: dict[str, Any] | None = None) -> None:
+        self.description = description or self.description
+        self.code = code or self.code
+        self.status = status or self.status
+        self.ret = ret
+        self.extra = extra or {}
+        super().__init__(self.description)
+
+    def to_dict(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"error": self.code, "error_description": self.description}
+        if self.ret is not None:
+            body["ret"] = self.ret
+        body.update(self.extra)
+        return body
+
+
+class NotFound(ZoneConnectError):
+    code = "not_found"
+    status = 404
+    description = "The requested resource does not exist."
+
+
+class Forbidden(ZoneConnectError):
+    code = "forbidden"
+    status = 403
+    description = "You are not allowed to do this."
+
+
+class Conflict(ZoneConnectError):
+    code = "conflict"
+    status = 409
+    description = "The request conflicts with the current state."
+
+
+class ValidationFailed(ZoneConnectError):
+    code = "validation_error"
+    status = 422
+    description = "Some fields are invalid."
+
+    def __init__(self, fields: dict[str, list[str]], description: str | None = None) -> None:
+        super().__init__(description, extra={"fields": fields})
+        self.fields = fields
+
+
+HTTP_CODES = {
+    400: "invalid_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    429: "rate_limited",
+}
+
+
+def wants_json() -> bool:
+    """API callers get JSON errors; browsers get a page."""
+    if request.path.startswith(("/api/", "/oauth2/", "/.well-known/", "/webhooks/")):
+        return True
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json" and not request.accept_mimetypes["text/html"]
+
+
+def render_error(body: dict[str, Any], status: int,
+                 headers: dict[str, str] | None = None) -> ResponseReturnValue:
+    """Render an error body as JSON or as the error page, with the request id."""
+    body = {**body, "request_id": g.get("request_id")}
+    if wants_json():
+        response = jsonify(body)
+    else:
+        response = render_template("error.html", error=body, status=status)
+    return response, status, headers or {}
+
+
+def _http_error(exc: HTTPException) -> ResponseReturnValue:
+    status = exc.code or 500
+    code = HTTP_CODES.get(status, "http_error")
+    description = exc.description or "The request could not be handled."
+    if isinstance(exc, CSRFError):
+        code, description = "csrf_failed", "The form expired or was not sent from this site. Reload it."
+    headers = {}
+    if status == 429:
+        retry = getattr(exc, "retry_after", None)
+        description = "Too many attempts. Wait a few minutes and try again."
+        if retry:
+            headers["Retry-After"] = str(int(retry))
+    return render_error({"error": code, "error_description": description}, status, headers)
+
+
+def _unexpected(exc: Exception) -> ResponseReturnValue:
+    log.exception("unhandled error", extra={"request_id": g.get("request_id")})
+    body = {"error": "server_error",
+            "error_description": "Something went wrong on our side. Quote the request id."}
+    return render_error(body, 500)
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Install the handlers that render every error the same way."""
+    app.register_error_handler(
+        ZoneConnectError, lambda exc: render_error(exc.to_dict(), exc.status)
+    )
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Exception, _unexpected)

@@ -1,0 +1,152 @@
+"""`Client`: the blocking front end, a thin driver of the sans-I/O plans."""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Iterable, Sequence
+from types import TracebackType
+from typing import Any, TypeVar
+
+import httpx
+
+from . import _requests as req
+from ._base import BaseClient, SharedState
+from ._config import DEFAULT_MAX_RETRIES, resolve_config
+from ._models import AuthorizationRequest, IDTokenClaims, ProviderMetadata, Token, UserInfo
+from ._sansio import Notify, Plan, RequestSpec, Send, Sleep, parse_json
+from .resources import Orders, Shares
+
+T = TypeVar("T")
+
+TokenHook = Callable[[Token], object]
+
+
+class Client(BaseClient):
+    """A blocking ZoneConnect client; safe to share between threads."""
+
+    shares: Shares
+    orders: Orders
+
+    def __init__(
+        self,
+        *,
+        app_id: str | None = None,
+        app_key: str | None = None,
+        redirect_uri: str | None = None,
+        base_url: str | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        http_client: httpx.Client | None = None,
+        on_token_refresh: TokenHook | None = None,
+        _sleep: Callable[[float], None] | None = None,
+        _clock: Callable[[], float] | None = None,
+        _rng: random.Random | None = None,
+        _state: SharedState | None = None,
+    ) -> None:
+        config = resolve_config(app_id=app_id, app_key=app_key, redirect_uri=redirect_uri,
+                                base_url=base_url, timeout=timeout, max_retries=max_retries,
+                                http_client=http_client)
+        super().__init__(config, clock=_clock, rng=_rng, state=_state)
+        self._owns_http = http_client is None
+        self._http = http_client or httpx.Client(timeout=config.timeout)
+        self._sleep = _sleep or time.sleep
+        self.on_token_refresh = on_token_refresh
+        self.shares = Shares(self)
+        self.orders = Orders(self)
+
+    def with_options(self, *, timeout: float | httpx.Timeout | None = None,
+                     max_retries: int | None = None) -> Client:
+        """A copy with other timeout/retry settings, sharing the HTTP client and caches."""
+        copy = Client(
+            app_id=self._config.app_id, app_key=self._config.app_key,
+            redirect_uri=self._config.redirect_uri, base_url=self._config.base_url,
+            timeout=timeout if timeout is not None else self._config.timeout,
+            max_retries=self._config.max_retries if max_retries is None else max_retries,
+            http_client=self._http, on_token_refresh=self.on_token_refresh,
+            _sleep=self._sleep, _clock=self._clock, _rng=self._rng, _state=self._state,
+        )
+        copy._owns_http = False
+        return copy
+
+    # -- driver ---------------------------------------------------------------------------------
+
+    def _perform(self, spec: RequestSpec) -> httpx.Response | httpx.TransportError:
+        request = self._http.build_request(spec.method, spec.url, timeout=self._config.timeout,
+                                           **spec.build_kwargs())
+        try:
+            return self._http.send(request)
+        except httpx.TransportError as exc:
+            return exc
+
+    def _run(self, plan: Plan[T]) -> T:
+        outcome: Any = None
+        try:
+            while True:
+                action = plan.send(outcome)
+                if isinstance(action, Send):
+                    outcome = self._perform(action.spec)
+                elif isinstance(action, Sleep):
+                    self._sleep(action.seconds)
+                    outcome = None
+                elif isinstance(action, Notify):
+                    if self.on_token_refresh is not None:
+                        self.on_token_refresh(action.token)
+                    outcome = None
+        except StopIteration as stop:
+            result: T = stop.value
+            return result
+
+    def close(self) -> None:
+        """Close the underlying HTTP client (unless it was passed in by the caller)."""
+        if self._owns_http:
+            self._http.close()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+    # -- login flow -----------------------------------------------------------------------------
+
+    def discover(self, *, refresh: bool = False) -> ProviderMetadata:
+        """The provider's OpenID configuration (fetched once, then cached on the client)."""
+        return self._run(self._discover_plan(refresh))
+
+    def authorization_url(
+        self,
+        *,
+        scopes: Iterable[str] = ("get_user_info",),
+        state: str | None = None,
+        nonce: str | None = None,
+        prompt: str | None = None,
+        redirect_uri: str | None = None,
+    ) -> AuthorizationRequest:
+        """Build the URL to send the user to, with fresh state and PKCE S256 verifier."""
+        return self._run(self._authorization_url_plan(scopes, state, nonce, prompt, redirect_uri))
+
+    def exchange_code(self, code: str, *, code_verifier: str,
+                      redirect_uri: str | None = None) -> Token:
+        """Exchange an authorization code (from the callback) for a Token."""
+        return self._run(self._exchange_code_plan(code, code_verifier, redirect_uri))
+
+    def refresh(self, token: Token | str, *, scopes: Sequence[str] | None = None) -> Token:
+        """Exchange a refresh token for a new Token (returned; the hook is not called)."""
+        return self._run(self._refresh_plan(token, scopes))
+
+    def revoke(self, token: Token | str) -> None:
+        """Revoke a token (for a Token: its refresh token, then its access token)."""
+        self._run(self._revoke_plan(token))
+
+    def verify_id_token(self, id_token: str, *, nonce: str | None = None) -> IDTokenClaims:
+        """Verify an id_token's signature and claims against the cached JWKS."""
+        return self._run(self._verify_id_token_plan(id_token, nonce))
+
+    # -- user API -------------------------------------------------------------------------------
+
+    def get_user_info(self, token: Token) -> UserInfo:
+        """The user's profile (`GET /api/v1/me`, scope get_user_info)."""
+        return self._run(self._authed(token, lambda t: req.me(self._config, t),
+                                      lambda r: parse_json(r, UserInfo.from_json)))
