@@ -50,6 +50,37 @@ def users_create(username: str, password: str, nickname: str, admin: bool) -> No
     echo_json({"id": user.id})
 
 
+@click.group("apps", help="Manage third-party apps.")
+def apps_group() -> None:
+    pass
+
+
+@apps_group.command("create")
+@click.option("--developer", required=True, help="Username of the owning developer.")
+@click.option("--name", required=True)
+@click.option("--redirect-uri", "redirect_uris", multiple=True, required=True)
+@click.option("--scope", "scopes", multiple=True, help="Extra scope to grant (repeatable).")
+@click.option("--type", "app_type", default="web", show_default=True)
+@click.option("--live", is_flag=True, help="Approve it at once (scopes granted).")
+@with_appcontext
+def apps_create(developer: str, name: str, redirect_uris: tuple[str, ...],
+                scopes: tuple[str, ...], app_type: str, live: bool) -> None:
+    """Register an app and print {"appid": ..., "appkey": ...}."""
+    from gateway.accounts.services import find_by_username
+    from gateway.apps import services
+
+    owner = find_by_username(developer)
+    if owner is None:
+        raise click.ClickException(f"No user named {developer!r}.")
+    try:
+        app, appkey = services.create_app(owner, name=name, redirect_uris=list(redirect_uris),
+                                          scopes=list(scopes), app_type=app_type, live=live)
+    except ZoneConnectError as exc:
+        fail(exc)
+    db.session.commit()
+    echo_json({"appid": app.appid, "appkey": appkey})
+
+
 @click.command("demo")
 @with_appcontext
 def demo_command() -> None:
@@ -64,6 +95,7 @@ def demo_command() -> None:
 def register_commands(app: Flask) -> None:
     """Attach the platform's commands to the app's CLI."""
     app.cli.add_command(users_group)
+    app.cli.add_command(apps_group)
     app.cli.add_command(demo_command)
 
 

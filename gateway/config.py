@@ -15,7 +15,7 @@ DEFAULTS: dict[str, Any] = {
     "SQLALCHEMY_DATABASE_URI": None,  # default: SQLite file in the instance folder
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     "REDIS_URL": None,
-    # Base URL the platform is reached at (issuer, avatar URLs, confirm URLs); None: from the request.
+    # Public base URL (issuer, avatar and confirm URLs); None: taken from the request.
     "ZC_BASE_URL": None,
     # Uploads: the biggest request body accepted (a 20 MB avatar is refused with 413).
     "MAX_CONTENT_LENGTH": 4 * 1024 * 1024,

@@ -102,7 +102,8 @@ def _http_error(exc: HTTPException) -> ResponseReturnValue:
     code = HTTP_CODES.get(status, "http_error")
     description = exc.description or "The request could not be handled."
     if isinstance(exc, CSRFError):
-        code, description = "csrf_failed", "The form expired or was not sent from this site. Reload it."
+        code = "csrf_failed"
+        description = "The form expired or was not sent from this site. Reload it."
     headers = {}
     if status == 429:
         retry = getattr(exc, "retry_after", None)

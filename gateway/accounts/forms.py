@@ -6,8 +6,7 @@ from datetime import date
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import (HiddenField, IntegerField, PasswordField, SelectChoice, SelectField,
-                     StringField)
+from wtforms import HiddenField, IntegerField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional
 
 from gateway.accounts.models import FEED_VISIBILITIES, GENDERS

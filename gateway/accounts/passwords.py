@@ -14,7 +14,8 @@ _DUMMY: dict[tuple[int, int, int], str] = {}
 
 def _hasher() -> PasswordHasher:
     cfg = current_app.config
-    params = (cfg["ZC_ARGON2_TIME_COST"], cfg["ZC_ARGON2_MEMORY_COST"], cfg["ZC_ARGON2_PARALLELISM"])
+    params = (cfg["ZC_ARGON2_TIME_COST"], cfg["ZC_ARGON2_MEMORY_COST"],
+              cfg["ZC_ARGON2_PARALLELISM"])
     if params not in _hashers:
         _hashers[params] = PasswordHasher(
             time_cost=params[0], memory_cost=params[1], parallelism=params[2]

@@ -7,7 +7,8 @@ import pytest
 
 @pytest.fixture
 def app_config():
-    return {"ZC_LOGIN_LIMIT_ACCOUNT": "3 per 5 minutes", "ZC_LOGIN_LIMIT_ADDRESS": "6 per 5 minutes"}
+    return {"ZC_LOGIN_LIMIT_ACCOUNT": "3 per 5 minutes",
+            "ZC_LOGIN_LIMIT_ADDRESS": "6 per 5 minutes"}
 
 
 def test_account_is_throttled_after_failures(auth, factory):

@@ -1,0 +1,1 @@
+"""Third-party apps: the OAuth clients of the platform, their keys, permissions and status."""

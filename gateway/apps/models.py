@@ -1,0 +1,90 @@
+"""Apps (OAuth clients), the permissions granted to them, and their test users."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from gateway.extensions import db
+from gateway.timeutil import utcnow
+
+APP_TYPES = ("web", "mobile", "native")  # web = confidential; mobile/native = public (PKCE)
+STATUSES = ("draft", "in_review", "live", "rejected", "suspended")
+PERMISSION_STATES = ("requested", "granted", "refused")
+FIRST_APPID = 101000000
+
+
+class App(db.Model):
+    """A third-party site or app registered by a developer."""
+
+    __tablename__ = "apps"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    appid: Mapped[str | None] = mapped_column(String(16), unique=True)
+    developer_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    name: Mapped[str] = mapped_column(String(64))
+    description: Mapped[str] = mapped_column(Text, default="")
+    category: Mapped[str] = mapped_column(String(32), default="other")
+    website: Mapped[str] = mapped_column(String(512), default="")
+    app_type: Mapped[str] = mapped_column(String(8), default="web")
+    status: Mapped[str] = mapped_column(String(16), default="draft", index=True)
+    redirect_uris: Mapped[list[str]] = mapped_column(JSON, default=list)
+    appkey_digest: Mapped[str] = mapped_column(String(64))
+    # During a key rotation the previous key keeps working until this moment.
+    previous_appkey_digest: Mapped[str | None] = mapped_column(String(64))
+    previous_appkey_expires_at: Mapped[datetime | None]
+    unionid_enabled: Mapped[bool] = mapped_column(default=False)
+    webhook_url: Mapped[str] = mapped_column(String(512), default="")
+    deauthorize_url: Mapped[str] = mapped_column(String(512), default="")
+    # Signing secret for callbacks to the app: it must be usable for HMAC, so it is kept as is.
+    webhook_secret: Mapped[str] = mapped_column(String(64), default="")
+    review_note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    submitted_at: Mapped[datetime | None]
+    reviewed_at: Mapped[datetime | None]
+
+    permissions: Mapped[list[AppPermission]] = relationship(
+        back_populates="app", cascade="all, delete-orphan", lazy="selectin")
+
+    @property
+    def is_public_client(self) -> bool:
+        return self.app_type != "web"
+
+    @property
+    def is_live(self) -> bool:
+        return self.status == "live"
+
+    def granted_scopes(self) -> set[str]:
+        return {p.scope for p in self.permissions if p.status == "granted"}
+
+
+class AppPermission(db.Model):
+    """A scope (API permission) an app has applied for, was granted or was refused."""
+
+    __tablename__ = "app_permissions"
+    __table_args__ = (UniqueConstraint("app_id", "scope"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    app_id: Mapped[int] = mapped_column(ForeignKey("apps.id", ondelete="CASCADE"), index=True)
+    scope: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16), default="requested")
+    reason: Mapped[str] = mapped_column(Text, default="")
+    review_note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_at: Mapped[datetime | None]
+
+    app: Mapped[App] = relationship(back_populates="permissions")
+
+
+class AppTestUser(db.Model):
+    """A user allowed to log in to an app before it is live."""
+
+    __tablename__ = "app_test_users"
+    __table_args__ = (UniqueConstraint("app_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    app_id: Mapped[int] = mapped_column(ForeignKey("apps.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))

@@ -1,0 +1,48 @@
+"""The one registry of scopes: it feeds the consent page, discovery and permission review."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Scope:
+    name: str
+    description: str  # plain words, shown to users on the consent page
+    granted_by_default: bool = False  # every app has it without review
+    oidc: bool = False
+
+
+SCOPES: dict[str, Scope] = {s.name: s for s in (
+    Scope("get_user_info", "See your nickname, gender, region and avatar", True),
+    Scope("get_simple_userinfo", "See your nickname and avatar", True),
+    Scope("openid", "Know who you are (a stable ID for this app)", True, oidc=True),
+    Scope("profile", "See your nickname, gender, region and avatar", True, oidc=True),
+    Scope("add_share", "Share links to your feed"),
+    Scope("get_vip_info", "See your membership level"),
+    Scope("list_album", "See the list of your photo albums"),
+    Scope("upload_pic", "Upload photos to your albums"),
+    Scope("add_album", "Create photo albums"),
+    Scope("check_page_fans", "Check whether you follow a page"),
+    Scope("get_group_list", "See the groups you are in"),
+    Scope("pay", "Ask you to pay with your coins (you confirm every payment)"),
+)}
+
+DEFAULT_SCOPE = "get_user_info"
+DEFAULT_APP_SCOPES = frozenset(n for n, s in SCOPES.items() if s.granted_by_default)
+SEPARATORS = re.compile(r"[,\s+]+")
+
+
+def parse(raw: str | None) -> list[str]:
+    """Split a scope parameter on commas, spaces or '+', keeping order and dropping repeats."""
+    seen: dict[str, None] = {}
+    for name in SEPARATORS.split(raw or ""):
+        if name:
+            seen.setdefault(name, None)
+    return list(seen)
+
+
+def unknown(names: list[str]) -> list[str]:
+    """The names that are not scopes of the platform."""
+    return [n for n in names if n not in SCOPES]

@@ -1,0 +1,1 @@
+"""What each user has allowed each app: the consent record behind every token."""

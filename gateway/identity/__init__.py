@@ -1,0 +1,1 @@
+"""Pairwise identifiers: openid per (user, app), unionid per (user, developer)."""

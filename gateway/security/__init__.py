@@ -1,0 +1,1 @@
+"""Shared security primitives: opaque values, digests, constant-time comparison."""
