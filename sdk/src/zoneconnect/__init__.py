@@ -1,0 +1,60 @@
+"""ZoneConnect SDK: log in with ZoneConnect, call the API, take payments, verify webhooks."""
+
+from __future__ import annotations
+
+from . import webhooks
+from ._async_client import AsyncClient
+from ._client import Client
+from ._exceptions import (
+    APIConnectionError,
+    APIError,
+    APIResponseValidationError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    ConflictError,
+    IDTokenError,
+    InternalServerError,
+    NotFoundError,
+    OAuthError,
+    PermissionDeniedError,
+    RateLimitError,
+    SignatureVerificationError,
+    ZoneConnectError,
+)
+from ._models import Event, Order, Share, SharePage, UserInfo
+from ._tokens import AuthorizationRequest, IDTokenClaims, ProviderMetadata, Token
+from ._version import __version__
+
+__all__ = [
+    "__version__",
+    "Client",
+    "AsyncClient",
+    "webhooks",
+    # models
+    "AuthorizationRequest",
+    "Event",
+    "IDTokenClaims",
+    "Order",
+    "ProviderMetadata",
+    "Share",
+    "SharePage",
+    "Token",
+    "UserInfo",
+    # errors
+    "ZoneConnectError",
+    "APIConnectionError",
+    "APITimeoutError",
+    "APIError",
+    "APIResponseValidationError",
+    "BadRequestError",
+    "AuthenticationError",
+    "PermissionDeniedError",
+    "NotFoundError",
+    "ConflictError",
+    "RateLimitError",
+    "InternalServerError",
+    "OAuthError",
+    "IDTokenError",
+    "SignatureVerificationError",
+]

@@ -14,8 +14,9 @@ import httpx
 from . import _requests as req
 from ._base import BaseClient, SharedState
 from ._config import DEFAULT_MAX_RETRIES, resolve_config
-from ._models import AuthorizationRequest, IDTokenClaims, ProviderMetadata, Token, UserInfo
+from ._models import UserInfo
 from ._sansio import Notify, Plan, RequestSpec, Send, Sleep, parse_json
+from ._tokens import AuthorizationRequest, IDTokenClaims, ProviderMetadata, Token
 from .resources import AsyncOrders, AsyncShares
 
 T = TypeVar("T")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
@@ -15,9 +16,17 @@ from . import _jwt
 from . import _requests as req
 from ._config import ClientConfig
 from ._exceptions import ZoneConnectError, make_oauth_error
-from ._models import AuthorizationRequest, IDTokenClaims, ProviderMetadata, Token
-from ._sansio import Notify, Plan, RequestSpec, RetrySettings, json_object, parse_json
-from ._sansio import raise_for_status, send
+from ._sansio import (
+    Notify,
+    Plan,
+    RequestSpec,
+    RetrySettings,
+    json_object,
+    parse_json,
+    raise_for_status,
+    send,
+)
+from ._tokens import AuthorizationRequest, IDTokenClaims, ProviderMetadata, Token
 
 T = TypeVar("T")
 
@@ -35,13 +44,26 @@ class SharedState:
     jwks: dict[str, Any] | None = None
     jwks_forced_at: float | None = None
     refreshed: OrderedDict[str, Token] = field(default_factory=OrderedDict)
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
-    def remember_refresh(self, old_refresh_token: str, new: Token) -> None:
-        """Record that `old_refresh_token` was exchanged for `new` (bounded LRU)."""
-        self.refreshed[old_refresh_token] = new
-        self.refreshed.move_to_end(old_refresh_token)
-        while len(self.refreshed) > REFRESH_MEMORY:
-            self.refreshed.popitem(last=False)
+    def latest(self, token: Token) -> Token:
+        """The newest token this client obtained by refreshing `token` (or `token` itself)."""
+        with self.lock:
+            for _ in range(REFRESH_MEMORY):  # follow old -> new links, never loop forever
+                nxt = self.refreshed.get(token.refresh_token or "")
+                if nxt is None or nxt is token:  # a server that does not rotate maps R -> R
+                    break
+                token = nxt
+        return token
+
+    def remember_refresh(self, olds: Iterable[str], new: Token) -> None:
+        """Record that these refresh tokens were exchanged for `new` (bounded LRU)."""
+        with self.lock:
+            for old in olds:
+                self.refreshed[old] = new
+                self.refreshed.move_to_end(old)
+            while len(self.refreshed) > REFRESH_MEMORY:
+                self.refreshed.popitem(last=False)
 
 
 def _is_invalid_token(response: httpx.Response) -> bool:
@@ -202,11 +224,14 @@ class BaseClient:
     # -- calls made with a user's token: transparent refresh ------------------------------------
 
     def _auto_refresh(self, token: Token) -> Plan[Token]:
-        assert token.refresh_token is not None
-        new = self._state.refreshed.get(token.refresh_token)
-        if new is None or new.is_expired(self._clock()):
-            new = yield from self._refresh_plan(token, None)
-            self._state.remember_refresh(token.refresh_token, new)
+        # Refresh tokens are single-use: if this client already refreshed `token`, reuse the
+        # result rather than burn the old refresh token (which would revoke the whole family).
+        new = self._state.latest(token)
+        if new is token or new.is_expired(self._clock()):
+            base = new
+            new = yield from self._refresh_plan(base, None)
+            olds = {t.refresh_token for t in (token, base) if t.refresh_token}
+            self._state.remember_refresh(olds, new)
         yield Notify(new)
         return new
 

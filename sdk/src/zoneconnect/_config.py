@@ -1,4 +1,4 @@
-"""Client options: keyword arguments first, then `ZONECONNECT_*` environment variables, then defaults."""
+"""Client options: keyword arguments, then `ZONECONNECT_*` environment variables, then defaults."""
 
 from __future__ import annotations
 

@@ -40,7 +40,8 @@ class APIConnectionError(ZoneConnectError):
 class APITimeoutError(APIConnectionError):
     """The request timed out (connect, read, write or pool timeout)."""
 
-    def __init__(self, message: str = "Request timed out.", *, request: httpx.Request | None = None):
+    def __init__(self, message: str = "Request timed out.", *,
+                 request: httpx.Request | None = None):
         super().__init__(message, request=request)
 
 
@@ -152,7 +153,8 @@ _STATUS_CLASSES: dict[int, type[APIError]] = {
 
 def _json_body(response: httpx.Response) -> object | None:
     try:
-        return response.json()
+        body: object = response.json()
+        return body
     except ValueError:
         return None
 

@@ -14,7 +14,7 @@ from joserfc.errors import ExpiredTokenError, JoseError
 from joserfc.jwk import KeySet
 
 from ._exceptions import IDTokenError
-from ._models import IDTokenClaims
+from ._tokens import IDTokenClaims
 
 #: Signing algorithms accepted for id_tokens; never "none", never HMAC with the app key.
 ALGORITHMS = ("RS256", "ES256")
@@ -48,7 +48,8 @@ def _select_key(jwks: Mapping[str, Any], header: Mapping[str, Any]) -> Any:
     alg = header.get("alg")
     if alg not in ALGORITHMS:
         raise IDTokenError(f"id_token alg {alg!r} is not allowed (expected one of {ALGORITHMS})")
-    usable = [k for k in jwks.get("keys", []) if isinstance(k, dict) and k.get("use", "sig") == "sig"]
+    usable = [k for k in jwks.get("keys", [])
+              if isinstance(k, dict) and k.get("use", "sig") == "sig"]
     try:
         keyset = KeySet.import_key_set({"keys": usable})
     except (JoseError, ValueError) as exc:

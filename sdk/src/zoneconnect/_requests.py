@@ -8,10 +8,10 @@ from collections.abc import Iterable, Sequence
 from urllib.parse import quote, urlencode, urlsplit, urlunsplit
 
 from ._config import ClientConfig
-from ._models import AuthorizationRequest, ProviderMetadata, Token
 from ._pkce import code_challenge, make_code_verifier, make_nonce, make_state
 from ._retry import Replay
 from ._sansio import RequestSpec
+from ._tokens import AuthorizationRequest, ProviderMetadata, Token
 
 DISCOVERY_PATH = "/.well-known/openid-configuration"
 API_PREFIX = "/api/v1"
@@ -126,7 +126,7 @@ def refresh_grant(refresh_token: str, scopes: Sequence[str] | None) -> dict[str,
 
 
 def revoke(config: ClientConfig, metadata: ProviderMetadata, value: str, hint: str) -> RequestSpec:
-    """POST to the revocation endpoint (RFC 7009: repeating it is harmless, so it may be retried)."""
+    """POST to the revocation endpoint (RFC 7009: repeating it is harmless, so retried)."""
     url = metadata.revocation_endpoint or config.url("/oauth2/revoke")
     form = {"token": value, "token_type_hint": hint}
     if config.app_key:
@@ -165,7 +165,8 @@ def delete_share(config: ClientConfig, tok: Token, share_id: str) -> RequestSpec
     return RequestSpec("DELETE", url, _bearer(config, tok))
 
 
-def create_order(config: ClientConfig, body: dict[str, object], idempotency_key: str) -> RequestSpec:
+def create_order(config: ClientConfig, body: dict[str, object],
+                 idempotency_key: str) -> RequestSpec:
     """POST an order as the app; the Idempotency-Key makes retries safe."""
     headers = _app_auth(config, **{"Idempotency-Key": idempotency_key})
     return RequestSpec("POST", config.url(f"{API_PREFIX}/payments/orders"), headers, json=body)

@@ -71,7 +71,7 @@ def backoff_delay(attempt: int, rng: random.Random) -> float:
 
 
 def retry_delay(attempt: int, retry_after: float | None, rng: random.Random) -> float | None:
-    """The wait before retry number `attempt + 1`; None means do not retry (Retry-After too long)."""
+    """The wait before retry `attempt + 1`; None means give up (Retry-After too long)."""
     if retry_after is not None:
         return retry_after if retry_after <= MAX_RETRY_AFTER else None
     return backoff_delay(attempt, rng)

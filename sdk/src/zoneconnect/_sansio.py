@@ -17,8 +17,8 @@ from typing import Any, TypeAlias, TypeVar
 import httpx
 
 from ._exceptions import APIResponseValidationError, connection_error, make_api_error
-from ._models import Token
 from ._retry import Replay, parse_retry_after, retry_delay, retryable_exception, retryable_status
+from ._tokens import Token
 
 log = logging.getLogger("zoneconnect")
 
@@ -38,7 +38,7 @@ class RequestSpec:
     replay: Replay = Replay.SAFE
 
     def build_kwargs(self) -> dict[str, Any]:
-        """Keyword arguments for `httpx.Client.build_request` / `httpx.AsyncClient.build_request`."""
+        """Keyword arguments for `build_request` of `httpx.Client` or `httpx.AsyncClient`."""
         kwargs: dict[str, Any] = {"headers": dict(self.headers)}
         if self.params is not None:
             kwargs["params"] = dict(self.params)
@@ -84,7 +84,7 @@ class RetrySettings:
 
 
 def send(spec: RequestSpec, settings: RetrySettings) -> Plan[httpx.Response]:
-    """Send with retries; return the last response (even an error status) or raise on no response."""
+    """Send with retries; return the last response (even an error) or raise if none came."""
     attempt = 0
     while True:
         outcome = yield Send(spec)
@@ -135,7 +135,7 @@ def json_object(response: httpx.Response) -> dict[str, Any]:
 
 
 def parse_json(response: httpx.Response, parser: Callable[[dict[str, Any]], T]) -> T:
-    """Parse a JSON object body with `parser`, turning shape errors into APIResponseValidationError."""
+    """Parse a JSON object body with `parser`; shape errors become APIResponseValidationError."""
     body = json_object(response)
     try:
         return parser(body)

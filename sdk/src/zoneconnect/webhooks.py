@@ -74,7 +74,7 @@ def verify(
     timestamp, signatures = _parse(header)
     expected = _sign(data, secret, timestamp)
     # Any v1 may match: the platform sends one per active secret while a secret is rotated.
-    if not any(hmac.compare_digest(expected, sig) for sig in signatures):
+    if not any(hmac.compare_digest(expected.encode(), s.encode()) for s in signatures):
         raise SignatureVerificationError("no signature matches the payload", header=header)
     current = time.time() if now is None else now
     if tolerance > 0 and abs(current - timestamp) > tolerance:

@@ -9,8 +9,9 @@ import httpx
 
 from .. import _requests as req
 from .._base import BaseClient
-from .._models import Share, SharePage, Token
+from .._models import Share, SharePage
 from .._sansio import Plan, parse_json
+from .._tokens import Token
 
 if TYPE_CHECKING:
     from .._async_client import AsyncClient

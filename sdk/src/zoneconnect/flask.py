@@ -1,0 +1,179 @@
+"""Flask integration: a blueprint with `/login`, `/callback`, `/logout` (`zoneconnect[flask]`)."""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Callable, Iterable
+from typing import Any
+from urllib.parse import urlsplit
+
+try:
+    from flask import Blueprint, Response, has_request_context, redirect, request, session, url_for
+    from flask.typing import ResponseReturnValue
+    from markupsafe import escape
+except ImportError as exc:  # pragma: no cover - depends on the installed extras
+    raise ImportError("zoneconnect.flask needs Flask: pip install 'zoneconnect[flask]'") from exc
+
+from ._client import Client
+from ._exceptions import APIConnectionError, APIError, IDTokenError, OAuthError, ZoneConnectError
+from ._models import UserInfo
+from ._tokens import Token
+
+__all__ = ["create_blueprint", "current_token", "current_user", "save_token", "safe_next"]
+
+PENDING_KEY = "zoneconnect_pending"
+USER_KEY = "zoneconnect_user"
+TOKEN_KEY = "zoneconnect_token"
+
+LoginHook = Callable[[dict[str, Any], Token], ResponseReturnValue | None]
+
+
+def current_user() -> dict[str, Any] | None:
+    """The logged-in user stored by the callback (`openid`, `nickname`, `avatar`, ...), or None."""
+    user = session.get(USER_KEY)
+    return dict(user) if isinstance(user, dict) else None
+
+
+def current_token() -> Token | None:
+    """The logged-in user's Token from the session, or None."""
+    data = session.get(TOKEN_KEY)
+    return Token.from_dict(data) if isinstance(data, dict) else None
+
+
+def save_token(token: Token) -> None:
+    """Store a refreshed token in the session; pass it as the client's `on_token_refresh`."""
+    if not has_request_context():
+        return
+    user = current_user()
+    if user is None or token.openid in (None, user.get("openid")):
+        session[TOKEN_KEY] = _session_token(token)
+
+
+def safe_next(target: str | None, default: str = "/") -> str:
+    """`target` if it is a path on this site, else `default` (no open redirects)."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return default
+    if "\\" in target or any(ord(c) < 32 or ord(c) == 127 for c in target):
+        return default
+    parts = urlsplit(target)
+    return default if parts.scheme or parts.netloc else target
+
+
+def _session_token(token: Token) -> dict[str, Any]:
+    data = token.to_dict()
+    data.pop("id_token", None)  # verified at login; too large for a cookie session
+    return data
+
+
+def _user_dict(info: UserInfo | None, token: Token) -> dict[str, Any]:
+    if info is None:
+        return {"openid": token.openid, "unionid": token.unionid, "nickname": None,
+                "avatar": None}
+    return {"openid": info.openid, "unionid": info.unionid, "nickname": info.nickname,
+            "avatar": info.avatar, "gender": info.gender, "province": info.province,
+            "city": info.city}
+
+
+def _error_page(title: str, detail: str, status: int, login_url: str) -> Response:
+    body = (
+        "<!doctype html><html><head><meta charset=\"utf-8\">"
+        f"<title>{escape(title)}</title></head><body>"
+        f"<h1>{escape(title)}</h1><p>{escape(detail)}</p>"
+        f"<p><a href=\"{escape(login_url)}\">Try logging in again</a></p></body></html>"
+    )
+    return Response(body, status=status, mimetype="text/html")
+
+
+def create_blueprint(
+    client: Client | Callable[[], Client],
+    *,
+    on_login: LoginHook | None = None,
+    scopes: Iterable[str] = ("get_user_info",),
+    url_prefix: str = "/zoneconnect",
+    name: str = "zoneconnect",
+) -> Blueprint:
+    """A blueprint for "log in with ZoneConnect"; `client` may be a Client or a factory of one."""
+    scope_list = tuple(scopes)
+    bp = Blueprint(name, __name__, url_prefix=url_prefix)
+
+    def get_client() -> Client:
+        return client if isinstance(client, Client) else client()
+
+    def fail(title: str, detail: str, status: int = 400) -> Response:
+        session.pop(PENDING_KEY, None)
+        return _error_page(title, detail, status, url_for(f"{name}.login"))
+
+    @bp.get("/login")
+    def login() -> ResponseReturnValue:
+        """Start a login: remember state and PKCE verifier, redirect to the platform."""
+        zc = get_client()
+        redirect_uri = zc.redirect_uri or url_for(f"{name}.callback", _external=True)
+        try:
+            auth = zc.authorization_url(scopes=scope_list, redirect_uri=redirect_uri)
+        except ZoneConnectError as exc:
+            return fail("Login unavailable", f"ZoneConnect could not be reached: {exc}", 502)
+        session[PENDING_KEY] = {"state": auth.state, "code_verifier": auth.code_verifier,
+                                "nonce": auth.nonce, "redirect_uri": auth.redirect_uri,
+                                "next": safe_next(request.args.get("next"))}
+        return redirect(auth.url)
+
+    @bp.get("/callback")
+    def callback() -> ResponseReturnValue:
+        """Finish a login: check state, exchange the code, load the profile, redirect."""
+        if "error" in request.args:
+            error = request.args.get("error", "")
+            if error == "access_denied":
+                return fail("Login cancelled", "You declined to log in with ZoneConnect.")
+            text = request.args.get("error_description") or error
+            return fail("Login failed", f"ZoneConnect answered: {text}")
+        pending = session.get(PENDING_KEY)
+        if not isinstance(pending, dict):
+            return fail("Login expired", "This login was not started here or has expired.")
+        state = request.args.get("state", "")
+        if not hmac.compare_digest(state.encode(), str(pending.get("state", "")).encode()):
+            return fail("Login failed", "The state parameter does not match this login.")
+        code = request.args.get("code")
+        if not code:
+            return fail("Login failed", "The callback carried no authorization code.")
+        zc = get_client()
+        try:
+            issuer = request.args.get("iss")
+            if issuer is not None and issuer.rstrip("/") != zc.discover().issuer:
+                return fail("Login failed", "The response came from an unexpected issuer.")
+            token = zc.exchange_code(code, code_verifier=pending["code_verifier"],
+                                     redirect_uri=pending["redirect_uri"])
+            if token.id_token:
+                zc.verify_id_token(token.id_token, nonce=pending.get("nonce"))
+            info = zc.get_user_info(token) if "get_user_info" in scope_list else None
+        except (OAuthError, IDTokenError) as exc:
+            return fail("Login failed", f"The login could not be completed: {exc}")
+        except APIError as exc:
+            if exc.status_code >= 500:
+                return fail("Login failed", f"ZoneConnect had an error: {exc}", 502)
+            return fail("Login failed", f"ZoneConnect refused the login: {exc}")
+        except APIConnectionError as exc:
+            return fail("Login failed", f"ZoneConnect could not be reached: {exc}", 502)
+        session.pop(PENDING_KEY, None)
+        user = _user_dict(info, token)
+        session[USER_KEY] = user
+        session[TOKEN_KEY] = _session_token(token)
+        if on_login is not None:
+            result = on_login(user, token)
+            if result is not None:
+                return result
+        return redirect(safe_next(pending.get("next")))
+
+    @bp.route("/logout", methods=["GET", "POST"])
+    def logout() -> ResponseReturnValue:
+        """Forget the user (and revoke the token, best effort), then redirect."""
+        token = current_token()
+        for key in (USER_KEY, TOKEN_KEY, PENDING_KEY):
+            session.pop(key, None)
+        if token is not None:
+            try:
+                get_client().revoke(token)
+            except ZoneConnectError:
+                pass  # the session is gone either way; an unrevoked token expires on its own
+        return redirect(safe_next(request.values.get("next")))
+
+    return bp
