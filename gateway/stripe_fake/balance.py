@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from gateway.stripe_fake.call import Call, Obj, Route
-from gateway.stripe_fake.errors import insufficient_balance, invalid
+from gateway.stripe_fake.errors import insufficient_balance, invalid, resource_missing
 from gateway.stripe_fake.state import FakeStripeState, new_id
 
 PENDING_DAYS = 2
@@ -107,7 +107,7 @@ def retrieve_transaction(call: Call, txn_id: str) -> Obj:
     call.params.allow()
     txn = call.state.get("balance_transaction", txn_id, kind="balance transaction")
     if txn["_account"] != call.account:
-        raise invalid(f"No such balance transaction: '{txn_id}'", param="id")
+        raise resource_missing("balance transaction", txn_id)
     return txn
 
 

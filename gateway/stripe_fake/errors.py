@@ -31,7 +31,6 @@ class FakeStripeError(Exception):
         error: dict[str, Any] = {}
         if self.code is not None:
             error["code"] = self.code
-        if self.code is not None:
             error["doc_url"] = f"https://stripe.com/docs/error-codes/{self.code.replace('_', '-')}"
         error["message"] = self.message
         if self.param is not None:

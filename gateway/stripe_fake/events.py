@@ -15,12 +15,12 @@ import hmac
 import json
 import threading
 import time
+import urllib.error
+import urllib.request
 from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
-
-import httpx
 
 Sender = Callable[[str, bytes, Mapping[str, str]], int]
 DeliveryMode = Literal["background", "sync"]
@@ -57,9 +57,15 @@ class Delivery:
 
 
 def _http_sender(timeout: float) -> Sender:
+    # urllib: no client to keep open and no TLS context to build for loopback http URLs.
     def send(url: str, body: bytes, headers: Mapping[str, str]) -> int:
-        with httpx.Client(timeout=timeout) as client:
-            return client.post(url, content=body, headers=dict(headers)).status_code
+        request = urllib.request.Request(url, data=body, headers=dict(headers), method="POST")
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as response:
+                return int(response.status)
+        except urllib.error.HTTPError as error:
+            with error:
+                return error.code
 
     return send
 
@@ -80,6 +86,7 @@ class WebhookDispatcher:
         self._cv = threading.Condition()
         self._busy = False
         self._worker: threading.Thread | None = None
+        self._last_worker: threading.Thread | None = None
         self._send_lock = threading.Lock()
         self.deliveries: list[Delivery] = []
 
@@ -106,7 +113,7 @@ class WebhookDispatcher:
             return
         with self._cv:
             if self._queue and self._worker is None:
-                self._worker = threading.Thread(
+                self._worker = self._last_worker = threading.Thread(
                     target=self._run, name="stripe-fake-webhooks", daemon=True
                 )
                 self._worker.start()
@@ -121,8 +128,10 @@ class WebhookDispatcher:
         return done
 
     def close(self, timeout: float = 10.0) -> None:
-        """Send what is left and wait for the worker to finish."""
+        """Send what is left and wait for the worker thread to end."""
         self.flush(timeout)
+        if self._last_worker is not None:
+            self._last_worker.join(timeout)
 
     def _run(self) -> None:
         while True:

@@ -21,7 +21,7 @@ def parse_pairs(pairs: Iterable[tuple[str, str]]) -> dict[str, Any]:
         head, _, rest = key.partition("[")
         parts = [head, *_KEY_PART.findall("[" + rest)] if rest else [head]
         _assign(root, parts, value)
-    return _listify(root)
+    return {key: _listify(value) for key, value in root.items()}
 
 
 def _assign(node: dict[str, Any], parts: list[str], value: str) -> None:
@@ -67,7 +67,8 @@ class Params:
         """Whether the parameter was sent at all."""
         return name in self.data
 
-    def string(self, name: str, default: str | None = None, *, required: bool = False) -> str | None:
+    def string(self, name: str, default: str | None = None, *,
+               required: bool = False) -> str | None:
         """A string parameter; an empty string means 'unset' as in Stripe."""
         value = self.data.get(name)
         if value is None:
@@ -114,7 +115,7 @@ class Params:
             return default
         if raw not in ("true", "false"):
             raise invalid(f"Invalid boolean: {raw}", param=name)
-        return raw == "true"
+        return bool(raw == "true")
 
     def currency(self, name: str = "currency", *, required: bool = True) -> str | None:
         """A three-letter currency code, lowercased like Stripe returns it."""

@@ -186,3 +186,4 @@ class FakeStripeState:
             self.account_links.clear()
             self.idempotency.clear()
             self.faults.clear()
+            self.webhooks.deliveries.clear()
