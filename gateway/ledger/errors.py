@@ -1,0 +1,17 @@
+"""Errors of the ledger."""
+
+from __future__ import annotations
+
+from gateway.errors import ZoneConnectError
+
+
+class InsufficientFunds(ZoneConnectError):
+    code = "insufficient_funds"
+    status = 402
+    description = "The balance is too low for this payment."
+
+
+class UnbalancedTransaction(ZoneConnectError):
+    code = "unbalanced_transaction"
+    status = 500
+    description = "A ledger transaction must sum to zero per currency."

@@ -1,0 +1,1 @@
+"""The transactional outbox: signed callbacks to apps, written with the change they announce."""

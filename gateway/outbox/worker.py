@@ -1,0 +1,124 @@
+"""`gateway worker`: claim due outbox messages, POST them signed, record every attempt."""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+import socket
+import time
+import urllib.error
+import urllib.request
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import or_, select, update
+
+from gateway.apps.models import App
+from gateway.extensions import db
+from gateway.outbox.models import DeliveryAttempt, OutboxMessage
+from gateway.outbox.signing import sign
+from gateway.timeutil import utcnow
+
+log = logging.getLogger(__name__)
+WORKER_ID = f"{socket.gethostname()}:{os.getpid()}"
+
+
+def backoff_seconds(attempts: int) -> float:
+    """Exponential backoff with jitter: base * 2^(n-1), capped, times a random 0.5-1.0."""
+    base = float(current_app.config.get("ZC_OUTBOX_BACKOFF_SECONDS", 10))
+    cap = float(current_app.config.get("ZC_OUTBOX_BACKOFF_MAX_SECONDS", 3600))
+    return min(cap, base * 2 ** max(attempts - 1, 0)) * random.uniform(0.5, 1.0)
+
+
+def claim(limit: int = 20, owner: str = WORKER_ID) -> list[int]:
+    """Lease up to `limit` due messages to this worker and commit the lease."""
+    now = utcnow()
+    lease = timedelta(seconds=int(current_app.config.get("ZC_OUTBOX_LEASE_SECONDS", 60)))
+    free = or_(OutboxMessage.lease_until.is_(None), OutboxMessage.lease_until < now)
+    due = (select(OutboxMessage.id).where(OutboxMessage.status == "pending",
+                                          OutboxMessage.next_attempt_at <= now, free)
+           .order_by(OutboxMessage.next_attempt_at).limit(limit)
+           .with_for_update(skip_locked=True))  # PostgreSQL; SQLite relies on the lease below
+    claimed = []
+    for message_id in db.session.scalars(due).all():
+        # The conditional UPDATE is the lease: only one worker's succeeds.
+        done = db.session.execute(update(OutboxMessage).where(OutboxMessage.id == message_id, free)
+                                  .values(lease_until=now + lease, lease_owner=owner))
+        if done.rowcount == 1:  # type: ignore[attr-defined]
+            claimed.append(message_id)
+    db.session.commit()
+    return claimed
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """A callback is answered where it was sent: redirects count as failures."""
+
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirect)
+
+
+def _post(message: OutboxMessage, secret: str) -> tuple[int | None, str]:
+    body = message.body.encode()
+    headers = {"Content-Type": "application/json", "ZoneConnect-Signature": sign(body, secret),
+               "User-Agent": "ZoneConnect-Webhooks/1"}
+    timeout = float(current_app.config.get("ZC_OUTBOX_TIMEOUT_SECONDS", 10))
+    request = urllib.request.Request(message.url, data=body, headers=headers, method="POST")
+    try:
+        with _OPENER.open(request, timeout=timeout) as response:  # noqa: S310 - http(s) only
+            code = int(response.status)
+    except urllib.error.HTTPError as exc:
+        code = exc.code
+    except (OSError, ValueError) as exc:  # refused, timed out, bad URL
+        return None, f"{type(exc).__name__}: {exc}"[:255]
+    return code, "" if 200 <= code < 300 else f"HTTP {code}"
+
+
+def deliver(message_id: int, owner: str = WORKER_ID) -> bool:
+    """POST one leased message and record the attempt; True when the app answered 2xx."""
+    message = db.session.get(OutboxMessage, message_id)
+    if message is None or message.lease_owner != owner or message.status != "pending":
+        return False
+    app = db.session.get(App, message.app_id)
+    db.session.commit()  # hold no transaction open over the network call
+    started = time.monotonic()
+    code, error = _post(message, app.webhook_secret if app else "")
+    ok = code is not None and 200 <= code < 300
+    message.attempts += 1
+    db.session.add(DeliveryAttempt(message_id=message.id, ok=ok, status_code=code, error=error,
+                                   duration_ms=int((time.monotonic() - started) * 1000)))
+    message.lease_until = None
+    if ok:
+        message.status, message.delivered_at = "delivered", utcnow()
+    elif message.attempts >= int(current_app.config.get("ZC_OUTBOX_MAX_ATTEMPTS", 8)):
+        message.status = "dead"
+    else:
+        message.next_attempt_at = utcnow() + timedelta(seconds=backoff_seconds(message.attempts))
+    db.session.commit()
+    return ok
+
+
+def run_once(limit: int = 20) -> int:
+    """Deliver what is due now; returns how many messages were attempted."""
+    ids = claim(limit)
+    for message_id in ids:
+        try:
+            deliver(message_id)
+        except Exception:  # one bad message must not stop the others
+            db.session.rollback()
+            log.exception("outbox delivery %s failed", message_id)
+    return len(ids)
+
+
+def run_forever(idle_seconds: float = 2.0) -> None:
+    """Drain the outbox, then poll; also runs the periodic money jobs."""
+    from gateway.revenue.periodic import run_periodic
+
+    while True:
+        worked = run_once()
+        run_periodic()
+        if not worked:
+            time.sleep(idle_seconds)

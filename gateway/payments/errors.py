@@ -1,0 +1,47 @@
+"""Errors of the payments domain."""
+
+from __future__ import annotations
+
+from gateway.errors import ZoneConnectError
+
+
+class OrderNotFound(ZoneConnectError):
+    code = "not_found"
+    status = 404
+    description = "No such order."
+
+
+class IdempotencyConflict(ZoneConnectError):
+    code = "idempotency_conflict"
+    status = 409
+    description = "This Idempotency-Key was already used with a different request."
+
+
+class OrderStateError(ZoneConnectError):
+    code = "conflict"
+    status = 409
+    description = "The order is not in a state that allows this."
+
+
+class PayScopeMissing(ZoneConnectError):
+    code = "insufficient_scope"
+    status = 403
+    description = "The user has not allowed this app to ask for payments (scope pay)."
+
+    def __init__(self, description: str | None = None) -> None:
+        super().__init__(description, ret=100030)
+
+
+class PayPermissionMissing(ZoneConnectError):
+    code = "permission_denied"
+    status = 403
+    description = "The app has not been granted the pay permission."
+
+    def __init__(self, description: str | None = None) -> None:
+        super().__init__(description, ret=100031)
+
+
+class AppAuthRequired(ZoneConnectError):
+    code = "invalid_client"
+    status = 401
+    description = "Authenticate with HTTP Basic appid:appkey."

@@ -1,0 +1,55 @@
+"""Validation of the order request body: every bad shape becomes a 422 naming the fields."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from gateway.errors import ValidationFailed
+from gateway.wallet.services import MAX_COINS
+
+TEXT_LIMITS = {"openid": 64, "item_id": 64, "item_name": 128}
+
+
+@dataclass(frozen=True)
+class OrderRequest:
+    openid: str
+    amount: int
+    item_id: str
+    item_name: str
+    notify_url: str | None
+
+
+def _url_problem(url: Any) -> str | None:
+    if not isinstance(url, str) or len(url) > 512:
+        return "A URL of at most 512 characters."
+    parts = urlsplit(url)
+    if parts.scheme == "https" and parts.hostname:
+        return None
+    if parts.scheme == "http" and parts.hostname in {"127.0.0.1", "localhost", "::1"}:
+        return None
+    return "Use an https URL (http only for 127.0.0.1 / localhost)."
+
+
+def parse_order(body: Any) -> OrderRequest:
+    """Check an order request body; raise ValidationFailed (422) with every problem."""
+    if not isinstance(body, dict):
+        raise ValidationFailed({"body": ["Send a JSON object."]})
+    problems: dict[str, list[str]] = {}
+    for name, limit in TEXT_LIMITS.items():
+        value = body.get(name)
+        if not isinstance(value, str) or not value.strip() or len(value) > limit:
+            problems[name] = [f"Required: a string of 1 to {limit} characters."]
+    amount = body.get("amount")
+    if isinstance(amount, bool) or not isinstance(amount, int) or not 0 < amount <= MAX_COINS:
+        problems["amount"] = [f"Required: a whole number of coins from 1 to {MAX_COINS}."]
+    notify_url = body.get("notify_url")
+    if notify_url is not None and (why := _url_problem(notify_url)):
+        problems["notify_url"] = [why]
+    if unknown := sorted(set(body) - {*TEXT_LIMITS, "amount", "notify_url"}):
+        problems["body"] = [f"Unknown fields: {', '.join(unknown)[:200]}."]
+    if problems:
+        raise ValidationFailed(problems)
+    return OrderRequest(body["openid"], amount, body["item_id"].strip(),  # type: ignore[arg-type]
+                        body["item_name"].strip(), notify_url)

@@ -1,0 +1,133 @@
+"""Order operations: create, pay, cancel, refund. Flush, never commit."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from flask import current_app, has_request_context, request
+from sqlalchemy import select
+
+from gateway.apps.models import App
+from gateway.audit import services as audit
+from gateway.extensions import db
+from gateway.ledger import services as ledger
+from gateway.outbox.services import enqueue_webhook
+from gateway.payments.errors import OrderNotFound, OrderStateError
+from gateway.payments.models import Order
+from gateway.payments.schemas import OrderRequest
+from gateway.timeutil import isoformat, utcnow
+
+
+def confirm_url(order_id: str) -> str:
+    """Where the user approves the order: ZC_BASE_URL, else the request's host."""
+    path = f"/pay/orders/{order_id}/confirm"
+    base = current_app.config.get("ZC_BASE_URL")
+    if not base and has_request_context():
+        base = request.host_url
+    return (base or "").rstrip("/") + path
+
+
+def order_dict(order: Order) -> dict[str, Any]:
+    """The order as the API and the callbacks show it."""
+    return {"order_id": order.id, "status": order.status, "amount": order.amount,
+            "item_id": order.item_id, "item_name": order.item_name, "openid": order.openid,
+            "confirm_url": confirm_url(order.id),
+            "notify_url": order.notify_url, "created_at": isoformat(order.created_at),
+            "paid_at": isoformat(order.paid_at), "refunded_at": isoformat(order.refunded_at)}
+
+
+def create_order(app: App, user_id: int, request: OrderRequest) -> Order:
+    """Record a pending order; coins move only when the user confirms it."""
+    order = Order(id="ord_" + secrets.token_hex(12), app_id=app.id, user_id=user_id,
+                  openid=request.openid, amount=request.amount,
+                  money_amount=request.amount * ledger.coin_minor_units(),
+                  currency=ledger.money_currency(), item_id=request.item_id,
+                  item_name=request.item_name, notify_url=request.notify_url,
+                  created_at=utcnow())
+    db.session.add(order)
+    db.session.flush()
+    return order
+
+
+def get_order(order_id: str, *, app_id: int | None = None, lock: bool = False) -> Order:
+    """The order (optionally only if it belongs to `app_id`), or OrderNotFound."""
+    stmt = select(Order).where(Order.id == order_id[:40])
+    if lock:
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
+    order = db.session.scalar(stmt)
+    if order is None or (app_id is not None and order.app_id != app_id):
+        raise OrderNotFound()
+    return order
+
+
+def pay(order_id: str, user_id: int) -> Order:
+    """Move the coins (user → developer's unsettled) and announce order.paid; atomic.
+
+    Raises InsufficientFunds with nothing moved; the caller rolls back and calls `fail`.
+    """
+    order = get_order(order_id, lock=True)
+    if order.user_id != user_id:
+        raise OrderNotFound()
+    if order.status == "paid":
+        return order
+    if order.status != "pending":
+        raise OrderStateError(f"This order is {order.status}.")
+    app = db.session.get(App, order.app_id)
+    assert app is not None
+    coins = ledger.user_coins(user_id)
+    legs = [(coins, -order.amount), (ledger.platform("clearing", coins.currency), order.amount),
+            (ledger.platform("clearing"), -order.money_amount),
+            (ledger.developer(app.developer_id, "unsettled"), order.money_amount)]
+    ledger.post(f"order:{order.id}:pay", "order.pay", legs, memo=f"{app.name}: {order.item_name}",
+                details={"order_id": order.id, "app_id": app.id})
+    order.status, order.paid_at = "paid", utcnow()
+    db.session.flush()
+    enqueue_webhook(app, "order.paid", order_dict(order), url=order.notify_url)
+    return order
+
+
+def fail(order_id: str, reason: str) -> Order:
+    """Mark a pending order failed (after a refused payment was rolled back)."""
+    order = get_order(order_id, lock=True)
+    if order.status == "pending":
+        order.status, order.failure_reason = "failed", reason[:255]
+        db.session.flush()
+    return order
+
+
+def cancel(order_id: str, user_id: int) -> Order:
+    """The user declined: a pending order becomes canceled."""
+    order = get_order(order_id, lock=True)
+    if order.user_id != user_id:
+        raise OrderNotFound()
+    if order.status != "pending":
+        raise OrderStateError(f"This order is {order.status}.")
+    order.status = "canceled"
+    db.session.flush()
+    return order
+
+
+def refund(order_id: str, *, app_id: int | None = None, actor_id: int | None = None) -> Order:
+    """Give the coins back and take the developer's share back (a receivable if paid out)."""
+    from gateway.revenue.settlement import refund_legs
+
+    order = get_order(order_id, app_id=app_id, lock=True)
+    if order.status == "refunded":
+        return order
+    if order.status != "paid":
+        raise OrderStateError("Only a paid order can be refunded.")
+    app = db.session.get(App, order.app_id)
+    assert app is not None
+    original = ledger.find(f"order:{order.id}:pay")
+    key = f"order:{order.id}:refund"
+    if order.settlement_id is None and original is not None:
+        ledger.reverse(original, key, memo=f"Refund: {order.item_name}")
+    else:
+        ledger.post(key, "order.refund", refund_legs(order, app), memo=f"Refund: {order.item_name}",
+                    details={"order_id": order.id})
+    order.status, order.refunded_at = "refunded", utcnow()
+    db.session.flush()
+    audit.record("order.refunded", actor_id=actor_id, subject_type="order", subject_id=order.id)
+    enqueue_webhook(app, "order.refunded", order_dict(order), url=order.notify_url)
+    return order

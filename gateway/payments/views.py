@@ -1,0 +1,84 @@
+"""The payment confirmation page a user sees for an app's order."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Flask, redirect, render_template, request
+from flask.typing import ResponseReturnValue
+from flask_wtf import FlaskForm
+
+from gateway.accounts.sessions import current_user
+from gateway.accounts.views import login_required
+from gateway.apps.models import App
+from gateway.audit import services as audit
+from gateway.extensions import db
+from gateway.ledger import services as ledger
+from gateway.ledger.errors import InsufficientFunds
+from gateway.payments import services
+from gateway.payments.errors import OrderNotFound
+from gateway.payments.models import Order
+
+bp = Blueprint("payments", __name__)
+INSUFFICIENT = "Insufficient coins: you do not have enough coins for this order. Nothing was paid."
+
+
+def _user_order(order_id: str) -> tuple[int, Order]:
+    user = current_user()
+    assert user is not None
+    order = services.get_order(order_id)
+    if order.user_id != user.id:
+        raise OrderNotFound()  # another user's order does not exist for you
+    return user.id, order
+
+
+def _website(app: App) -> str | None:
+    parts = urlsplit(app.website or "")
+    return app.website if parts.scheme in {"http", "https"} and parts.netloc else None
+
+
+@bp.get("/pay/orders/<order_id>/confirm")
+@login_required
+def confirm(order_id: str) -> ResponseReturnValue:
+    """Show the order (app, item, price, balance) and ask the user to confirm."""
+    user_id, order = _user_order(order_id)
+    app = db.session.get(App, order.app_id)
+    return render_template("payments/confirm.html", order=order, app=app, form=FlaskForm(),
+                           balance=ledger.coin_balance(user_id))
+
+
+@bp.post("/pay/orders/<order_id>/confirm")
+@login_required
+def decide(order_id: str) -> ResponseReturnValue:
+    """Pay (confirm=yes) or decline (confirm=no) the order."""
+    user_id, order = _user_order(order_id)
+    if not FlaskForm().validate_on_submit():
+        return confirm(order_id)
+    message, ok = "", True
+    if request.form.get("confirm") == "yes":
+        try:
+            services.pay(order.id, user_id)
+            db.session.commit()
+            audit.record("order.paid", actor_id=user_id, subject_type="order", subject_id=order.id)
+        except InsufficientFunds:
+            db.session.rollback()
+            services.fail(order.id, "insufficient coins")
+            message, ok = INSUFFICIENT, False
+    else:
+        services.cancel(order.id, user_id)
+    db.session.commit()
+    order = services.get_order(order.id)
+    app = db.session.get(App, order.app_id)
+    if ok and app is not None and (website := _website(app)):
+        return redirect(website)
+    status = 402 if not ok else 200
+    return render_template("payments/done.html", order=order, app=app, message=message,
+                           balance=ledger.coin_balance(user_id)), status
+
+
+def init_app(app: Flask) -> None:
+    """Register the orders API and the confirmation page."""
+    from gateway.payments.api import bp as api_bp
+
+    app.register_blueprint(bp)
+    app.register_blueprint(api_bp)

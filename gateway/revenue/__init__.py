@@ -1,0 +1,1 @@
+"""Revenue sharing: tiers, monthly settlement, payouts through Stripe Connect, Stripe webhooks."""

@@ -1,0 +1,14 @@
+"""The top-up form."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import IntegerField
+from wtforms.validators import InputRequired, NumberRange
+
+from gateway.wallet.services import MAX_COINS
+
+
+class TopUpForm(FlaskForm):
+    coins = IntegerField("Coins to buy", validators=[InputRequired(),
+                                                     NumberRange(min=1, max=MAX_COINS)])

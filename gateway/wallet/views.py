@@ -1,0 +1,60 @@
+"""The wallet page: balance, history and the top-up form."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+
+from gateway.accounts.sessions import current_user
+from gateway.accounts.views import login_required
+from gateway.extensions import db
+from gateway.ledger import services as ledger
+from gateway.navigation import add_link
+from gateway.wallet import services
+from gateway.wallet.forms import TopUpForm
+
+bp = Blueprint("wallet", __name__)
+
+
+def _page(form: TopUpForm, status: int = 200) -> ResponseReturnValue:
+    user = current_user()
+    assert user is not None
+    coins = ledger.user_coins(user.id)
+    return render_template("wallet/wallet.html", form=form, coins=coins,
+                           history=ledger.history(coins), provider=services.provider_name(),
+                           minor=ledger.coin_minor_units(),
+                           currency=ledger.money_currency()), status
+
+
+@bp.get("/account/wallet")
+@login_required
+def wallet() -> ResponseReturnValue:
+    """Show the user's coins, their history and the top-up form."""
+    response = _page(TopUpForm())
+    db.session.commit()  # the coin account may have just been opened
+    return response
+
+
+@bp.post("/account/wallet/topup")
+@login_required
+def topup() -> ResponseReturnValue:
+    """Buy coins through the configured provider."""
+    user = current_user()
+    assert user is not None
+    form = TopUpForm()
+    if not form.validate_on_submit():
+        return _page(form, 400)
+    back = url_for("wallet.wallet", _external=True)
+    result = services.start_topup(user.id, int(form.coins.data or 0), return_url=back)
+    db.session.commit()
+    if result.credited:
+        flash(f"{form.coins.data} coins were added to your wallet.")
+        return redirect(url_for("wallet.wallet"))
+    # Coins arrive with the provider's signed confirmation, not with this redirect.
+    return redirect(result.redirect_url or back)
+
+
+def init_app(app: Flask) -> None:
+    """Register the wallet pages and their navigation link."""
+    app.register_blueprint(bp)
+    add_link(app, "Wallet", "wallet.wallet")
