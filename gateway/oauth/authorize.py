@@ -1,0 +1,203 @@
+"""The authorization request shared by /oauth2.0/authorize and /oauth2/authorize.
+
+Validation happens in the order that keeps the endpoint from being an open redirector: the client
+and its redirect URI first (problems there show a page and never redirect), then everything else.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from urllib.parse import urlencode, urlsplit
+
+from flask import current_app, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from werkzeug.datastructures import MultiDict
+
+from gateway.accounts import sessions
+from gateway.accounts.models import User
+from gateway.apps import scopes as scope_registry
+from gateway.apps import services as apps
+from gateway.apps.errors import AppNotFound
+from gateway.apps.models import App
+from gateway.authorizations import services as authorizations
+from gateway.extensions import db
+from gateway.oauth.errors import QQ_DESCRIPTIONS
+
+LOOPBACK = {"127.0.0.1", "::1", "localhost"}
+MAX_STATE = 2048
+
+
+class PageError(Exception):
+    """A problem shown to the user's browser as a page (the redirect URI is not trusted)."""
+
+    def __init__(self, ret: int | None, error: str, description: str, status: int = 400) -> None:
+        super().__init__(description)
+        self.ret, self.error, self.description, self.status = ret, error, description, status
+
+
+class RedirectError(Exception):
+    """A problem reported to the client on its (validated) redirect URI."""
+
+    def __init__(self, error: str, description: str, ret: int | None = None) -> None:
+        super().__init__(description)
+        self.error, self.description, self.ret = error, description, ret
+
+
+@dataclass
+class AuthRequest:
+    """A validated authorization request."""
+
+    app: App
+    redirect_uri: str
+    response_type: str
+    scopes: list[str]
+    state: str | None
+    legacy: bool
+    nonce: str | None = None
+    code_challenge: str | None = None
+    code_challenge_method: str | None = None
+    prompt: set[str] = field(default_factory=set)
+    max_age: int | None = None
+
+
+def redirect_uri_allowed(app: App, uri: str) -> bool:
+    """Exact match against the registered list; loopback URIs of public apps on any port."""
+    if uri in app.redirect_uris:
+        return True
+    if not app.is_public_client:
+        return False
+    try:
+        asked = urlsplit(uri)
+        asked.port  # noqa: B018 - raises ValueError on a malformed port
+    except ValueError:
+        return False
+    if asked.scheme != "http" or asked.hostname not in LOOPBACK:
+        return False
+    for registered in app.redirect_uris:
+        known = urlsplit(registered)
+        if (known.scheme, known.hostname, known.path, known.query) == (
+                asked.scheme, asked.hostname, asked.path, asked.query):
+            return True
+    return False
+
+
+def page_error(ret: int) -> PageError:
+    return PageError(ret, "invalid_request", QQ_DESCRIPTIONS[ret])
+
+
+def parse(args: MultiDict[str, str], *, legacy: bool) -> AuthRequest:
+    """Validate an authorization request; raise PageError or RedirectError."""
+    client_id = args.get("client_id", "")
+    if not client_id:
+        raise page_error(100001)
+    try:
+        app = apps.find_by_appid(client_id)
+    except AppNotFound as exc:
+        raise page_error(100008) from exc
+    redirect_uri = args.get("redirect_uri", "")
+    if not redirect_uri or not redirect_uri_allowed(app, redirect_uri):
+        raise page_error(100010)
+    state = args.get("state")
+    if state is not None and len(state) > MAX_STATE:
+        raise page_error(100010)
+    allowed_types = {"code", "token"} if legacy else {"code"}
+    response_type = args.get("response_type", "")
+    auth = AuthRequest(app=app, redirect_uri=redirect_uri, response_type=response_type,
+                       scopes=[], state=state, legacy=legacy)
+    if response_type not in allowed_types:
+        raise RedirectError("unsupported_response_type", QQ_DESCRIPTIONS[100000], 100000)
+    auth.scopes = scope_registry.parse(args.get("scope")) or [scope_registry.DEFAULT_SCOPE]
+    if not set(auth.scopes) <= app.granted_scopes():
+        raise RedirectError("invalid_scope", QQ_DESCRIPTIONS[100031], 100031)
+    _parse_pkce(auth, args)
+    _parse_oidc(auth, args)
+    return auth
+
+
+def _parse_pkce(auth: AuthRequest, args: MultiDict[str, str]) -> None:
+    challenge = args.get("code_challenge")
+    method = args.get("code_challenge_method")
+    if challenge or method:
+        if method != "S256":
+            raise RedirectError("invalid_request", "PKCE: only code_challenge_method=S256.")
+        if not challenge or not 43 <= len(challenge) <= 128:
+            raise RedirectError("invalid_request", "PKCE: invalid code_challenge.")
+        auth.code_challenge, auth.code_challenge_method = challenge, method
+    elif auth.app.is_public_client and auth.response_type == "code":
+        raise RedirectError("invalid_request", "PKCE (S256) is required for this app.")
+    elif auth.app.is_public_client:
+        raise RedirectError("unsupported_response_type", QQ_DESCRIPTIONS[100000], 100000)
+
+
+def _parse_oidc(auth: AuthRequest, args: MultiDict[str, str]) -> None:
+    auth.nonce = (args.get("nonce") or None) if not auth.legacy else None
+    if auth.nonce and len(auth.nonce) > 255:
+        raise RedirectError("invalid_request", "nonce is too long.")
+    auth.prompt = set((args.get("prompt") or "").split())
+    if "none" in auth.prompt and len(auth.prompt) > 1:
+        raise RedirectError("invalid_request", "prompt=none cannot be combined.")
+    raw_max_age = args.get("max_age")
+    if raw_max_age not in (None, ""):
+        if not raw_max_age.isdigit():
+            raise RedirectError("invalid_request", "max_age must be a number of seconds.")
+        auth.max_age = int(raw_max_age)
+
+
+def needs_login(auth: AuthRequest, user: User | None) -> bool:
+    """No session, or the request demands a fresher login than the session's."""
+    if user is None:
+        return True
+    if "login" in auth.prompt:
+        return True
+    if auth.max_age is not None:
+        when = sessions.auth_time()
+        return when is None or time.time() - when > auth.max_age
+    return False
+
+
+def login_redirect() -> ResponseReturnValue:
+    """Send the user to the login page, then back here without the forcing parameters."""
+    args = [(k, v) for k, v in request.args.items(multi=True) if k not in {"prompt", "max_age"}]
+    prompts = " ".join(p for p in (request.args.get("prompt") or "").split() if p != "login")
+    if prompts:
+        args.append(("prompt", prompts))
+    target = request.path + ("?" + urlencode(args) if args else "")
+    return redirect(url_for("accounts.login", next=target))
+
+
+def needs_consent(auth: AuthRequest, user: User) -> bool:
+    """A returning user who granted every requested scope is not asked again."""
+    if "consent" in auth.prompt:
+        return True
+    return not set(auth.scopes) <= authorizations.granted_scopes(user.id, auth.app.id)
+
+
+def consent_page(auth: AuthRequest, user: User) -> ResponseReturnValue:
+    """The consent page: the app, its developer, and each scope with a checkbox."""
+    developer = db.session.get(User, auth.app.developer_id)
+    items = [(name, scope_registry.SCOPES[name].description) for name in auth.scopes]
+    return render_template("oauth/consent.html", app=auth.app, developer=developer,
+                           scopes=items, user=user)
+
+
+def approved_scopes(auth: AuthRequest, form: MultiDict[str, str]) -> list[str]:
+    """What the user left checked, within what was asked and what the app may use."""
+    checked = set(form.getlist("approved_scope"))
+    granted = auth.app.granted_scopes()
+    return [s for s in auth.scopes if s in checked and s in granted]
+
+
+def error_page(exc: PageError) -> ResponseReturnValue:
+    """Render an authorization problem as a page (never a redirect)."""
+    from flask import g
+
+    body = {"error": exc.error, "error_description": exc.description, "ret": exc.ret,
+            "request_id": g.get("request_id")}
+    return render_template("error.html", error=body, status=exc.status), exc.status
+
+
+def issuer() -> str:
+    """The OIDC issuer: ZC_BASE_URL, else this request's host URL, without a trailing slash."""
+    base = current_app.config.get("ZC_BASE_URL") or request.host_url
+    return str(base).rstrip("/")

@@ -1,0 +1,138 @@
+"""The QQ Connect wire format: parameter collection, token redemption, response bodies."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Response, request
+
+from gateway.apps import services as apps
+from gateway.apps.errors import AppNotFound, InvalidAppKey
+from gateway.apps.models import App
+from gateway.audit import services as audit
+from gateway.oauth import tokens
+from gateway.oauth.errors import QQError
+from gateway.oauth.tokens import GrantProblem, Issued
+
+
+def params() -> dict[str, str]:
+    """Query, form and JSON body merged (first value wins), plus HTTP Basic client credentials."""
+    merged: dict[str, str] = {}
+    body = request.get_json(silent=True) if request.is_json else None
+    sources: list[Mapping[str, Any]] = [request.args, request.form]
+    if isinstance(body, dict):
+        sources.append(body)
+    for source in sources:
+        for key in source:
+            value = source.get(key)
+            if isinstance(value, (str, int)) and not isinstance(value, bool):
+                merged.setdefault(str(key), str(value))
+    basic = request.authorization
+    if basic is not None and basic.type == "basic":
+        merged.setdefault("client_id", basic.username or "")
+        merged.setdefault("client_secret", basic.password or "")
+    return merged
+
+
+def client_key() -> str:
+    """The rate-limit key of a token request: the client it names."""
+    return "token-client:" + params().get("client_id", "")[:16]
+
+
+def callback_body(payload: dict[str, Any], fmt_json: bool) -> Response:
+    """`callback( {...} );\\n` as text/html, or the bare JSON with fmt=json."""
+    compact = json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
+    if fmt_json:
+        return Response(compact, mimetype="application/json")
+    return Response(f"callback( {compact} );\n", mimetype="text/html")
+
+
+def error_response(exc: QQError, fmt_json: bool) -> Response:
+    """A QQ error: HTTP 200, `error` a JSON number."""
+    return callback_body({"error": exc.ret, "error_description": exc.description}, fmt_json)
+
+
+def _client(p: dict[str, str], *, refresh: bool) -> App:
+    client_id = p.get("client_id", "")
+    if not client_id:
+        raise QQError(100001, "invalid_client")
+    try:
+        app = apps.find_by_appid(client_id)
+    except AppNotFound as exc:
+        raise QQError(100041 if refresh else 100008, "invalid_client") from exc
+    if app.status in {"suspended", "rejected"}:
+        raise QQError(100011, "invalid_client")
+    secret = p.get("client_secret")
+    if app.is_public_client and not secret:
+        return app  # public clients prove possession with PKCE instead
+    if not secret:
+        raise QQError(100002, "invalid_client")
+    try:
+        apps.verify_appkey(app, secret)
+    except InvalidAppKey as exc:
+        raise QQError(100040 if refresh else 100009, "invalid_client") from exc
+    return app
+
+
+def verify_pkce(challenge: str | None, verifier: str | None) -> bool:
+    """S256 only: BASE64URL(SHA256(verifier)) == challenge, compared in constant time."""
+    if not challenge:
+        return not verifier
+    if not verifier or not 43 <= len(verifier) <= 128:
+        return False
+    hashed = hashlib.sha256(verifier.encode("ascii", "replace")).digest()
+    expected = base64.urlsafe_b64encode(hashed).rstrip(b"=").decode()
+    return hmac.compare_digest(expected, challenge)
+
+
+def redeem(p: dict[str, str]) -> tuple[App, Issued]:
+    """Run a legacy token request; raise QQError with the wire code."""
+    grant_type = p.get("grant_type", "")
+    if grant_type not in {"authorization_code", "refresh_token"}:
+        raise QQError(100004, "unsupported_grant_type")
+    app = _client(p, refresh=grant_type == "refresh_token")
+    try:
+        if grant_type == "refresh_token":
+            if not p.get("refresh_token"):
+                raise QQError(100006)
+            return app, tokens.rotate(app, tokens.find_refresh(app, p["refresh_token"]))
+        return app, _redeem_code(app, p)
+    except GrantProblem as exc:
+        raise QQError(exc.ret, exc.error) from exc
+
+
+def _redeem_code(app: App, p: dict[str, str]) -> Issued:
+    if not p.get("code"):
+        raise QQError(100005)
+    code = tokens.find_code(app, p["code"])
+    if p.get("redirect_uri", "") != code.redirect_uri:
+        raise QQError(100010, "invalid_grant")
+    if not verify_pkce(code.code_challenge, p.get("code_verifier")):
+        raise QQError(100019, "invalid_grant")
+    tokens.consume_code(code)
+    return tokens.issue_tokens(app, code.user_id, code.scopes, grant_type="authorization_code",
+                               code_id=code.id)
+
+
+def token_body(issued: Issued, p: dict[str, str]) -> Response:
+    """`access_token=T&expires_in=N&refresh_token=R` (text/html), or the QQ JSON with fmt=json."""
+    fields: dict[str, str] = {"access_token": issued.access_token,
+                              "expires_in": str(issued.expires_in),
+                              "refresh_token": issued.refresh_token or ""}
+    if p.get("need_openid") == "1" and issued.row.openid:
+        fields["openid"] = issued.row.openid
+    if p.get("fmt") == "json":
+        return Response(json.dumps(fields, separators=(",", ":")), mimetype="application/json")
+    # Values are uppercase hex and digits: nothing needs escaping.
+    return Response("&".join(f"{k}={v}" for k, v in fields.items()), mimetype="text/html")
+
+
+def audit_failure(exc: QQError, p: dict[str, str]) -> None:
+    """Failed token requests land in the audit log (never the secrets themselves)."""
+    audit.record("oauth.token_failed", subject_type="app", subject_id=p.get("client_id", "")[:16],
+                 ret=exc.ret, grant_type=p.get("grant_type", "")[:32])

@@ -1,0 +1,122 @@
+"""QQ-compatible endpoints: /oauth2.0/authorize, /oauth2.0/token, /oauth2.0/me."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from flask import Blueprint, Response, current_app, redirect, request
+from flask.typing import ResponseReturnValue
+
+from gateway.accounts import sessions
+from gateway.apps import services as apps
+from gateway.apps.errors import AppNotLive
+from gateway.authorizations import services as authorizations
+from gateway.extensions import csrf, db, limiter
+from gateway.identity.services import unionid_for
+from gateway.oauth import authorize as authz
+from gateway.oauth import legacy, tokens
+from gateway.oauth.errors import QQError, TokenError
+from gateway.oauth.services import authenticate_access_token
+
+bp = Blueprint("oauth_legacy", __name__)
+
+
+def callback_redirect(uri: str, params: dict[str, str], *, fragment: bool = False) -> Response:
+    """Redirect to the client's callback; the Referer must not leak the authorization page."""
+    params = {k: v for k, v in params.items() if v is not None}
+    separator = "#" if fragment else ("&" if "?" in uri else "?")
+    response = redirect(uri + separator + urlencode(params))
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@bp.route("/oauth2.0/authorize", methods=["GET", "POST"])
+def authorize() -> ResponseReturnValue:
+    """QQ authorize: login, consent, then a code (or, for old clients, an implicit token)."""
+    try:
+        auth = authz.parse(request.args, legacy=True)
+    except authz.PageError as exc:
+        return authz.error_page(exc)
+    except authz.RedirectError as exc:
+        return authz.error_page(authz.PageError(exc.ret, exc.error, exc.description))
+    user = sessions.current_user()
+    if user is None or authz.needs_login(auth, user):
+        return authz.login_redirect()
+    try:
+        apps.ensure_usable_by(auth.app, user.id)
+    except AppNotLive:
+        return authz.error_page(authz.page_error(100011))
+    if request.method == "POST":
+        if request.form.get("confirm") != "yes":
+            return callback_redirect(auth.redirect_uri,
+                                     {"error": "access_denied", "state": auth.state})
+        scopes = authz.approved_scopes(auth, request.form)
+        authorizations.record_consent(user.id, auth.app.id, scopes)
+    elif authz.needs_consent(auth, user):
+        return authz.consent_page(auth, user)
+    else:
+        scopes = auth.scopes
+    response = _grant(auth, user.id, scopes)
+    db.session.commit()
+    return response
+
+
+def _grant(auth: authz.AuthRequest, user_id: int, scopes: list[str]) -> Response:
+    if auth.response_type == "token":
+        issued = tokens.issue_tokens(auth.app, user_id, scopes, grant_type="implicit",
+                                     with_refresh=False)
+        return callback_redirect(auth.redirect_uri, {
+            "access_token": issued.access_token, "expires_in": str(issued.expires_in),
+            "state": auth.state}, fragment=True)
+    code = tokens.issue_code(auth.app, user_id, redirect_uri=auth.redirect_uri, scopes=scopes,
+                             code_challenge=auth.code_challenge,
+                             code_challenge_method=auth.code_challenge_method,
+                             auth_time=sessions.auth_time())
+    return callback_redirect(auth.redirect_uri, {"code": code, "state": auth.state})
+
+
+@bp.route("/oauth2.0/token", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["ZC_TOKEN_LIMIT_ADDRESS"])
+@limiter.limit(lambda: current_app.config["ZC_TOKEN_LIMIT_CLIENT"], key_func=legacy.client_key)
+def token() -> ResponseReturnValue:
+    """QQ token endpoint: every request shape, the urlencoded body, errors as HTTP 200."""
+    p = legacy.params()
+    try:
+        app, issued = legacy.redeem(p)
+    except QQError as exc:
+        legacy.audit_failure(exc, p)
+        db.session.commit()  # keep the audit rows and any revocation a replay caused
+        return legacy.error_response(exc, p.get("fmt") == "json")
+    del app
+    db.session.commit()
+    response = legacy.token_body(issued, p)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/oauth2.0/me", methods=["GET", "POST"])
+def me() -> ResponseReturnValue:
+    """QQ openid lookup: `callback( {"client_id":"...","openid":"..."} );`."""
+    p = legacy.params()
+    fmt_json = p.get("fmt") == "json"
+    raw = p.get("access_token")
+    if not raw and (header := request.headers.get("Authorization", "")).lower().startswith(
+            "bearer "):
+        raw = header[7:].strip()
+    try:
+        ctx = authenticate_access_token(raw)
+        body = {"client_id": ctx.app.appid, "openid": ctx.openid}
+        if p.get("unionid") == "1":
+            if not ctx.app.unionid_enabled or ctx.user_id is None:
+                raise QQError(100048)
+            body["unionid"] = unionid_for(ctx.user_id, ctx.app.developer_id)
+    except TokenError as exc:
+        return legacy.error_response(QQError(exc.ret or 100013), fmt_json)
+    except QQError as exc:
+        return legacy.error_response(exc, fmt_json)
+    db.session.commit()  # a unionid is minted on first use
+    return legacy.callback_body(body, fmt_json)
+
+
+csrf.exempt(token)
+csrf.exempt(me)

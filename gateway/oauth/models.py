@@ -1,0 +1,142 @@
+"""Authorization codes, tokens and signing keys. Secrets are stored only as SHA-256 digests."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from gateway.extensions import db
+from gateway.timeutil import utcnow
+
+
+class OAuthCode(db.Model):
+    """A single-use authorization code, bound to app, redirect URI and PKCE challenge."""
+
+    __tablename__ = "oauth_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code_digest: Mapped[str] = mapped_column(String(64), unique=True)
+    app_id: Mapped[int] = mapped_column(ForeignKey("apps.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    redirect_uri: Mapped[str] = mapped_column(String(2000))
+    scopes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    code_challenge: Mapped[str | None] = mapped_column(String(128))
+    code_challenge_method: Mapped[str | None] = mapped_column(String(8))
+    nonce: Mapped[str | None] = mapped_column(String(255))
+    auth_time: Mapped[int | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+    used_at: Mapped[datetime | None]
+
+    # Authlib's AuthorizationCodeMixin / OIDC AuthorizationCodeMixin
+    def get_redirect_uri(self) -> str:
+        return self.redirect_uri
+
+    def get_scope(self) -> str:
+        return " ".join(self.scopes)
+
+    def get_nonce(self) -> str | None:
+        return self.nonce
+
+    def get_auth_time(self) -> int | None:
+        return self.auth_time
+
+    def get_acr(self) -> None:
+        return None
+
+    def get_amr(self) -> None:
+        return None
+
+
+class OAuthToken(db.Model):
+    """An access token and its (optional) refresh token; rotations share a `family`."""
+
+    __tablename__ = "oauth_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    access_digest: Mapped[str] = mapped_column(String(64), unique=True)
+    refresh_digest: Mapped[str | None] = mapped_column(String(64), unique=True)
+    app_id: Mapped[int] = mapped_column(ForeignKey("apps.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    openid: Mapped[str | None] = mapped_column(String(32))
+    scopes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    grant_type: Mapped[str] = mapped_column(String(40), default="authorization_code")
+    family: Mapped[str] = mapped_column(String(32), index=True)
+    parent_id: Mapped[int | None]
+    code_id: Mapped[int | None] = mapped_column(index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+    refresh_expires_at: Mapped[datetime | None]
+    # Set when the refresh token was exchanged for a new pair (single use).
+    rotated_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+    # Authlib's TokenMixin (refresh grant, revocation, introspection)
+    def check_client(self, client: object) -> bool:
+        return getattr(client, "app_id", None) == self.app_id
+
+    def get_scope(self) -> str:
+        return " ".join(self.scopes)
+
+    def get_expires_in(self) -> int:
+        return max(0, int((self.expires_at - self.created_at).total_seconds()))
+
+    def is_expired(self) -> bool:
+        return self.expires_at <= utcnow()
+
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+
+class SigningKey(db.Model):
+    """A private key that signs id_tokens; published in the JWKS until `retire_after`."""
+
+    __tablename__ = "oauth_signing_keys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kid: Mapped[str] = mapped_column(String(64), unique=True)
+    alg: Mapped[str] = mapped_column(String(8))
+    private_pem: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Set on rotation: no longer signs; still published until this moment.
+    retire_after: Mapped[datetime | None]
+
+
+class DeviceCode(db.Model):
+    """An RFC 8628 device authorization: the device polls with `device_code`, the user types
+    `user_code` on /device. Both stored as digests."""
+
+    __tablename__ = "oauth_device_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    device_code_digest: Mapped[str] = mapped_column(String(64), unique=True)
+    user_code_digest: Mapped[str] = mapped_column(String(64), unique=True)
+    app_id: Mapped[int] = mapped_column(ForeignKey("apps.id", ondelete="CASCADE"), index=True)
+    scopes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    # None while pending; True approved, False refused.
+    approved: Mapped[bool | None]
+    interval: Mapped[int] = mapped_column(default=5)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+    last_polled_at: Mapped[datetime | None]
+    used_at: Mapped[datetime | None]
+
+    # Authlib's DeviceCredentialMixin
+    def get_client_id(self) -> str:
+        from gateway.apps.models import App
+
+        app = db.session.get(App, self.app_id)
+        return app.appid if app and app.appid else ""
+
+    def get_scope(self) -> str:
+        return " ".join(self.scopes)
+
+    def get_user_code(self) -> int:
+        return self.id  # the raw user code is never stored; the grant looks the row up by id
+
+    def is_expired(self) -> bool:
+        return self.expires_at <= utcnow()

@@ -1,0 +1,125 @@
+"""What other domains call: authenticate a Bearer token, revoke a user's or an app's tokens."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import and_, select
+
+from gateway.apps.models import App
+from gateway.authorizations.models import Authorization
+from gateway.extensions import db
+from gateway.oauth import tokens
+from gateway.oauth.errors import (
+    AppSuspended,
+    ExpiredToken,
+    InvalidToken,
+    MissingToken,
+    RevokedToken,
+    TokenError,
+)
+from gateway.oauth.models import OAuthToken
+from gateway.security.secrets import digest
+from gateway.timeutil import utcnow
+
+__all__ = ["AccessContext", "TokenError", "authenticate_access_token", "forget_app",
+           "revoke_tokens_for", "revoke_tokens_for_app"]
+
+
+@dataclass(frozen=True)
+class _AppFacts:
+    status: str
+    granted: frozenset[str]
+    loaded: float
+
+
+_app_cache: dict[int, _AppFacts] = {}
+_cache_lock = threading.Lock()
+
+
+def _app_facts(app_id: int) -> _AppFacts:
+    """An app's status and granted permissions, cached per process for ZC_APP_CACHE_TTL s."""
+    now = time.monotonic()
+    facts = _app_cache.get(app_id)
+    if facts is not None and now - facts.loaded < float(current_app.config["ZC_APP_CACHE_TTL"]):
+        return facts
+    app = db.session.get(App, app_id)
+    facts = _AppFacts(app.status if app else "deleted",
+                      frozenset(app.granted_scopes()) if app else frozenset(), now)
+    with _cache_lock:
+        _app_cache[app_id] = facts
+    return facts
+
+
+def forget_app(app_id: int | None = None) -> None:
+    """Drop cached app facts (after a suspension or a permission change in this process)."""
+    with _cache_lock:
+        if app_id is None:
+            _app_cache.clear()
+        else:
+            _app_cache.pop(app_id, None)
+
+
+@dataclass
+class AccessContext:
+    """Who a valid access token speaks for, and what it may do (the effective scope)."""
+
+    user_id: int | None
+    app_id: int
+    openid: str | None
+    scopes: frozenset[str]
+    token_id: int
+    expires_at: datetime
+    _app: App | None = field(default=None, repr=False)
+
+    @property
+    def app(self) -> App:
+        """The App row (loaded on first use from the session's identity map)."""
+        if self._app is None:
+            self._app = db.session.get(App, self.app_id)
+        assert self._app is not None
+        return self._app
+
+
+def authenticate_access_token(raw: str | None) -> AccessContext:
+    """Check an access token: known, unexpired, unrevoked, app usable; never writes."""
+    if not raw:
+        raise MissingToken()
+    if len(raw) > 64:
+        raise InvalidToken()
+    row = db.session.execute(
+        select(OAuthToken.id, OAuthToken.user_id, OAuthToken.app_id, OAuthToken.openid,
+               OAuthToken.scopes, OAuthToken.expires_at, OAuthToken.revoked_at,
+               Authorization.scopes.label("granted"), Authorization.revoked_at.label("withdrawn"))
+        .outerjoin(Authorization, and_(Authorization.user_id == OAuthToken.user_id,
+                                       Authorization.app_id == OAuthToken.app_id))
+        .where(OAuthToken.access_digest == digest(raw))).first()
+    if row is None:
+        raise InvalidToken()
+    if row.revoked_at is not None:
+        raise RevokedToken()
+    if row.expires_at <= utcnow():
+        raise ExpiredToken()
+    facts = _app_facts(row.app_id)
+    if facts.status in {"suspended", "deleted", "rejected"}:
+        raise AppSuspended()
+    effective = frozenset(row.scopes) & facts.granted
+    if row.user_id is not None:  # client_credentials tokens speak for no user
+        user_grant = frozenset(row.granted or []) if row.withdrawn is None else frozenset()
+        effective &= user_grant
+    return AccessContext(user_id=row.user_id, app_id=row.app_id, openid=row.openid,
+                         scopes=effective, token_id=row.id, expires_at=row.expires_at)
+
+
+def revoke_tokens_for(user_id: int, app_id: int) -> int:
+    """Revoke every token and code of one user for one app; returns the tokens revoked."""
+    return tokens.revoke_tokens_for(user_id, app_id)
+
+
+def revoke_tokens_for_app(app_id: int) -> int:
+    """Revoke every token and code of an app (suspension); returns the tokens revoked."""
+    return tokens.revoke_tokens_for_app(app_id)

@@ -1,0 +1,27 @@
+"""OIDC claims from a user's profile."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gateway.accounts.models import User
+from gateway.oauth.authorize import issuer
+
+PROFILE_SCOPES = {"profile", "get_user_info", "get_simple_userinfo"}
+
+
+def avatar_url(user: User, size: int = 100) -> str:
+    """The absolute URL of the user's avatar at one size."""
+    return f"{issuer()}/avatars/{user.avatar_key}/{size}"
+
+
+def profile_claims(user: User, scopes: list[str] | frozenset[str]) -> dict[str, Any]:
+    """name/nickname, gender, picture, locale, zoneinfo when a profile scope was granted."""
+    if not PROFILE_SCOPES & set(scopes):
+        return {}
+    claims: dict[str, Any] = {"name": user.display_name, "nickname": user.display_name,
+                              "picture": avatar_url(user), "locale": "zh-CN",
+                              "zoneinfo": "Asia/Shanghai"}
+    if user.gender in {"male", "female"}:
+        claims["gender"] = user.gender
+    return claims

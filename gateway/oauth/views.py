@@ -1,0 +1,207 @@
+"""Standard OAuth 2.0 / OpenID Connect endpoints (RFC JSON), served by Authlib's server."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from authlib.oauth2 import OAuth2Error
+from flask import Blueprint, Response, current_app, g, jsonify, redirect, request, url_for
+from flask.typing import ResponseReturnValue
+
+from gateway.accounts import sessions
+from gateway.accounts.models import User
+from gateway.apps import services as apps
+from gateway.apps.errors import AppNotLive
+from gateway.apps.scopes import SCOPES
+from gateway.audit import services as audit
+from gateway.authorizations import services as authorizations
+from gateway.extensions import csrf, db, limiter
+from gateway.oauth import authorize as authz
+from gateway.oauth import keys
+from gateway.oauth.errors import TokenError
+from gateway.oauth.server import server
+from gateway.oauth.services import authenticate_access_token
+from gateway.oauth.userinfo import profile_claims
+
+bp = Blueprint("oauth", __name__)
+AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none"]
+
+
+def _redirect_error(auth_uri: str, error: str, description: str, state: str | None) -> Response:
+    params = {"error": error, "error_description": description, "state": state,
+              "iss": authz.issuer()}
+    query = urlencode({k: v for k, v in params.items() if v is not None})
+    response = redirect(auth_uri + ("&" if "?" in auth_uri else "?") + query)
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@bp.route("/oauth2/authorize", methods=["GET", "POST"])
+def authorize() -> ResponseReturnValue:
+    """OIDC authorization endpoint (code flow only); adds `iss` to the response (RFC 9207)."""
+    try:
+        auth = authz.parse(request.args, legacy=False)
+    except authz.PageError as exc:
+        return authz.error_page(exc)
+    except authz.RedirectError as exc:
+        return _redirect_error(request.args["redirect_uri"], exc.error, exc.description,
+                               request.args.get("state"))
+    user = sessions.current_user()
+    if "none" in auth.prompt:
+        if user is None or authz.needs_login(auth, user):
+            return _redirect_error(auth.redirect_uri, "login_required",
+                                   "The user is not logged in.", auth.state)
+        if authz.needs_consent(auth, user):
+            return _redirect_error(auth.redirect_uri, "consent_required",
+                                   "The user has not granted these scopes.", auth.state)
+    elif user is None or authz.needs_login(auth, user):
+        return authz.login_redirect()
+    try:
+        apps.ensure_usable_by(auth.app, user.id)
+    except AppNotLive:
+        return authz.error_page(authz.page_error(100011))
+    if request.method == "POST":
+        if request.form.get("confirm") != "yes":
+            return _redirect_error(auth.redirect_uri, "access_denied",
+                                   "The user refused.", auth.state)
+        scopes = authz.approved_scopes(auth, request.form)
+        authorizations.record_consent(user.id, auth.app.id, scopes)
+    elif "none" not in auth.prompt and authz.needs_consent(auth, user):
+        return authz.consent_page(auth, user)
+    else:
+        scopes = auth.scopes
+    return _issue_code(user, scopes)
+
+
+def _issue_code(user: User, scopes: list[str]) -> ResponseReturnValue:
+    g.oauth_approved_scopes = scopes
+    g.oauth_auth_time = sessions.auth_time()
+    try:
+        grant = server.get_consent_grant(end_user=user)
+    except OAuth2Error as error:
+        response = server.handle_error_response(server.create_oauth2_request(None), error)
+    else:
+        response = server.create_authorization_response(grant_user=user, grant=grant)
+    response.headers["Referrer-Policy"] = "no-referrer"
+    db.session.commit()
+    return response
+
+
+def _token_client_key() -> str:
+    basic = request.authorization
+    client_id = (basic.username if basic else None) or request.form.get("client_id") or ""
+    return "oauth2-token-client:" + client_id[:16]
+
+
+@bp.post("/oauth2/token")
+@limiter.limit(lambda: current_app.config["ZC_TOKEN_LIMIT_ADDRESS"])
+@limiter.limit(lambda: current_app.config["ZC_TOKEN_LIMIT_CLIENT"], key_func=_token_client_key)
+def token() -> ResponseReturnValue:
+    """RFC 6749 token endpoint: authorization_code (+PKCE), refresh_token, client_credentials."""
+    response = server.create_token_response()
+    if response.status_code != 200:
+        body = response.get_json(silent=True) or {}
+        audit.record("oauth.token_failed", subject_type="app",
+                     subject_id=_token_client_key().rsplit(":", 1)[-1] or None,
+                     error=str(body.get("error", ""))[:64],
+                     grant_type=(request.form.get("grant_type") or "")[:32])
+    db.session.commit()  # tokens, or the audit rows and any revocation a reuse caused
+    return response
+
+
+@bp.post("/oauth2/revoke")
+def revoke() -> ResponseReturnValue:
+    """RFC 7009 revocation (client-authenticated)."""
+    response = server.create_endpoint_response("revocation")
+    db.session.commit()
+    return response
+
+
+@bp.post("/oauth2/introspect")
+def introspect() -> ResponseReturnValue:
+    """RFC 7662 introspection, answering only for the calling client's own tokens."""
+    return server.create_endpoint_response("introspection")
+
+
+@bp.route("/oauth2/userinfo", methods=["GET", "POST"])
+def userinfo() -> ResponseReturnValue:
+    """OIDC userinfo: Bearer header, `openid` scope required."""
+    header = request.headers.get("Authorization", "")
+    raw = header[7:].strip() if header[:7].lower() == "bearer " else None
+    try:
+        ctx = authenticate_access_token(raw)
+    except TokenError as exc:
+        response = jsonify({"error": exc.code, "error_description": exc.description,
+                            "ret": exc.ret})
+        response.headers["WWW-Authenticate"] = f'Bearer error="{exc.code}"'
+        return response, exc.status
+    if "openid" not in ctx.scopes or ctx.user_id is None:
+        response = jsonify({"error": "insufficient_scope",
+                            "error_description": "The token lacks the openid scope.",
+                            "ret": 100030})
+        response.headers["WWW-Authenticate"] = 'Bearer error="insufficient_scope" scope="openid"'
+        return response, 403
+    user = db.session.get(User, ctx.user_id)
+    assert user is not None
+    return jsonify({"sub": ctx.openid, **profile_claims(user, ctx.scopes)})
+
+
+@bp.get("/.well-known/jwks.json")
+def jwks() -> ResponseReturnValue:
+    """The public keys that verify id_tokens (current and retiring)."""
+    body = keys.jwks()
+    db.session.commit()  # the first key is created on first use
+    return jsonify(body)
+
+
+def metadata() -> dict[str, Any]:
+    """Discovery metadata: only what the server actually does."""
+    base = authz.issuer()
+    return {
+        "issuer": base,
+        "authorization_endpoint": base + url_for("oauth.authorize"),
+        "token_endpoint": base + url_for("oauth.token"),
+        "userinfo_endpoint": base + url_for("oauth.userinfo"),
+        "jwks_uri": base + url_for("oauth.jwks"),
+        "revocation_endpoint": base + url_for("oauth.revoke"),
+        "introspection_endpoint": base + url_for("oauth.introspect"),
+        "device_authorization_endpoint": base + url_for("oauth.device_authorization"),
+        "scopes_supported": list(SCOPES),
+        "response_types_supported": ["code"],
+        "response_modes_supported": ["query"],
+        "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials",
+                                  "urn:ietf:params:oauth:grant-type:device_code"],
+        "subject_types_supported": ["pairwise"],
+        "id_token_signing_alg_values_supported": [keys.signing_algorithm()],
+        "token_endpoint_auth_methods_supported": AUTH_METHODS,
+        "revocation_endpoint_auth_methods_supported": AUTH_METHODS,
+        "introspection_endpoint_auth_methods_supported": AUTH_METHODS[:2],
+        "code_challenge_methods_supported": ["S256"],
+        "prompt_values_supported": ["none", "login", "consent"],
+        "claims_supported": ["sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "at_hash",
+                             "name", "nickname", "gender", "picture", "locale", "zoneinfo"],
+        "authorization_response_iss_parameter_supported": True,
+        "claims_parameter_supported": False,
+        "request_parameter_supported": False,
+        "request_uri_parameter_supported": False,
+    }
+
+
+@bp.get("/.well-known/openid-configuration")
+def openid_configuration() -> ResponseReturnValue:
+    """OpenID Connect Discovery 1.0."""
+    return jsonify(metadata())
+
+
+@bp.get("/.well-known/oauth-authorization-server")
+def oauth_metadata() -> ResponseReturnValue:
+    """RFC 8414 authorization server metadata."""
+    return jsonify(metadata())
+
+
+for _view in (token, revoke, introspect, userinfo):
+    csrf.exempt(_view)
+
+
+from gateway.oauth import device_views  # noqa: E402,F401 - registers /device on this blueprint
