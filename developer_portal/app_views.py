@@ -1,0 +1,145 @@
+"""One app's page: status and checklist, credentials, rotation, permissions, review."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+
+from developer_portal.blueprints import developer as bp
+from developer_portal.blueprints import developer_required, me
+from developer_portal.forms import ConfirmForm, IconForm, PermissionForm
+from gateway.apps import services as app_services
+from gateway.apps.models import App
+from gateway.developers import review, services
+from gateway.developers.errors import InvalidIcon, InvalidState
+from gateway.errors import ValidationFailed
+from gateway.extensions import db
+from gateway.timeutil import isoformat
+
+
+def base_url() -> str:
+    """The platform's public base URL, for snippets."""
+    return (current_app.config.get("ZC_BASE_URL") or request.url_root).rstrip("/")
+
+
+def snippets(app: App) -> dict[str, str]:
+    """Copy-ready snippets: the QQ-compatible authorize URL and the SDK quickstart."""
+    redirect_uri = app.redirect_uris[0] if app.redirect_uris else "https://example.com/callback"
+    query = urlencode({"response_type": "code", "client_id": app.appid,
+                       "redirect_uri": redirect_uri, "state": "STATE",
+                       "scope": "get_user_info"})
+    quickstart = "\n".join([
+        "pip install zoneconnect", "",
+        "from zoneconnect import Client", "",
+        f'client = Client(app_id="{app.appid}", app_key="<YOUR APPKEY>",',
+        f'                redirect_uri="{redirect_uri}", base_url="{base_url()}")',
+        "login = client.authorization_url(scopes=[\"get_user_info\"])",
+        "# redirect the user to login.url; keep login.state and login.code_verifier",
+        "token = client.exchange_code(code, code_verifier=login.code_verifier)",
+        "user = client.get_user_info(token)",
+    ])
+    return {"authorize_url": f"{base_url()}/oauth2.0/authorize?{query}",
+            "quickstart": quickstart}
+
+
+def render_detail(app: App, *, status: int = 200, **forms: Any) -> ResponseReturnValue:
+    """The app page, with fresh forms unless some are passed (with their errors)."""
+    requested = {p.scope for p in app.permissions}
+    can_request = [s for s in review.REQUESTABLE if s not in requested or any(
+        p.scope == s and p.status == "refused" for p in app.permissions)]
+    permission_form = forms.get("permission_form") or PermissionForm()
+    if "permission_form" not in forms:
+        permission_form.scope.choices = [(s, s) for s in can_request]
+    context = {
+        "app": app, "checklist": services.checklist(app), "snippets": snippets(app),
+        "has_icon": services.has_icon(app), "test_users": services.test_usernames(app),
+        "extra_permissions": [p for p in app.permissions
+                              if p.scope not in review.default_scopes()],
+        "default_scopes": sorted(review.default_scopes()),
+        "can_request": can_request, "permission_form": permission_form,
+        "icon_form": forms.get("icon_form") or IconForm(), "confirm": ConfirmForm(),
+        "overlap_hours": current_app.config["ZC_APPKEY_ROTATION_OVERLAP"] / 3600,
+        "isoformat": isoformat,
+    }
+    return render_template("developer_portal/app_detail.html", **context), status
+
+
+@bp.get("/apps/<appid>")
+@developer_required
+def app_detail(appid: str) -> ResponseReturnValue:
+    """Everything about one of your apps."""
+    return render_detail(services.own_app(me(), appid))
+
+
+@bp.post("/apps/<appid>/rotate-appkey")
+@developer_required
+def rotate_appkey(appid: str) -> ResponseReturnValue:
+    """Issue a new appkey; the old one keeps working for the configured overlap."""
+    app = services.own_app(me(), appid)
+    if not ConfirmForm().validate_on_submit():
+        return render_detail(app, status=400)
+    overlap = int(current_app.config["ZC_APPKEY_ROTATION_OVERLAP"])
+    appkey = app_services.rotate_appkey(app, actor_id=me().id, overlap_seconds=overlap)
+    db.session.commit()
+    return render_template("developer_portal/credentials.html", app=app, appkey=appkey,
+                           created=False, overlap_hours=overlap / 3600,
+                           old_expires=isoformat(app.previous_appkey_expires_at))
+
+
+@bp.post("/apps/<appid>/rotate-webhook-secret")
+@developer_required
+def rotate_webhook_secret(appid: str) -> ResponseReturnValue:
+    """Replace the webhook signing secret (effective at once) and show it once."""
+    app = services.own_app(me(), appid)
+    if not ConfirmForm().validate_on_submit():
+        return render_detail(app, status=400)
+    secret = services.rotate_webhook_secret(app, me())
+    db.session.commit()
+    return render_template("developer_portal/webhook_secret.html", app=app, secret=secret)
+
+
+@bp.post("/apps/<appid>/submit")
+@developer_required
+def submit(appid: str) -> ResponseReturnValue:
+    """Send the app to review."""
+    app = services.own_app(me(), appid)
+    if not ConfirmForm().validate_on_submit():
+        return render_detail(app, status=400)
+    try:
+        services.submit_for_review(app, me())
+    except InvalidState as exc:
+        flash(exc.description)
+        return render_detail(app, status=exc.status)
+    db.session.commit()
+    flash("Submitted. An operator will review the app; you will see the decision here.")
+    return redirect(url_for("developer.app_detail", appid=app.appid))
+
+
+@bp.post("/apps/<appid>/permissions")
+@developer_required
+def request_permission(appid: str) -> ResponseReturnValue:
+    """Apply for a permission with a reason."""
+    app = services.own_app(me(), appid)
+    form = PermissionForm()
+    if not form.validate_on_submit():
+        return render_detail(app, status=400, permission_form=form)
+    try:
+        services.request_permission(app, me(), form.scope.data, form.reason.data)
+    except (ValidationFailed, InvalidState) as exc:
+        db.session.rollback()
+        fields = exc.fields if isinstance(exc, ValidationFailed) else {"scope": [exc.description]}
+        for name, messages in fields.items():
+            getattr(form, name, form.scope).errors = list(messages)
+        return render_detail(app, status=exc.status, permission_form=form)
+    db.session.commit()
+    flash(f"Requested {form.scope.data}. An operator will decide.")
+    return redirect(url_for("developer.app_detail", appid=app.appid))
+
+
+def icon_failed(app: App, form: IconForm, exc: InvalidIcon) -> ResponseReturnValue:
+    """The app page again, with the icon form's error."""
+    form.icon.errors = [exc.description]
+    return render_detail(app, status=exc.status, icon_form=form)

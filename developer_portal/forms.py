@@ -1,0 +1,124 @@
+"""Browser forms of the portal and the console (Flask-WTF: CSRF on every POST form)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    DateField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import URL, DataRequired, Length, Optional, Regexp
+
+from gateway.developers.models import KEY_SCOPES
+from gateway.developers.review import REQUESTABLE
+from gateway.developers.services import CATEGORIES
+
+MAX_STATS_DAYS = 366
+# Deliberately loose: one @, a dot in the domain, no spaces; the mailbox proves the rest.
+EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+
+
+class ProfileForm(FlaskForm):
+    name = StringField("Your name or company", validators=[DataRequired(), Length(max=128)])
+    contact_email = StringField("Contact email", validators=[
+        DataRequired(), Length(max=254),
+        Regexp(EMAIL, message="Give an email address we can reach you at.")])
+    accept_terms = BooleanField("I accept the ZoneConnect developer terms", validators=[
+        DataRequired("Accept the terms to open a developer profile.")])
+
+
+class AppForm(FlaskForm):
+    name = StringField("App name", validators=[DataRequired(), Length(max=64)])
+    description = TextAreaField("Description", validators=[Optional(), Length(max=2000)])
+    category = SelectField("Category", choices=[SelectChoice(c, c.title()) for c in CATEGORIES])
+    website = StringField("Website", validators=[Optional(), Length(max=512),
+                                                 URL(message="Give the full http(s) URL.")])
+    app_type = SelectField("Type", choices=[
+        SelectChoice("web", "Web site (confidential client)"),
+        SelectChoice("mobile", "Mobile app (public client, PKCE)"),
+        SelectChoice("native", "Desktop app (public client, PKCE)")])
+    redirect_uris = TextAreaField("Redirect URIs (one per line)",
+                                  validators=[DataRequired(), Length(max=20000)])
+    webhook_url = StringField("Webhook URL", validators=[Optional(), Length(max=512), URL()])
+    deauthorize_url = StringField("Deauthorization URL",
+                                  validators=[Optional(), Length(max=512), URL()])
+    test_users = TextAreaField("Test users (usernames, one per line)",
+                               validators=[Optional(), Length(max=5000)])
+
+    def uri_list(self) -> list[str]:
+        return (self.redirect_uris.data or "").splitlines()
+
+    def test_user_list(self) -> list[str]:
+        return (self.test_users.data or "").split()
+
+
+
+class IconForm(FlaskForm):
+    icon = FileField("Icon", validators=[FileRequired("Choose an image to upload.")])
+
+
+class ConfirmForm(FlaskForm):
+    """A button that needs nothing but its CSRF token (rotate, submit, revoke...)."""
+
+
+class PermissionForm(FlaskForm):
+    scope = SelectField("Permission", choices=[SelectChoice(s, s) for s in REQUESTABLE])
+    reason = TextAreaField("Why the app needs it",
+                           validators=[DataRequired(), Length(max=1000)])
+
+
+class ReasonForm(FlaskForm):
+    reason = TextAreaField("Reason (shown to the developer)",
+                           validators=[DataRequired("Give the developer a reason."),
+                                       Length(max=2000)])
+
+
+class ApiKeyForm(FlaskForm):
+    name = StringField("Key name", validators=[DataRequired(), Length(max=64)])
+    scope = SelectField("Access", choices=[SelectChoice(s, {"read": "Read only",
+                                                           "write": "Read and write"}[s])
+                                           for s in KEY_SCOPES])
+
+
+class DateRangeForm(FlaskForm):
+    """The stats range (a GET form: no CSRF, nothing changes)."""
+
+    class Meta:
+        csrf = False
+
+    start = DateField("From", validators=[Optional()])
+    end = DateField("To", validators=[Optional()])
+
+    def validate_range(self, today: date) -> bool:
+        """Validate the fields and the range they make (defaults filled in)."""
+        if not self.validate():
+            return False
+        start, end = self.span(today)
+        if end < start:
+            self.end.errors = ["The end date is before the start date."]
+        elif (end - start).days >= MAX_STATS_DAYS:
+            self.end.errors = [f"Choose at most {MAX_STATS_DAYS} days."]
+        return not self.end.errors
+
+    def span(self, today: date) -> tuple[date, date]:
+        """The chosen range, defaulting to the last 30 days."""
+        end = self.end.data or today
+        start = self.start.data or end - timedelta(days=29)
+        return start, end
+
+
+class AuditFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    action = StringField("Action", validators=[Optional(), Length(max=64)])
+    actor = StringField("Actor username", validators=[Optional(), Length(max=32)])
+    start = DateField("From", validators=[Optional()])
+    end = DateField("To", validators=[Optional()])

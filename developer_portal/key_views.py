@@ -1,0 +1,39 @@
+"""Personal API keys for the management API: create (shown once), list, revoke."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+
+from developer_portal.blueprints import developer as bp
+from developer_portal.blueprints import developer_required, me
+from developer_portal.forms import ApiKeyForm, ConfirmForm
+from gateway.developers import keys
+from gateway.extensions import db
+from gateway.timeutil import isoformat
+
+
+@bp.route("/keys", methods=["GET", "POST"])
+@developer_required
+def api_keys() -> ResponseReturnValue:
+    """List your API keys and create one (its value is shown on the answer, once)."""
+    form = ApiKeyForm()
+    if form.validate_on_submit():
+        key, token = keys.create_key(me(), name=form.name.data, scope=form.scope.data)
+        db.session.commit()
+        return render_template("developer_portal/key_created.html", key=key, token=token), 201
+    status = 400 if request.method == "POST" else 200
+    return render_template("developer_portal/keys.html", form=form, keys=keys.keys_of(me()),
+                           confirm=ConfirmForm(), isoformat=isoformat), status
+
+
+@bp.post("/keys/<int:key_id>/revoke")
+@developer_required
+def revoke_key(key_id: int) -> ResponseReturnValue:
+    """Revoke one of your keys; it stops working at once."""
+    if not ConfirmForm().validate_on_submit():
+        return redirect(url_for("developer.api_keys")), 303
+    key = keys.revoke_key(me(), key_id)
+    db.session.commit()
+    flash(f"Key {key.prefix}… revoked.")
+    return redirect(url_for("developer.api_keys"))

@@ -1,0 +1,75 @@
+"""The management API in OpenAPI terms: `register_manage_api_docs(spec)` adds its paths."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from apispec import APISpec
+
+from developer_portal.schemas import (
+    AppCreateSchema,
+    AppListSchema,
+    AppSchema,
+    AppUpdateSchema,
+    CredentialsSchema,
+    ErrorSchema,
+    PermissionSchema,
+    StatsSchema,
+)
+
+SCHEMAS = {"ManagePermission": PermissionSchema, "ManageApp": AppSchema,
+           "ManageAppList": AppListSchema,
+           "ManageAppCreate": AppCreateSchema, "ManageAppUpdate": AppUpdateSchema,
+           "ManageCredentials": CredentialsSchema, "ManageStats": StatsSchema,
+           "ManageError": ErrorSchema}
+SECURITY = [{"personalApiKey": []}]
+APPID = {"name": "appid", "in": "path", "required": True, "schema": {"type": "string"}}
+
+
+def _ok(schema: str, status: str = "200", description: str = "OK") -> dict[str, Any]:
+    errors = {code: {"description": text, "content": {"application/json": {
+        "schema": "ManageError"}}} for code, text in (
+        ("401", "Missing, unknown or revoked API key (invalid_token)"),
+        ("403", "Read-only key used to write (insufficient_scope), or no developer profile"),
+        ("404", "No such app among yours (not_found / app_not_found)"),
+        ("422", "Invalid fields (validation_error, with fields)"))}
+    return {status: {"description": description,
+                     "content": {"application/json": {"schema": schema}}}, **errors}
+
+
+def _body(schema: str) -> dict[str, Any]:
+    return {"required": True, "content": {"application/json": {"schema": schema}}}
+
+
+def _op(operation_id: str, summary: str, responses: dict[str, Any],
+        **extra: Any) -> dict[str, Any]:
+    return {"operationId": operation_id, "summary": summary, "tags": ["management"],
+            "security": SECURITY, "responses": responses, **extra}
+
+
+def register_manage_api_docs(spec: APISpec) -> None:
+    """Add the management API's schemas, security scheme and paths to an APISpec
+    (needs apispec's MarshmallowPlugin on the spec)."""
+    for name, schema in SCHEMAS.items():
+        spec.components.schema(name, schema=schema)
+    spec.components.security_scheme("personalApiKey", {
+        "type": "http", "scheme": "bearer", "bearerFormat": "zcpat_...",
+        "description": "A personal API key made on /developer/keys (read or write)."})
+    spec.path(path="/api/v1/manage/apps", operations={
+        "get": _op("listManagedApps", "List your apps", _ok("ManageAppList")),
+        "post": _op("createManagedApp", "Register an app (appkey shown once)",
+                    _ok("ManageCredentials", "201", "Created"),
+                    requestBody=_body("ManageAppCreate"))})
+    spec.path(path="/api/v1/manage/apps/{appid}", parameters=[APPID], operations={
+        "get": _op("getManagedApp", "Read one of your apps", _ok("ManageApp")),
+        "patch": _op("updateManagedApp", "Change fields of one of your apps", _ok("ManageApp"),
+                     requestBody=_body("ManageAppUpdate"))})
+    spec.path(path="/api/v1/manage/apps/{appid}/rotate-appkey", parameters=[APPID], operations={
+        "post": _op("rotateManagedAppKey",
+                    "Rotate the appkey (the old one works during the overlap)",
+                    _ok("ManageCredentials"))})
+    dates = [{"name": name, "in": "query", "schema": {"type": "string", "format": "date"}}
+             for name in ("from", "to")]
+    spec.path(path="/api/v1/manage/apps/{appid}/stats", parameters=[APPID], operations={
+        "get": _op("getManagedAppStats", "Daily statistics of one of your apps",
+                   _ok("ManageStats"), parameters=dates)})

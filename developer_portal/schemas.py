@@ -1,0 +1,103 @@
+"""Marshmallow 4 schemas of the management API (also the source of its OpenAPI description)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from gateway.apps.models import APP_TYPES, STATUSES
+from gateway.developers.services import CATEGORIES
+
+
+class PermissionSchema(Schema):
+    scope = fields.String(required=True)
+    status = fields.String(required=True, metadata={"enum": ["requested", "granted", "refused"]})
+    review_note = fields.String()
+
+
+class AppSchema(Schema):
+    """An app as the management API shows it (never its secrets)."""
+
+    appid = fields.String(required=True)
+    name = fields.String(required=True)
+    description = fields.String()
+    category = fields.String()
+    website = fields.String()
+    app_type = fields.String(metadata={"enum": list(APP_TYPES)})
+    status = fields.String(metadata={"enum": list(STATUSES)})
+    redirect_uris = fields.List(fields.String())
+    webhook_url = fields.String()
+    deauthorize_url = fields.String()
+    unionid_enabled = fields.Boolean()
+    review_note = fields.String()
+    permissions = fields.List(fields.Nested(PermissionSchema))
+    created_at = fields.DateTime(format="iso")
+    updated_at = fields.DateTime(format="iso")
+
+
+class AppListSchema(Schema):
+    data = fields.List(fields.Nested(AppSchema), required=True)
+
+
+class AppUpdateSchema(Schema):
+    """Fields a developer may change; all optional (PATCH)."""
+
+    name = fields.String(validate=validate.Length(min=1, max=64))
+    description = fields.String(validate=validate.Length(max=2000))
+    category = fields.String(validate=validate.OneOf(CATEGORIES))
+    website = fields.String(validate=validate.Length(max=512))
+    app_type = fields.String(validate=validate.OneOf(APP_TYPES))
+    redirect_uris = fields.List(fields.String(validate=validate.Length(max=2000)),
+                                validate=validate.Length(min=1, max=50))
+    webhook_url = fields.String(validate=validate.Length(max=512))
+    deauthorize_url = fields.String(validate=validate.Length(max=512))
+
+
+class AppCreateSchema(AppUpdateSchema):
+    """A new app: a name and at least one redirect URI."""
+
+    name = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    redirect_uris = fields.List(fields.String(validate=validate.Length(max=2000)),
+                                required=True, validate=validate.Length(min=1, max=50))
+
+
+class CredentialsSchema(Schema):
+    """The appkey, returned once after creation or rotation."""
+
+    appid = fields.String(required=True)
+    appkey = fields.String(required=True)
+    previous_appkey_expires_at = fields.String(allow_none=True)
+    app = fields.Nested(AppSchema)
+
+
+class StatsQuerySchema(Schema):
+    from_ = fields.Date(data_key="from")
+    to = fields.Date()
+
+    @validates_schema
+    def check_order(self, data: dict[str, Any], **_: Any) -> None:
+        start, end = data.get("from_"), data.get("to")
+        if start and end and end < start:
+            raise ValidationError("The end date is before the start date.", "to")
+        if start and end and (end - start).days >= 366:
+            raise ValidationError("Choose at most 366 days.", "to")
+
+
+class StatsSchema(Schema):
+    appid = fields.String(required=True)
+    from_ = fields.String(data_key="from", required=True)
+    to = fields.String(required=True)
+    days = fields.List(fields.String(), required=True)
+    series = fields.Dict(keys=fields.String(),
+                         values=fields.Dict(keys=fields.String(),
+                                            values=fields.List(fields.Integer())),
+                         required=True)
+
+
+class ErrorSchema(Schema):
+    error = fields.String(required=True)
+    error_description = fields.String(required=True)
+    request_id = fields.String()
+    fields_ = fields.Dict(data_key="fields", keys=fields.String(),
+                          values=fields.List(fields.String()))

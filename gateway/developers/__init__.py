@@ -1,0 +1,1 @@
+"""Developers: their profile, app icons, and personal API keys for the management API."""

@@ -1,0 +1,130 @@
+"""Operator decisions on apps and permission requests; every one is audited."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from gateway.accounts.models import User
+from gateway.apps import scopes as scope_registry
+from gateway.apps.models import App, AppPermission
+from gateway.audit import services as audit
+from gateway.developers.errors import InvalidState
+from gateway.errors import NotFound, ValidationFailed
+from gateway.extensions import db
+from gateway.timeutil import utcnow
+
+UNIONID = "unionid"
+REQUESTABLE = tuple(n for n, s in scope_registry.SCOPES.items() if not s.granted_by_default) + (
+    UNIONID,)
+
+
+def default_scopes() -> frozenset[str]:
+    """Scopes every app has without review."""
+    return scope_registry.DEFAULT_APP_SCOPES
+
+
+def _reason(reason: str | None) -> str:
+    cleaned = (reason or "").strip()
+    if not 0 < len(cleaned) <= 2000:
+        raise ValidationFailed({"reason": ["Give the developer a reason (1 to 2000 characters)."]})
+    return cleaned
+
+
+def review_queue() -> list[App]:
+    """Apps waiting for review, oldest submission first."""
+    return list(db.session.scalars(select(App).where(App.status == "in_review")
+                                   .order_by(App.submitted_at, App.id)))
+
+
+def permission_queue() -> list[AppPermission]:
+    """Permission requests waiting for a decision, oldest first."""
+    return list(db.session.scalars(select(AppPermission).where(
+        AppPermission.status == "requested").order_by(AppPermission.created_at,
+                                                     AppPermission.id)))
+
+
+def approve_app(app: App, operator: User) -> None:
+    """Put an app under review live."""
+    if app.status != "in_review":
+        raise InvalidState("Only apps under review can be approved.")
+    app.status, app.review_note, app.reviewed_at = "live", "", utcnow()
+    audit.record("app.approved", actor_id=operator.id, subject_type="app", subject_id=app.appid)
+    db.session.flush()
+
+
+def reject_app(app: App, operator: User, reason: str | None) -> None:
+    """Send an app under review back to its developer with a reason."""
+    note = _reason(reason)
+    if app.status != "in_review":
+        raise InvalidState("Only apps under review can be rejected.")
+    app.status, app.review_note, app.reviewed_at = "rejected", note, utcnow()
+    audit.record("app.rejected", actor_id=operator.id, subject_type="app", subject_id=app.appid,
+                 reason=note)
+    db.session.flush()
+
+
+def suspend_app(app: App, operator: User, reason: str | None) -> None:
+    """Take a live app offline and revoke its tokens."""
+    note = _reason(reason)
+    if app.status != "live":
+        raise InvalidState("Only live apps can be suspended.")
+    app.status, app.review_note, app.reviewed_at = "suspended", note, utcnow()
+    _revoke_tokens(app)
+    audit.record("app.suspended", actor_id=operator.id, subject_type="app",
+                 subject_id=app.appid, reason=note)
+    db.session.flush()
+
+
+def _revoke_tokens(app: App) -> None:
+    from gateway.oauth.services import revoke_tokens_for_app
+
+    revoke_tokens_for_app(app.id)
+
+
+def reinstate_app(app: App, operator: User) -> None:
+    """Bring a suspended app back live."""
+    if app.status != "suspended":
+        raise InvalidState("Only suspended apps can be reinstated.")
+    app.status, app.review_note, app.reviewed_at = "live", "", utcnow()
+    audit.record("app.reinstated", actor_id=operator.id, subject_type="app",
+                 subject_id=app.appid)
+    db.session.flush()
+
+
+def find_permission(permission_id: int) -> AppPermission:
+    """A permission row by id, or NotFound."""
+    permission = db.session.get(AppPermission, permission_id)
+    if permission is None:
+        raise NotFound()
+    return permission
+
+
+def grant_permission(permission: AppPermission, operator: User) -> None:
+    """Grant a requested permission (unionid turns App.unionid_enabled on)."""
+    if permission.status != "requested":
+        raise InvalidState("Only requested permissions can be granted.")
+    permission.status, permission.review_note, permission.decided_at = "granted", "", utcnow()
+    if permission.scope == UNIONID:
+        permission.app.unionid_enabled = True
+    audit.record("app.permission_granted", actor_id=operator.id, subject_type="app",
+                 subject_id=permission.app.appid, scope=permission.scope)
+    db.session.flush()
+
+
+def refuse_permission(permission: AppPermission, operator: User, reason: str | None) -> None:
+    """Refuse a requested permission with a reason the developer sees."""
+    note = _reason(reason)
+    if permission.status != "requested":
+        raise InvalidState("Only requested permissions can be refused.")
+    permission.status, permission.review_note, permission.decided_at = "refused", note, utcnow()
+    if permission.scope == UNIONID:
+        permission.app.unionid_enabled = False
+    audit.record("app.permission_refused", actor_id=operator.id, subject_type="app",
+                 subject_id=permission.app.appid, scope=permission.scope, reason=note)
+    db.session.flush()
+
+
+def apps_by_status() -> dict[str, int]:
+    """How many apps are in each status."""
+    rows = db.session.execute(select(App.status, func.count()).group_by(App.status))
+    return {status: int(count) for status, count in rows}

@@ -1,0 +1,227 @@
+"""Developer operations: the profile, editing apps, test users, icons, submitting for review."""
+
+from __future__ import annotations
+
+import io
+import secrets
+import warnings
+from typing import Any
+
+from PIL import Image, UnidentifiedImageError
+from sqlalchemy import select
+
+from gateway.accounts.models import User
+from gateway.apps import services as app_services
+from gateway.apps.errors import AppNotFound
+from gateway.apps.models import APP_TYPES, App, AppPermission, AppTestUser
+from gateway.audit import services as audit
+from gateway.developers import review
+from gateway.developers.errors import InvalidIcon, InvalidState, NotADeveloper
+from gateway.developers.models import AppIcon, DeveloperProfile
+from gateway.errors import ValidationFailed
+from gateway.extensions import db
+from gateway.timeutil import utcnow
+
+ICON_SIZES = (16, 32, 64, 128)
+CATEGORIES = ("game", "social", "tools", "shopping", "news", "education", "other")
+SUBMITTABLE = ("draft", "rejected")
+EDITABLE_FIELDS = ("name", "description", "category", "website", "app_type", "redirect_uris",
+                   "webhook_url", "deauthorize_url")
+
+
+def profile_of(user: User) -> DeveloperProfile | None:
+    """The user's developer profile, if they opened one."""
+    return db.session.get(DeveloperProfile, user.id)
+
+
+def require_profile(user: User) -> DeveloperProfile:
+    """The user's developer profile, or NotADeveloper."""
+    profile = profile_of(user)
+    if profile is None:
+        raise NotADeveloper()
+    return profile
+
+
+def open_profile(user: User, *, name: str, contact_email: str) -> DeveloperProfile:
+    """Open (or update) the developer profile; the terms are accepted now."""
+    profile = profile_of(user)
+    if profile is None:
+        profile = DeveloperProfile(user_id=user.id, name=name, contact_email=contact_email,
+                                   accepted_terms_at=utcnow())
+        db.session.add(profile)
+        audit.record("developer.profile_opened", actor_id=user.id, subject_type="user",
+                     subject_id=user.id)
+    else:
+        profile.name, profile.contact_email = name, contact_email
+    db.session.flush()
+    return profile
+
+
+def apps_of(user: User) -> list[App]:
+    """The developer's own apps, newest first."""
+    return list(db.session.scalars(
+        select(App).where(App.developer_id == user.id).order_by(App.id.desc())))
+
+
+def own_app(user: User, appid: str | None) -> App:
+    """The developer's app with this appid; anybody else's (or none) is AppNotFound."""
+    app = app_services.find_by_appid(appid)
+    if app.developer_id != user.id:
+        raise AppNotFound()
+    return app
+
+
+def _check_url(value: str, name: str, problems: dict[str, list[str]]) -> None:
+    if value and (len(value) > 512 or not value.startswith(("https://", "http://"))):
+        problems[name] = ["Use an http(s) URL of at most 512 characters."]
+
+
+def update_app(app: App, actor: User, changes: dict[str, Any]) -> App:
+    """Change an app's editable fields (validated as a whole: all or nothing)."""
+    problems: dict[str, list[str]] = {}
+    changes = {k: v for k, v in changes.items() if k in EDITABLE_FIELDS and v is not None}
+    if "name" in changes and not (0 < len(changes["name"].strip()) <= 64):
+        problems["name"] = ["Give the app a name of 1 to 64 characters."]
+    if "app_type" in changes and changes["app_type"] not in APP_TYPES:
+        problems["app_type"] = [f"One of {', '.join(APP_TYPES)}."]
+    if "category" in changes and changes["category"] not in CATEGORIES:
+        problems["category"] = [f"One of {', '.join(CATEGORIES)}."]
+    if len(changes.get("description", "")) > 2000:
+        problems["description"] = ["At most 2000 characters."]
+    for name in ("website", "webhook_url", "deauthorize_url"):
+        _check_url(changes.get(name, ""), name, problems)
+    if "redirect_uris" in changes:
+        try:
+            changes["redirect_uris"] = app_services.validate_redirect_uris(
+                list(changes["redirect_uris"]))
+        except ValidationFailed as exc:
+            problems.update(exc.fields)
+    if problems:
+        raise ValidationFailed(problems)
+    for name, value in changes.items():
+        setattr(app, name, value.strip() if isinstance(value, str) else value)
+    audit.record("app.updated", actor_id=actor.id, subject_type="app", subject_id=app.appid,
+                 fields=sorted(changes))
+    db.session.flush()
+    return app
+
+
+def set_test_users(app: App, actor: User, usernames: list[str]) -> list[User]:
+    """Replace the app's test users with these accounts; unknown names are a ValidationFailed."""
+    names = list(dict.fromkeys(n.strip() for n in usernames if n.strip()))
+    users = list(db.session.scalars(select(User).where(User.username.in_(names)))) if names else []
+    missing = sorted(set(names) - {u.username for u in users})
+    if missing:
+        raise ValidationFailed({"test_users": [f"No such user: {', '.join(missing)[:200]}."]})
+    for row in db.session.scalars(select(AppTestUser).where(AppTestUser.app_id == app.id)):
+        db.session.delete(row)
+    db.session.flush()
+    for user in users:
+        db.session.add(AppTestUser(app_id=app.id, user_id=user.id))
+    audit.record("app.test_users_set", actor_id=actor.id, subject_type="app",
+                 subject_id=app.appid, count=len(users))
+    db.session.flush()
+    return users
+
+
+def test_usernames(app: App) -> list[str]:
+    """The usernames of the app's test users."""
+    return list(db.session.scalars(select(User.username).join(
+        AppTestUser, AppTestUser.user_id == User.id).where(AppTestUser.app_id == app.id)
+        .order_by(User.username)))
+
+
+def set_icon(app: App, actor: User, data: bytes, max_pixels: int = 25_000_000) -> None:
+    """Decode an uploaded image and store it as small square PNGs."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
+            if image.format not in {"PNG", "JPEG", "GIF", "WEBP"}:
+                raise InvalidIcon()
+            if image.width * image.height > max_pixels:
+                raise InvalidIcon("The image is too large.")
+            image.load()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError,
+            Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:
+        raise InvalidIcon("That file is not an image we can read.") from exc
+    image = image.convert("RGBA")
+    side = min(image.size)
+    left, top = (image.width - side) // 2, (image.height - side) // 2
+    square = image.crop((left, top, left + side, top + side))
+    for row in db.session.scalars(select(AppIcon).where(AppIcon.app_id == app.id)):
+        db.session.delete(row)
+    db.session.flush()
+    for size in ICON_SIZES:
+        out = io.BytesIO()
+        square.resize((size, size), Image.Resampling.LANCZOS).save(out, "PNG", optimize=True)
+        db.session.add(AppIcon(app_id=app.id, size=size, data=out.getvalue()))
+    audit.record("app.icon_set", actor_id=actor.id, subject_type="app", subject_id=app.appid)
+    db.session.flush()
+
+
+def icon(app_id: int, size: int) -> bytes | None:
+    """One size of an app's icon as PNG bytes, or None."""
+    row = db.session.get(AppIcon, (app_id, size))
+    return row.data if row else None
+
+
+def has_icon(app: App) -> bool:
+    """Whether the developer uploaded an icon."""
+    return db.session.scalar(select(AppIcon.size).where(AppIcon.app_id == app.id).limit(1)) \
+        is not None
+
+
+def rotate_webhook_secret(app: App, actor: User) -> str:
+    """A new webhook signing secret, effective at once (no overlap: see README). Audited."""
+    app.webhook_secret = secrets.token_hex(24)
+    audit.record("app.webhook_secret_rotated", actor_id=actor.id, subject_type="app",
+                 subject_id=app.appid)
+    db.session.flush()
+    return app.webhook_secret
+
+
+def submit_for_review(app: App, actor: User) -> None:
+    """Send a draft or rejected app to the operators' review queue."""
+    if app.status not in SUBMITTABLE:
+        raise InvalidState(f"Only draft or rejected apps can be submitted (this one is "
+                           f"{app.status}).")
+    app.status = "in_review"
+    app.submitted_at = utcnow()
+    audit.record("app.submitted", actor_id=actor.id, subject_type="app", subject_id=app.appid)
+    db.session.flush()
+
+
+def request_permission(app: App, actor: User, scope: str, reason: str) -> AppPermission:
+    """Apply for a scope (or "unionid") with a reason; a refused one may be asked again."""
+    if scope not in review.REQUESTABLE:
+        raise ValidationFailed({"scope": ["This permission cannot be requested."]})
+    if not 0 < len(reason.strip()) <= 1000:
+        raise ValidationFailed({"reason": ["Say why the app needs it (1 to 1000 characters)."]})
+    existing = next((p for p in app.permissions if p.scope == scope), None)
+    if existing is not None and existing.status in ("granted", "requested"):
+        raise InvalidState(f"{scope} is already {existing.status}.")
+    if existing is None:
+        existing = AppPermission(scope=scope)
+        app.permissions.append(existing)
+    existing.status, existing.reason = "requested", reason.strip()
+    existing.review_note, existing.decided_at = "", None
+    audit.record("app.permission_requested", actor_id=actor.id, subject_type="app",
+                 subject_id=app.appid, scope=scope)
+    db.session.flush()
+    return existing
+
+
+def checklist(app: App) -> list[tuple[str, bool]]:
+    """What is done and what is left before the app goes live."""
+    extra = [p for p in app.permissions if p.scope not in review.default_scopes()]
+    return [
+        ("Register a redirect URI", bool(app.redirect_uris)),
+        ("Describe the app and give its website", bool(app.description and app.website)),
+        ("Upload an icon", has_icon(app)),
+        ("Request the permissions it needs (beyond the defaults)", bool(extra)),
+        ("Submit it for review", app.status in ("in_review", "live", "suspended")
+         or app.submitted_at is not None),
+        ("Approved by an operator", app.status == "live"),
+    ]
+
