@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import io
 import secrets
-import warnings
 from typing import Any
 
-from PIL import Image, UnidentifiedImageError
 from sqlalchemy import select
 
+from gateway import images
 from gateway.accounts.models import User
 from gateway.apps import services as app_services
 from gateway.apps.errors import AppNotFound
@@ -134,28 +132,14 @@ def test_usernames(app: App) -> list[str]:
 def set_icon(app: App, actor: User, data: bytes, max_pixels: int = 25_000_000) -> None:
     """Decode an uploaded image and store it as small square PNGs."""
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data))
-            if image.format not in {"PNG", "JPEG", "GIF", "WEBP"}:
-                raise InvalidIcon()
-            if image.width * image.height > max_pixels:
-                raise InvalidIcon("The image is too large.")
-            image.load()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError,
-            Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:
-        raise InvalidIcon("That file is not an image we can read.") from exc
-    image = image.convert("RGBA")
-    side = min(image.size)
-    left, top = (image.width - side) // 2, (image.height - side) // 2
-    square = image.crop((left, top, left + side, top + side))
+        square = images.decode_square(data, max_pixels, mode="RGBA")
+    except images.UnreadableImage as exc:
+        raise InvalidIcon(str(exc)) from exc
     for row in db.session.scalars(select(AppIcon).where(AppIcon.app_id == app.id)):
         db.session.delete(row)
     db.session.flush()
-    for size in ICON_SIZES:
-        out = io.BytesIO()
-        square.resize((size, size), Image.Resampling.LANCZOS).save(out, "PNG", optimize=True)
-        db.session.add(AppIcon(app_id=app.id, size=size, data=out.getvalue()))
+    for size, png in images.thumbnails(square, ICON_SIZES, "PNG", optimize=True).items():
+        db.session.add(AppIcon(app_id=app.id, size=size, data=png))
     audit.record("app.icon_set", actor_id=actor.id, subject_type="app", subject_id=app.appid)
     db.session.flush()
 

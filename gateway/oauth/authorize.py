@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass, field
 from urllib.parse import urlencode, urlsplit
 
-from flask import current_app, redirect, render_template, request, url_for
+from flask import Response, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from werkzeug.datastructures import MultiDict
 
@@ -201,3 +201,13 @@ def issuer() -> str:
     """The OIDC issuer: ZC_BASE_URL, else this request's host URL, without a trailing slash."""
     base = current_app.config.get("ZC_BASE_URL") or request.host_url
     return str(base).rstrip("/")
+
+
+def callback_redirect(uri: str, params: dict[str, str | None], *,
+                      fragment: bool = False) -> Response:
+    """Redirect to the client's callback; the Referer must not leak the authorization page."""
+    params = {k: v for k, v in params.items() if v is not None}
+    separator = "#" if fragment else ("&" if "?" in uri else "?")
+    response = redirect(uri + separator + urlencode(params))
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response

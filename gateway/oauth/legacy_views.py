@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
-from flask import Blueprint, Response, current_app, redirect, request
+from flask import Blueprint, Response, current_app, request
 from flask.typing import ResponseReturnValue
 
 from gateway.accounts import sessions
@@ -19,15 +17,6 @@ from gateway.oauth.errors import QQError, TokenError
 from gateway.oauth.services import authenticate_access_token
 
 bp = Blueprint("oauth_legacy", __name__)
-
-
-def callback_redirect(uri: str, params: dict[str, str], *, fragment: bool = False) -> Response:
-    """Redirect to the client's callback; the Referer must not leak the authorization page."""
-    params = {k: v for k, v in params.items() if v is not None}
-    separator = "#" if fragment else ("&" if "?" in uri else "?")
-    response = redirect(uri + separator + urlencode(params))
-    response.headers["Referrer-Policy"] = "no-referrer"
-    return response
 
 
 @bp.route("/oauth2.0/authorize", methods=["GET", "POST"])
@@ -48,7 +37,7 @@ def authorize() -> ResponseReturnValue:
         return authz.error_page(authz.page_error(100011))
     if request.method == "POST":
         if request.form.get("confirm") != "yes":
-            return callback_redirect(auth.redirect_uri,
+            return authz.callback_redirect(auth.redirect_uri,
                                      {"error": "access_denied", "state": auth.state})
         scopes = authz.approved_scopes(auth, request.form)
         authorizations.record_consent(user.id, auth.app.id, scopes)
@@ -65,14 +54,14 @@ def _grant(auth: authz.AuthRequest, user_id: int, scopes: list[str]) -> Response
     if auth.response_type == "token":
         issued = tokens.issue_tokens(auth.app, user_id, scopes, grant_type="implicit",
                                      with_refresh=False)
-        return callback_redirect(auth.redirect_uri, {
+        return authz.callback_redirect(auth.redirect_uri, {
             "access_token": issued.access_token, "expires_in": str(issued.expires_in),
             "state": auth.state}, fragment=True)
     code = tokens.issue_code(auth.app, user_id, redirect_uri=auth.redirect_uri, scopes=scopes,
                              code_challenge=auth.code_challenge,
                              code_challenge_method=auth.code_challenge_method,
                              auth_time=sessions.auth_time())
-    return callback_redirect(auth.redirect_uri, {"code": code, "state": auth.state})
+    return authz.callback_redirect(auth.redirect_uri, {"code": code, "state": auth.state})
 
 
 @bp.route("/oauth2.0/token", methods=["GET", "POST"])

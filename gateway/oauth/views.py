@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
 
 from authlib.oauth2 import OAuth2Error
-from flask import Blueprint, Response, current_app, g, jsonify, redirect, request, url_for
+from flask import Blueprint, Response, current_app, g, jsonify, request, url_for
 from flask.typing import ResponseReturnValue
 
 from gateway.accounts import sessions
@@ -29,12 +28,8 @@ AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none"]
 
 
 def _redirect_error(auth_uri: str, error: str, description: str, state: str | None) -> Response:
-    params = {"error": error, "error_description": description, "state": state,
-              "iss": authz.issuer()}
-    query = urlencode({k: v for k, v in params.items() if v is not None})
-    response = redirect(auth_uri + ("&" if "?" in auth_uri else "?") + query)
-    response.headers["Referrer-Policy"] = "no-referrer"
-    return response
+    return authz.callback_redirect(auth_uri, {"error": error, "error_description": description,
+                                              "state": state, "iss": authz.issuer()})
 
 
 @bp.route("/oauth2/authorize", methods=["GET", "POST"])
