@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
+from gateway.apps.models import App
 from gateway.audit import services as audit
 from gateway.authorizations.models import Authorization
 from gateway.extensions import db
@@ -51,3 +52,56 @@ def revoke(user_id: int, app_id: int) -> Authorization | None:
     db.session.flush()
     audit.record("consent.revoked", actor_id=user_id, subject_type="app", subject_id=app_id)
     return grant
+
+
+# How often, at most, a grant's last_used_at is written for one (user, app): an API call costs no
+# write otherwise. The throttle lives in the shared cache (Redis when configured).
+LAST_USED_EVERY = 3600
+
+
+def touch_last_used(user_id: int | None, app_id: int) -> bool:
+    """Mark the grant used now, at most once an hour per (user, app); True when it wrote."""
+    if user_id is None:
+        return False
+    from gateway.cache import get_cache
+
+    cache = get_cache()
+    key = f"grant-used:{user_id}:{app_id}"
+    if cache.get(key) is not None:
+        return False
+    cache.set(key, 1, LAST_USED_EVERY)
+    db.session.execute(update(Authorization).where(
+        Authorization.user_id == user_id, Authorization.app_id == app_id,
+        Authorization.revoked_at.is_(None)).values(last_used_at=utcnow())
+        .execution_options(synchronize_session=False))
+    return True
+
+
+def active_for_user(user_id: int) -> list[tuple[Authorization, App]]:
+    """The user's active grants with their apps, newest first."""
+    rows = db.session.execute(
+        select(Authorization, App).join(App, App.id == Authorization.app_id)
+        .where(Authorization.user_id == user_id, Authorization.revoked_at.is_(None))
+        .order_by(Authorization.created_at.desc(), Authorization.id.desc())).all()
+    return [(grant, app) for grant, app in rows]
+
+
+def deauthorize(user_id: int, app: App) -> bool:
+    """Withdraw a grant: revoke every token and code, the grant (audited), and queue the app's
+    signed `user.deauthorized` callback (its deauthorize URL, else its webhook URL)."""
+    from gateway.identity.models import OpenID
+    from gateway.identity.services import unionid_for
+    from gateway.oauth.services import revoke_tokens_for
+    from gateway.outbox.services import enqueue_webhook
+
+    revoked_tokens = revoke_tokens_for(user_id, app.id)
+    grant = revoke(user_id, app.id)
+    if grant is None and not revoked_tokens:
+        return False
+    openid = db.session.scalar(select(OpenID.openid).where(
+        OpenID.user_id == user_id, OpenID.app_id == app.id))
+    data: dict[str, str] = {"openid": openid or "", "appid": app.appid or ""}
+    if app.unionid_enabled:
+        data["unionid"] = unionid_for(user_id, app.developer_id)
+    enqueue_webhook(app, "user.deauthorized", data, url=app.deauthorize_url or None)
+    return True

@@ -6,6 +6,7 @@ from typing import Any
 
 from gateway.accounts.models import User
 from gateway.oauth.authorize import issuer
+from gateway.openapi.profile import build_profile, oidc_claims
 
 PROFILE_SCOPES = {"profile", "get_user_info", "get_simple_userinfo"}
 
@@ -19,9 +20,5 @@ def profile_claims(user: User, scopes: list[str] | frozenset[str]) -> dict[str, 
     """name/nickname, gender, picture, locale, zoneinfo when a profile scope was granted."""
     if not PROFILE_SCOPES & set(scopes):
         return {}
-    claims: dict[str, Any] = {"name": user.display_name, "nickname": user.display_name,
-                              "picture": avatar_url(user), "locale": "zh-CN",
-                              "zoneinfo": "Asia/Shanghai"}
-    if user.gender in {"male", "female"}:
-        claims["gender"] = user.gender
-    return claims
+    # The same profile service as /user/get_user_info and /api/v1/me.
+    return oidc_claims(build_profile(user))

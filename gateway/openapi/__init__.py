@@ -1,0 +1,1 @@
+"""The open API: user info (legacy, REST, OIDC) over one service, and the OpenAPI document."""

@@ -1,0 +1,1 @@
+"""Per-app, per-API call quotas: defaults from configuration, overrides set by operators."""
