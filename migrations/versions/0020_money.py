@@ -1,7 +1,7 @@
 """money: ledger, wallet, orders, outbox, revenue
 
 Revision ID: 0020
-Revises: 0003
+Revises: 0010
 Create Date: 2026-11-22 02:42:24.158356
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0020'
-down_revision = '0003'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 

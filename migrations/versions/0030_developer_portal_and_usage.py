@@ -1,7 +1,7 @@
 """developer_portal_and_usage
 
 Revision ID: 0030
-Revises: 0003
+Revises: 0020
 Create Date: 2026-11-22 02:40:31.129090
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0030'
-down_revision = '0003'
+down_revision = '0020'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """Shares and per-app API quota overrides (issue 4: the open API).
 
 Revision ID: 0050
-Revises: 0003
+Revises: 0030
 Create Date: 2026-11-22 02:50:28.204714
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0050'
-down_revision = '0003'
+down_revision = '0030'
 branch_labels = None
 depends_on = None
 
