@@ -47,7 +47,7 @@ def balance_problems() -> list[str]:
 
 def run_checks() -> list[str]:
     """Every broken invariant, described; an empty list means the ledger is sound."""
-    from gateway.revenue.checks import payout_problems
+    from gateway.revenue.checks import dispute_problems, payout_problems
 
     return (unbalanced_transactions() + empty_transactions() + balance_problems()
-            + payout_problems())
+            + payout_problems() + dispute_problems())

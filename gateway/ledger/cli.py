@@ -104,10 +104,13 @@ def payouts_group() -> None:
 @with_appcontext
 def payouts_run() -> None:
     """Pay each developer's available balance above ZC_PAYOUT_MINIMUM (resumes pending ones)."""
-    from gateway.revenue.payouts import run_payouts
+    from gateway.revenue.payouts import PayoutsRunning, run_payouts
 
     try:
         started = run_payouts()
+    except PayoutsRunning:
+        click.echo("Another `payouts run` is in progress; nothing done by this one.")
+        return
     except ZoneConnectError as exc:
         fail(exc)
     db.session.commit()

@@ -13,12 +13,18 @@ from gateway.timeutil import utcnow
 
 COIN_CURRENCY = "ZCC"
 PLATFORM_OWNER = 0  # owner_id of the platform's own accounts (NULL would defeat the unique key)
-USER_KINDS = ("coins",)
+# A user's `frozen` holds coins under an open dispute; their `receivable` is money they owe the
+# platform (coins already spent when their top-up was refunded).
+USER_KINDS = ("coins", "frozen", "receivable")
 DEVELOPER_KINDS = ("unsettled", "pending", "available", "paid_out", "receivable")
-PLATFORM_KINDS = ("stripe_pending", "stripe_available", "revenue", "fees", "clearing")
+# `disputes` holds money Stripe withdrew for open disputes, `losses` what lost disputes cost,
+# `bank` what Stripe paid out to the platform's bank account.
+PLATFORM_KINDS = ("stripe_pending", "stripe_available", "revenue", "fees", "clearing",
+                  "disputes", "losses", "bank")
 # Debit-normal accounts (assets and expenses); every other account is credit-normal. The coin side
 # of `clearing` counts coins in circulation, so it is debit-normal too.
-DEBIT_NORMAL = {"receivable", "stripe_pending", "stripe_available", "fees"}
+DEBIT_NORMAL = {"receivable", "stripe_pending", "stripe_available", "fees", "disputes", "losses",
+                "bank"}
 
 
 def normal_sign(kind: str, currency: str) -> int:

@@ -9,10 +9,13 @@ after sending resumes its pending payouts with the same key, so Stripe transfers
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import stripe
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, text
+from sqlalchemy.exc import IntegrityError
 
 from gateway.audit import services as audit
 from gateway.extensions import db
@@ -23,6 +26,7 @@ from gateway.revenue.stripe_client import client, currency_code
 from gateway.timeutil import utcnow
 
 log = logging.getLogger(__name__)
+PAYOUTS_LOCK = 0x5A43_5041  # pg advisory lock key of `gateway payouts run` ("ZCPA")
 
 
 def connect_account(developer_id: int, return_url: str, refresh_url: str) -> str:
@@ -110,7 +114,41 @@ def recover_receivable(developer_id: int) -> None:
                     [(available, -amount), (receivable, amount)], memo="Refunds recovered")
 
 
+class PayoutsRunning(Exception):
+    """Another `gateway payouts run` holds the payouts lock: this one does nothing."""
+
+
+@contextmanager
+def exclusive_run() -> Iterator[None]:
+    """Hold the payouts advisory lock (PostgreSQL) for the run, or raise PayoutsRunning.
+
+    The lock lives on its own connection, as the run commits (and so releases its session's
+    connection) many times. SQLite serialises writers itself; `_start` also refuses a payout
+    another run posted first.
+    """
+    engine = db.engine
+    if engine.dialect.name != "postgresql":
+        yield
+        return
+    with engine.connect() as conn:
+        if not conn.scalar(text("SELECT pg_try_advisory_lock(:k)"), {"k": PAYOUTS_LOCK}):
+            conn.rollback()
+            raise PayoutsRunning()
+        conn.commit()  # the lock is the session's; no transaction is held open with it
+        try:
+            yield
+        finally:
+            conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": PAYOUTS_LOCK})
+            conn.commit()
+
+
 def run_payouts() -> list[Payout]:
+    """Pay available balances, unless another run is at it (PayoutsRunning)."""
+    with exclusive_run():
+        return _run_payouts()
+
+
+def _run_payouts() -> list[Payout]:
     """Resume pending payouts, then pay every available balance above ZC_PAYOUT_MINIMUM."""
     minimum = int(current_app.config.get("ZC_PAYOUT_MINIMUM", 10000))
     accounts = {c.developer_id: c for c in db.session.scalars(select(ConnectedAccount))}
@@ -125,8 +163,13 @@ def run_payouts() -> list[Payout]:
         amount = ledger.balance(ledger.developer(connected.developer_id, "available"))
         if amount < max(minimum, 1):
             continue
-        payout = _start(connected, amount)
-        db.session.commit()  # the pending posting is durable before Stripe hears of it
+        try:
+            payout = _start(connected, amount)
+            db.session.commit()  # the pending posting is durable before Stripe hears of it
+        except IntegrityError:  # a concurrent run (SQLite) posted this payout first
+            db.session.rollback()
+            log.info("payout of developer %s already started elsewhere", connected.developer_id)
+            continue
         _send(payout, connected.stripe_account_id)
         started.append(payout)
     return started

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import stripe
 from flask import Blueprint, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from gateway.errors import ZoneConnectError
 from gateway.extensions import csrf, db
-from gateway.revenue.models import Payout, StripeEvent
-from gateway.revenue.payouts import record_account, void
+from gateway.revenue import stripe_events as effects
+from gateway.revenue.models import StripeEvent
+from gateway.revenue.payouts import record_account
 from gateway.wallet.services import credit_topup
 
 bp = Blueprint("stripe_webhooks", __name__)
@@ -28,29 +31,45 @@ class BadSignature(ZoneConnectError):
     description = "The Stripe-Signature header does not verify."
 
 
-def _payment_intent_succeeded(obj: dict[str, Any]) -> None:
+def _payment_intent_succeeded(obj: dict[str, Any], event: stripe.Event) -> None:
     meta = obj.get("metadata") or {}
     if meta.get("zc_purpose") != "topup":
         return
     credit_topup(int(meta["zc_user_id"]), int(meta["zc_coins"]), str(obj["id"]))
 
 
-def _account_updated(obj: dict[str, Any]) -> None:
+def _account_updated(obj: dict[str, Any], event: stripe.Event) -> None:
     record_account(str(obj["id"]), bool(obj.get("payouts_enabled")),
                    bool(obj.get("details_submitted")))
 
 
-def _transfer_reversed(obj: dict[str, Any]) -> None:
-    payout = db.session.query(Payout).filter_by(stripe_transfer_id=str(obj["id"])).first()
-    if payout is not None and payout.status == "paid":
-        void(payout, "transfer reversed")
+def _platform_only(apply: Callable[[dict[str, Any]], object]) -> Handler:
+    """Apply only events of the platform's own balance, not a connected account's."""
+    def handler(obj: dict[str, Any], event: stripe.Event) -> None:
+        if not getattr(event, "account", None):
+            apply(obj)
+    return handler
 
 
+def _balance_available(obj: dict[str, Any], event: stripe.Event) -> None:
+    if not getattr(event, "account", None):
+        effects.balance_available(obj, str(event.id))
+
+
+Handler = Callable[[dict[str, Any], stripe.Event], None]
 # Events only recorded (visible to operators) have no handler.
-HANDLERS = {"payment_intent.succeeded": _payment_intent_succeeded,
-            "account.updated": _account_updated, "transfer.reversed": _transfer_reversed}
-RECORDED = {"charge.refunded", "charge.dispute.created", "charge.dispute.closed",
-            "transfer.created", "payout.paid", "payout.failed", *HANDLERS}
+HANDLERS: dict[str, Handler] = {
+    "payment_intent.succeeded": _payment_intent_succeeded,
+    "account.updated": _account_updated,
+    "charge.refunded": _platform_only(effects.charge_refunded),
+    "charge.dispute.created": _platform_only(effects.dispute_created),
+    "charge.dispute.closed": _platform_only(effects.dispute_closed),
+    "transfer.reversed": _platform_only(effects.transfer_reversed),
+    "payout.paid": _platform_only(effects.payout_paid),
+    "payout.failed": _platform_only(effects.payout_failed),
+    "balance.available": _balance_available,
+}
+RECORDED = {"transfer.created", *HANDLERS}
 
 
 @bp.post("/webhooks/stripe")
@@ -70,11 +89,15 @@ def receive() -> ResponseReturnValue:
     try:
         db.session.flush()
         if handler := HANDLERS.get(event.type):
-            handler(obj)
+            handler(obj, event)
         db.session.commit()
-    except IntegrityError:  # this event id was already recorded: apply nothing twice
+    except IntegrityError as exc:  # this event id was already recorded: apply nothing twice
         db.session.rollback()
-        return jsonify(received=True, duplicate=True)
+        if db.session.scalar(select(StripeEvent.id).where(StripeEvent.event_id == event.id)):
+            return jsonify(received=True, duplicate=True)
+        # Another event posted the same ledger key meanwhile: Stripe retries a non-2xx answer.
+        raise ZoneConnectError("A concurrent event changed this object; retry.",
+                               code="conflict", status=409) from exc
     except (KeyError, TypeError, ValueError) as exc:  # signed, but not a shape we can apply
         db.session.rollback()
         raise ZoneConnectError("The event's object lacks what this event needs.",

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -25,43 +24,12 @@ from gateway.stripe_fake import FakeStripeServer, sign_payload
 from gateway.timeutil import utcnow
 from tests.conftest import csrf_from
 from tests.money_helpers import coins, make_shop, pay_order
-
-SECRET = "whsec_test_secret"
-
-
-class Relay:
-    """Hands the fake's webhook deliveries to the platform's test client."""
-
-    client: FlaskClient | None = None
-
-    def __call__(self, url: str, body: bytes, headers: Any) -> int:
-        assert self.client is not None
-        return self.client.post("/webhooks/stripe", data=body,
-                                headers=dict(headers)).status_code
-
-
-RELAY = Relay()
+from tests.revenue.conftest import SECRET
 
 
 @pytest.fixture
-def stripe_fake() -> Iterator[FakeStripeServer]:
-    with FakeStripeServer(webhook_url="http://platform/webhooks/stripe", webhook_secret=SECRET,
-                          webhook_sender=RELAY) as server:
-        yield server
-
-
-@pytest.fixture(autouse=True)
-def _relay(client: FlaskClient) -> Iterator[None]:
-    RELAY.client = client
-    yield
-    RELAY.client = None
-
-
-@pytest.fixture
-def app_config(stripe_fake: FakeStripeServer) -> dict[str, Any]:
-    return {"STRIPE_API_KEY": "sk_test_zc", "STRIPE_API_BASE": stripe_fake.url,
-            "STRIPE_WEBHOOK_SECRET": SECRET, "STRIPE_MAX_NETWORK_RETRIES": 2,
-            "ZC_PAYOUT_MINIMUM": 100}
+def app_config(stripe_config: dict[str, Any]) -> dict[str, Any]:
+    return stripe_config
 
 
 def _event(event_type: str, obj: dict[str, Any], event_id: str = "evt_1") -> bytes:

@@ -1,0 +1,132 @@
+"""The harness: recreate zc_bench, seed, start gunicorn, drive each scenario, report, stop."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from bench import database, loadgen
+from bench.scenarios import DEFAULT_SCENARIOS, FLOOR, BenchContext, Scenario, load
+from bench.server import Server
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """Command-line options (see bench/README.md)."""
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--scenarios", default=",".join(DEFAULT_SCENARIOS),
+                        help="comma-separated modules of bench/scenarios (the floor always runs)")
+    parser.add_argument("--duration", type=int, default=10, help="seconds per scenario (1-300)")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads")
+    parser.add_argument("--users", type=int, default=20, help="users to seed")
+    parser.add_argument("--tokens", type=int, default=0,
+                        help="tokens to bulk-insert through the OAuth seeder (e.g. 10000, 1000000)")
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL",
+                                                                 database.DEFAULT_URL))
+    parser.add_argument("--redis-url", default=None, help="e.g. redis://127.0.0.1:6379/15")
+    parser.add_argument("--loadgen", choices=("auto", "wrk", "python"), default="auto")
+    parser.add_argument("--keep-db", action="store_true", help="leave zc_bench after the run")
+    args = parser.parse_args(argv)
+    if not 1 <= args.duration <= 300 or not 1 <= args.workers <= 32:
+        parser.error("--duration must be 1..300 s and --workers 1..32")
+    if not 1 <= args.connections <= 1000 or not 1 <= args.threads <= args.connections:
+        parser.error("--connections must be 1..1000 and --threads 1..connections")
+    return args
+
+
+def machine() -> dict[str, Any]:
+    """Where the figures came from."""
+    cpu = next((line.split(":", 1)[1].strip() for line in
+                Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    memory = subprocess.run(["free", "-h"], capture_output=True, text=True,  # noqa: S607
+                            check=False).stdout.splitlines()
+    return {"nproc": os.cpu_count(), "cpu_model": cpu, "free_h": memory[:2],
+            "python": platform.python_version(), "platform": platform.platform()}
+
+
+def _scenarios(names: str) -> list[Scenario]:
+    wanted = [n.strip() for n in names.split(",") if n.strip()]
+    if FLOOR not in wanted:
+        wanted.insert(0, FLOOR)
+    return [load(name) for name in wanted]
+
+
+def _drive(scenario: Scenario, ctx: BenchContext, args: argparse.Namespace,
+           wrk: str | None) -> loadgen.Figures:
+    requests = scenario.requests(ctx)
+    if wrk:
+        return loadgen.run_wrk(wrk, ctx.base_url, requests, duration=args.duration,
+                               connections=args.connections, threads=args.threads,
+                               lua_file=scenario.lua_file)
+    return loadgen.run_python(ctx.base_url, requests, duration=args.duration,
+                              connections=args.connections, expect=scenario.expect)
+
+
+def report(rows: list[dict[str, Any]]) -> str:
+    """The results as a text table."""
+    lines = [f"{'scenario':<22}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'errors':>8}"
+             f"{'vs floor':>10}"]
+    for row in rows:
+        lines.append(f"{row['scenario']:<22}{row['rps']:>10.1f}{row['p50_ms']:>10.2f}"
+                     f"{row['p99_ms']:>10.2f}{row['errors']:>8}{row['ratio_to_floor']:>10.2f}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the bench; print the table and write bench/results/<time>.json."""
+    args = parse_args(argv)
+    scenarios = _scenarios(args.scenarios)
+    wrk = None if args.loadgen == "python" else loadgen.ensure_wrk()
+    if args.loadgen == "wrk" and not wrk:
+        raise SystemExit("bench: wrk is not installed and could not be installed")
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    RESULTS.mkdir(exist_ok=True)
+    print(f"bench: load generator {'wrk' if wrk else 'python'}; recreating the database",
+          flush=True)
+    database.recreate(args.database_url)
+    try:
+        ctx = BenchContext(base_url="", database_url=args.database_url)
+        database.seed(ctx, users=args.users, tokens=args.tokens)
+        for scenario in scenarios:
+            if scenario.needs_tokens and not ctx.tokens:
+                raise SystemExit(f"bench: scenario {scenario.name} needs --tokens N")
+        server = Server(args.database_url, args.workers, RESULTS / f"server-{stamp}.log",
+                        redis_url=args.redis_url)
+        with server as base_url:
+            ctx.base_url = base_url
+            rows = []
+            for scenario in scenarios:
+                if scenario.setup:
+                    scenario.setup(ctx)
+                print(f"bench: {scenario.name} for {args.duration} s", flush=True)
+                rows.append({"scenario": scenario.name,
+                             **asdict(_drive(scenario, ctx, args, wrk))})
+    finally:
+        if not args.keep_db:
+            database.drop(args.database_url)
+    floor = next(row["rps"] for row in rows if row["scenario"] == FLOOR) or 1.0
+    for row in rows:
+        row["ratio_to_floor"] = round(row["rps"] / floor, 3)
+    config = {k: v for k, v in vars(args).items() if k != "database_url"}
+    result = {"started_at": stamp, "machine": machine(), "config": config, "results": rows}
+    out = RESULTS / f"bench-{stamp}.json"
+    out.write_text(json.dumps(result, indent=2))
+    print(report(rows))
+    print(f"bench: results in {out}")
+    return 1 if any(row["errors"] for row in rows) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,94 @@
+"""A gunicorn of the platform on a free loopback port, for the length of a bench run."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from types import TracebackType
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class Server:
+    """`with Server(...) as base_url:` runs gunicorn and always stops it."""
+
+    def __init__(self, database_url: str, workers: int, log_path: Path,
+                 redis_url: str | None = None, port: int | None = None) -> None:
+        self.database_url, self.workers, self.log_path = database_url, workers, log_path
+        self.redis_url, self.port = redis_url, port or free_port()
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        self.proc: subprocess.Popen[bytes] | None = None
+        self._metrics_dir: tempfile.TemporaryDirectory[str] | None = None
+
+    def __enter__(self) -> str:
+        self._metrics_dir = tempfile.TemporaryDirectory(prefix="zc-bench-metrics-")
+        env = {**os.environ, "DATABASE_URL": self.database_url, "ZC_ENV": "production",
+               "ZC_SECRET_KEY": secrets.token_hex(32), "WEB_CONCURRENCY": str(self.workers),
+               "PROMETHEUS_MULTIPROC_DIR": self._metrics_dir.name}
+        env.pop("REDIS_URL", None)
+        if self.redis_url:
+            env["REDIS_URL"] = self.redis_url
+        gunicorn = Path(sys.executable).with_name("gunicorn")
+        self.proc = subprocess.Popen(  # noqa: S603
+            [str(gunicorn), "-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{self.port}",
+             "--workers", str(self.workers), "gateway:create_app()"],
+            cwd=ROOT, env=env, stdout=self.log_path.open("wb"), stderr=subprocess.STDOUT)
+        try:
+            self._wait_ready()
+        except BaseException:  # __exit__ does not run when __enter__ fails: never leak gunicorn
+            self.stop()
+            raise
+        return self.base_url
+
+    def _wait_ready(self) -> None:
+        assert self.proc is not None
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise SystemExit(f"bench: gunicorn exited, see {self.log_path}")
+            if self._ready():
+                return
+            time.sleep(0.25)
+        self.stop()
+        raise SystemExit(f"bench: gunicorn not ready after 120 s, see {self.log_path}")
+
+    def _ready(self) -> bool:
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
+        try:
+            conn.request("GET", "/readyz")
+            return conn.getresponse().status == 200
+        except (OSError, http.client.HTTPException):
+            return False
+        finally:
+            conn.close()
+
+    def stop(self) -> None:
+        """Stop gunicorn (TERM, then KILL after 20 s)."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=10)
+        if self._metrics_dir is not None:
+            self._metrics_dir.cleanup()
+            self._metrics_dir = None
+
+    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None,
+                 traceback: TracebackType | None) -> None:
+        self.stop()

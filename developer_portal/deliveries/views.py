@@ -1,0 +1,53 @@
+"""/developer/apps/<appid>/deliveries: the app's outbox events and each delivery attempt."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+from flask_wtf import FlaskForm
+
+from gateway.accounts.sessions import current_user
+from gateway.accounts.views import login_required
+from gateway.apps.models import App
+from gateway.audit import services as audit
+from gateway.developers.services import own_app
+from gateway.extensions import db
+from gateway.outbox.services import deliveries_for_app, resend
+from gateway.timeutil import isoformat
+
+bp = Blueprint("developer_deliveries", __name__, url_prefix="/developer/apps",
+               template_folder="templates")
+
+
+class ResendForm(FlaskForm):
+    """A Resend button: nothing but its CSRF token."""
+
+
+def _own(appid: str) -> App:
+    """The logged-in user's app; anybody else's, or none, is a 404 (AppNotFound)."""
+    user = current_user()
+    assert user is not None  # behind login_required
+    return own_app(user, appid)
+
+
+@bp.get("/<appid>/deliveries")
+@login_required
+def list_deliveries(appid: str) -> ResponseReturnValue:
+    """Every webhook event of the app with each delivery attempt and the next retry."""
+    app = _own(appid)
+    return render_template("deliveries/list.html", app=app, messages=deliveries_for_app(app.id),
+                           form=ResendForm(), isoformat=isoformat)
+
+
+@bp.post("/<appid>/deliveries/<int:message_id>/resend")
+@login_required
+def resend_delivery(appid: str, message_id: int) -> ResponseReturnValue:
+    """Queue an event for delivery again now (its earlier attempts stay listed)."""
+    app = _own(appid)  # the CSRF token was checked by CSRFProtect before the view
+    message = resend(message_id, app_id=app.id)
+    user = current_user()
+    audit.record("webhook.resent", actor_id=user.id if user else None, subject_type="app",
+                 subject_id=app.appid, event_id=message.event_id)
+    db.session.commit()
+    flash(f"Event {message.event_id} will be delivered again shortly.")
+    return redirect(url_for(".list_deliveries", appid=app.appid))
