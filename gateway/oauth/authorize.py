@@ -12,6 +12,9 @@ from urllib.parse import urlencode, urlsplit
 
 from flask import Response, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from joserfc import jwt
+from joserfc.errors import JoseError
+from joserfc.jwk import KeySet
 from werkzeug.datastructures import MultiDict
 
 from gateway.accounts import sessions
@@ -22,10 +25,16 @@ from gateway.apps.errors import AppNotFound
 from gateway.apps.models import App
 from gateway.authorizations import services as authorizations
 from gateway.extensions import db
+from gateway.identity.services import openid_for
+from gateway.oauth import keys
 from gateway.oauth.errors import QQ_DESCRIPTIONS
 
 LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 MAX_STATE = 2048
+# OIDC Core §3.1.2.6: request objects and registration are not offered (see discovery).
+UNSUPPORTED_PARAMETERS = (("request", "request_not_supported"),
+                          ("request_uri", "request_uri_not_supported"),
+                          ("registration", "registration_not_supported"))
 
 
 class PageError(Exception):
@@ -59,6 +68,7 @@ class AuthRequest:
     code_challenge_method: str | None = None
     prompt: set[str] = field(default_factory=set)
     max_age: int | None = None
+    hint_subject: str | None = None
 
 
 def redirect_uri_allowed(app: App, uri: str) -> bool:
@@ -131,17 +141,43 @@ def _parse_pkce(auth: AuthRequest, args: MultiDict[str, str]) -> None:
 
 
 def _parse_oidc(auth: AuthRequest, args: MultiDict[str, str]) -> None:
+    if not auth.legacy:  # discovery says these are unsupported: refuse rather than ignore
+        for name, error in UNSUPPORTED_PARAMETERS:
+            if args.get(name):
+                raise RedirectError(error, f"The {name} parameter is not supported.")
     auth.nonce = (args.get("nonce") or None) if not auth.legacy else None
     if auth.nonce and len(auth.nonce) > 255:
         raise RedirectError("invalid_request", "nonce is too long.")
     auth.prompt = set((args.get("prompt") or "").split())
     if "none" in auth.prompt and len(auth.prompt) > 1:
         raise RedirectError("invalid_request", "prompt=none cannot be combined.")
+    auth.hint_subject = hinted_subject(auth.app, args.get("id_token_hint"))
     raw_max_age = args.get("max_age")
     if raw_max_age not in (None, ""):
         if not raw_max_age.isdigit():
             raise RedirectError("invalid_request", "max_age must be a number of seconds.")
         auth.max_age = int(raw_max_age)
+
+
+def hinted_subject(app: App, raw: str | None) -> str | None:
+    """The `sub` of an id_token_hint this server signed for this app (expiry aside), else None."""
+    if not raw or len(raw) > 8192:
+        return None
+    try:
+        published = KeySet.import_key_set(keys.jwks())  # type: ignore[arg-type]
+        token = jwt.decode(raw, published, algorithms=list(keys.ALGORITHMS))
+    except (JoseError, ValueError, TypeError, KeyError):
+        return None  # not ours, or its key is retired: the hint is ignored, as a hint may be
+    claims = token.claims
+    if claims.get("iss") != issuer() or claims.get("aud") != app.appid:
+        return None
+    sub = claims.get("sub")
+    return sub if isinstance(sub, str) else None
+
+
+def hint_names_another_user(auth: AuthRequest, user: User) -> bool:
+    """OIDC Core §3.1.2.1: the id_token_hint identifies someone other than the session's user."""
+    return auth.hint_subject is not None and auth.hint_subject != openid_for(user.id, auth.app)
 
 
 def needs_login(auth: AuthRequest, user: User | None) -> bool:

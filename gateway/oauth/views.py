@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from authlib.oauth2 import OAuth2Error
+from authlib.oauth2.rfc6749.errors import InvalidRequestError
 from flask import Blueprint, Response, current_app, g, jsonify, request, url_for
 from flask.typing import ResponseReturnValue
 
@@ -22,9 +23,14 @@ from gateway.oauth.errors import TokenError
 from gateway.oauth.server import server
 from gateway.oauth.services import authenticate_access_token
 from gateway.oauth.userinfo import profile_claims
+from gateway.openapi.errors import RateLimited
+from gateway.openapi.guard import rest_error
+from gateway.quotas import services as quotas
+from gateway.usage.recorder import record_call
 
 bp = Blueprint("oauth", __name__)
 AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none"]
+USERINFO_API = "userinfo"  # its name in usage statistics and quotas
 
 
 def _redirect_error(auth_uri: str, error: str, description: str, state: str | None) -> Response:
@@ -44,7 +50,8 @@ def authorize() -> ResponseReturnValue:
                                request.args.get("state"))
     user = sessions.current_user()
     if "none" in auth.prompt:
-        if user is None or authz.needs_login(auth, user):
+        if (user is None or authz.needs_login(auth, user)
+                or authz.hint_names_another_user(auth, user)):
             return _redirect_error(auth.redirect_uri, "login_required",
                                    "The user is not logged in.", auth.state)
         if authz.needs_consent(auth, user):
@@ -94,7 +101,12 @@ def _token_client_key() -> str:
 @limiter.limit(lambda: current_app.config["ZC_TOKEN_LIMIT_CLIENT"], key_func=_token_client_key)
 def token() -> ResponseReturnValue:
     """RFC 6749 token endpoint: authorization_code (+PKCE), refresh_token, client_credentials."""
-    response = server.create_token_response()
+    repeated = sorted(name for name, values in request.form.lists() if len(values) > 1)
+    if repeated:  # RFC 6749 §3.2 and §5.2: a repeated parameter is invalid_request
+        response = server.handle_error_response(None, InvalidRequestError(
+            f"Repeated parameter: {repeated[0][:32]}."))
+    else:
+        response = server.create_token_response()
     if response.status_code != 200:
         body = response.get_json(silent=True) or {}
         audit.record("oauth.token_failed", subject_type="app",
@@ -121,7 +133,7 @@ def introspect() -> ResponseReturnValue:
 
 @bp.route("/oauth2/userinfo", methods=["GET", "POST"])
 def userinfo() -> ResponseReturnValue:
-    """OIDC userinfo: Bearer header, `openid` scope required."""
+    """OIDC userinfo: Bearer header, `openid` scope required; counted like the open API."""
     header = request.headers.get("Authorization", "")
     raw = header[7:].strip() if header[:7].lower() == "bearer " else None
     try:
@@ -136,9 +148,16 @@ def userinfo() -> ResponseReturnValue:
                             "error_description": "The token lacks the openid scope.",
                             "ret": 100030})
         response.headers["WWW-Authenticate"] = 'Bearer error="insufficient_scope" scope="openid"'
+        record_call(ctx.app_id, USERINFO_API, ctx.user_id, False)
         return response, 403
+    try:
+        quotas.hit(ctx.app_id, USERINFO_API)
+    except RateLimited as exc:
+        record_call(ctx.app_id, USERINFO_API, ctx.user_id, False)
+        return rest_error(exc)
     user = db.session.get(User, ctx.user_id)
     assert user is not None
+    record_call(ctx.app_id, USERINFO_API, ctx.user_id, True)
     return jsonify({"sub": ctx.openid, **profile_claims(user, ctx.scopes)})
 
 

@@ -27,7 +27,7 @@ from gateway.timeutil import utcnow
 
 # The APIs quotas apply to (the `api` names recorded in usage statistics).
 APIS = ("get_user_info", "get_simple_userinfo", "get_vip_info", "me", "add_share",
-        "list_shares", "delete_share")
+        "list_shares", "delete_share", "userinfo")
 CACHE_KEY = "quota-overrides:{}"
 
 

@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 import re
+from typing import Any
+
+import pytest
 
 from gateway.extensions import db
 from gateway.identity.services import openid_for
 from tests.oauth.conftest import WEB_REDIRECT, legacy_code
+
+
+@pytest.fixture
+def app_config() -> dict[str, Any]:
+    """No cached app facts between requests: a test turns unionid on directly in the database."""
+    return {"ZC_APP_CACHE_TTL": 0}
 
 
 def _token(world, browser, client):

@@ -1,6 +1,7 @@
 """An existing QQ-login client library (social-auth-core's QQOAuth2), pointed at ZoneConnect on a
 real loopback port, completes the authorization-code login: authorize URL, state check, the
-urlencoded token body and the `callback( ... );` openid body, all parsed by its own code."""
+urlencoded token body, the `callback( ... );` openid body and /user/get_user_info, all parsed by
+its own code."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ with warnings.catch_warnings():  # python3-openid, a dependency, imports a depre
     from social_core.backends.qq import QQOAuth2
     from social_core.strategy import BaseStrategy
 
+from gateway.extensions import db
 from gateway.identity.services import openid_for
 from tests.oauth.conftest import WEB_REDIRECT, query_of
 
@@ -31,6 +33,9 @@ def live_server(app: Any) -> Iterator[str]:
     server.shutdown()
     thread.join(5)
     server.server_close()
+
+
+QQ_BASE = "https://graph.qq.com"
 
 
 class MemoryNonces:
@@ -115,18 +120,22 @@ class DictStrategy(BaseStrategy):
 
 def zoneconnect_qq(base: str) -> type[QQOAuth2]:
     """The library's QQ backend with only graph.qq.com swapped for ZoneConnect's base URL."""
-    attrs = {name: getattr(QQOAuth2, name).replace("https://graph.qq.com", base)
-             for name in ("AUTHORIZE_URL", "ACCESS_TOKEN_URL", "AUTHORIZATION_URL", "OPENID_URL")}
+    attrs: dict[str, Any] = {
+        name: getattr(QQOAuth2, name).replace(QQ_BASE, base)
+        for name in ("AUTHORIZE_URL", "ACCESS_TOKEN_URL", "AUTHORIZATION_URL", "OPENID_URL")}
 
-    def do_auth(self: QQOAuth2, access_token: str, *args: Any, **kwargs: Any) -> Any:
-        # The library's user_data then calls /user/get_user_info (the open API, served by
-        # another module); the login itself is complete once the openid is known.
-        return {**kwargs["response"], "openid": self.get_openid(access_token)}
+    def request(self: QQOAuth2, url: str, *args: Any, **kwargs: Any) -> Any:
+        # user_data() names https://graph.qq.com/user/get_user_info literally: the same swap,
+        # done where the library sends it, as a hosts-file entry would.
+        return QQOAuth2.request(self, url.replace(QQ_BASE, base), *args, **kwargs)
 
-    return type("ZoneConnectQQ", (QQOAuth2,), {**attrs, "do_auth": do_auth})
+    return type("ZoneConnectQQ", (QQOAuth2,), {**attrs, "request": request})
 
 
 def test_social_auth_qq_backend_logs_in(world, browser, live_server):
+    """The whole login: authorize, token, /oauth2.0/me, then the library's get_user_info."""
+    world.user.nickname = "爱丽丝"
+    db.session.commit()
     strategy = DictStrategy({"SOCIAL_AUTH_QQ_KEY": world.web.appid,
                              "SOCIAL_AUTH_QQ_SECRET": world.web_key})
     backend = zoneconnect_qq(live_server)(strategy, redirect_uri=WEB_REDIRECT)
@@ -139,6 +148,10 @@ def test_social_auth_qq_backend_logs_in(world, browser, live_server):
     strategy.data.update(query_of(response.headers["Location"]))
     result = backend.auth_complete()
     assert result["openid"] == openid_for(world.user.id, world.web)
+    assert result["ret"] == 0 and result["msg"] == ""
+    assert result["nickname"] == "爱丽丝" and result["gender"] == "女"
+    assert result["figureurl_qq_1"] == f"{live_server}/avatars/{world.user.avatar_key}/40"
+    assert backend.get_user_details(result)["username"] == "爱丽丝"
     assert result["expires_in"] == "7776000" and len(result["refresh_token"]) == 32
 
 

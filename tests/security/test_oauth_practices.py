@@ -191,13 +191,26 @@ def test_oidcc_scope_profile(world, browser, client):
     assert set(only_sub.get_json()) == {"sub"}
 
 
-def test_oidcc_id_token_hint(world, browser, client):
+def test_oidcc_id_token_hint(world, browser, client, factory):
     """oidcc-id-token-hint: a logged-in user's own id_token as hint, with prompt=none, gets a
-    code without any page."""
+    code without any page; a hint naming somebody else gets login_required (OIDC Core
+    §3.1.2.1), and a hint this server did not sign is ignored."""
+    factory.user("bob", nickname="Bob")
+    browser.login("bob")
+    consented = browser.consent(PATH, query_of(authorize_url(world, scope="openid")))
+    bobs = redeem(client, world, query_of(consented.headers["Location"])["code"]).get_json()
     params = callback(browser, world, scope="openid")
     id_token = redeem(client, world, params["code"]).get_json()["id_token"]
     again = client.get(authorize_url(world, scope="openid", prompt="none", id_token_hint=id_token))
     assert "code" in query_of(again.headers["Location"])
+    other = client.get(authorize_url(world, scope="openid", prompt="none",
+                                     id_token_hint=bobs["id_token"]))
+    assert query_of(other.headers["Location"])["error"] == "login_required"
+    head, body, _ = bobs["id_token"].split(".")
+    forged = f"{head}.{body}.{'A' * 342}"
+    ignored = client.get(authorize_url(world, scope="openid", prompt="none",
+                                       id_token_hint=forged))
+    assert "code" in query_of(ignored.headers["Location"])
 
 
 def test_oidcc_claims_essential(world, browser, client):
