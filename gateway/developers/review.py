@@ -49,6 +49,7 @@ def approve_app(app: App, operator: User) -> None:
         raise InvalidState("Only apps under review can be approved.")
     app.status, app.review_note, app.reviewed_at = "live", "", utcnow()
     audit.record("app.approved", actor_id=operator.id, subject_type="app", subject_id=app.appid)
+    _forget(app)
     db.session.flush()
 
 
@@ -60,6 +61,7 @@ def reject_app(app: App, operator: User, reason: str | None) -> None:
     app.status, app.review_note, app.reviewed_at = "rejected", note, utcnow()
     audit.record("app.rejected", actor_id=operator.id, subject_type="app", subject_id=app.appid,
                  reason=note)
+    _forget(app)
     db.session.flush()
 
 
@@ -72,6 +74,7 @@ def suspend_app(app: App, operator: User, reason: str | None) -> None:
     _revoke_tokens(app)
     audit.record("app.suspended", actor_id=operator.id, subject_type="app",
                  subject_id=app.appid, reason=note)
+    _forget(app)
     db.session.flush()
 
 
@@ -81,6 +84,13 @@ def _revoke_tokens(app: App) -> None:
     revoke_tokens_for_app(app.id)
 
 
+def _forget(app: App) -> None:
+    """Drop this process's cached status and permissions of the app (others expire in seconds)."""
+    from gateway.oauth.services import forget_app
+
+    forget_app(app.id)
+
+
 def reinstate_app(app: App, operator: User) -> None:
     """Bring a suspended app back live."""
     if app.status != "suspended":
@@ -88,6 +98,7 @@ def reinstate_app(app: App, operator: User) -> None:
     app.status, app.review_note, app.reviewed_at = "live", "", utcnow()
     audit.record("app.reinstated", actor_id=operator.id, subject_type="app",
                  subject_id=app.appid)
+    _forget(app)
     db.session.flush()
 
 
@@ -108,6 +119,7 @@ def grant_permission(permission: AppPermission, operator: User) -> None:
         permission.app.unionid_enabled = True
     audit.record("app.permission_granted", actor_id=operator.id, subject_type="app",
                  subject_id=permission.app.appid, scope=permission.scope)
+    _forget(permission.app)
     db.session.flush()
 
 
@@ -121,6 +133,7 @@ def refuse_permission(permission: AppPermission, operator: User, reason: str | N
         permission.app.unionid_enabled = False
     audit.record("app.permission_refused", actor_id=operator.id, subject_type="app",
                  subject_id=permission.app.appid, scope=permission.scope, reason=note)
+    _forget(permission.app)
     db.session.flush()
 
 
