@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 import csv
 import io
+import re
 from datetime import date, datetime
 
 from flask import Flask
@@ -41,7 +43,12 @@ def test_revenue_page_shows_months_balances_and_a_script_free_chart(
     html = response.get_data(as_text=True)
     assert "2026-03" in html and app_name in html and "30.00 CNY" in html
     assert '<dd id="balance-pending">30.00 CNY</dd>' in html
-    assert "<svg" in html and "<script" not in html and "<style" not in html
+    assert not re.search(r"<script(?![^>]*\ssrc=)", html) and "<style" not in html  # no inline
+    # The chart is an SVG image (img-src allows data:), which never runs script.
+    src = re.search(r'<img class="chart" src="data:image/svg\+xml;base64,([^"]+)"', html)
+    assert src is not None
+    chart = base64.b64decode(src.group(1))
+    assert chart.startswith(b"<svg") and b"<script" not in chart and b"2026-03" in chart
     assert '<a href="/developer/revenue">Revenue</a>' in html
 
 
