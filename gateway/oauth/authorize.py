@@ -211,10 +211,12 @@ def needs_consent(auth: AuthRequest, user: User) -> bool:
 
 def consent_page(auth: AuthRequest, user: User) -> ResponseReturnValue:
     """The consent page: the app, its developer, and each scope with a checkbox."""
+    from gateway.developers.services import has_icon
+
     developer = db.session.get(User, auth.app.developer_id)
     items = [(name, scope_registry.SCOPES[name].description) for name in auth.scopes]
     return render_template("oauth/consent.html", app=auth.app, developer=developer,
-                           scopes=items, user=user)
+                           scopes=items, user=user, has_icon=has_icon(auth.app))
 
 
 def approved_scopes(auth: AuthRequest, form: MultiDict[str, str]) -> list[str]:
