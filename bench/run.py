@@ -13,7 +13,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from bench import database, loadgen
+from bench import database, loadgen, token_table
 from bench.scenarios import DEFAULT_SCENARIOS, FLOOR, BenchContext, Scenario, load
 from bench.server import Server
 
@@ -30,8 +30,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument("--users", type=int, default=20, help="users to seed")
-    parser.add_argument("--tokens", type=int, default=0,
+    parser.add_argument("--tokens", type=int, default=10000,
                         help="tokens to bulk-insert through the OAuth seeder (e.g. 10000, 1000000)")
+    parser.add_argument("--token-table", default=token_table.DEFAULT_SIZES,
+                        help='token counts for the get_user_info latency table ("" to skip)')
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL",
                                                                  database.DEFAULT_URL))
     parser.add_argument("--redis-url", default=None, help="e.g. redis://127.0.0.1:6379/15")
@@ -98,6 +100,8 @@ def main(argv: list[str] | None = None) -> int:
     database.recreate(args.database_url)
     try:
         ctx = BenchContext(base_url="", database_url=args.database_url)
+        # One-use credentials (refresh, code exchange) are seeded per duration and wrk thread.
+        ctx.extra.update(duration=args.duration, wrk_threads=args.threads)
         database.seed(ctx, users=args.users, tokens=args.tokens)
         for scenario in scenarios:
             if scenario.needs_tokens and not ctx.tokens:
@@ -113,6 +117,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"bench: {scenario.name} for {args.duration} s", flush=True)
                 rows.append({"scenario": scenario.name,
                              **asdict(_drive(scenario, ctx, args, wrk))})
+            table = token_table.run(ctx, token_table.sizes(args.token_table), args.tokens,
+                                    lambda scenario: _drive(scenario, ctx, args, wrk))
     finally:
         if not args.keep_db:
             database.drop(args.database_url)
@@ -120,12 +126,15 @@ def main(argv: list[str] | None = None) -> int:
     for row in rows:
         row["ratio_to_floor"] = round(row["rps"] / floor, 3)
     config = {k: v for k, v in vars(args).items() if k != "database_url"}
-    result = {"started_at": stamp, "machine": machine(), "config": config, "results": rows}
+    result = {"started_at": stamp, "machine": machine(), "config": config, "results": rows,
+              "token_table": table}
     out = RESULTS / f"bench-{stamp}.json"
     out.write_text(json.dumps(result, indent=2))
     print(report(rows))
+    if table:
+        print(token_table.report(table))
     print(f"bench: results in {out}")
-    return 1 if any(row["errors"] for row in rows) else 0
+    return 1 if any(row["errors"] for row in rows + table) else 0
 
 
 if __name__ == "__main__":

@@ -99,5 +99,7 @@ class ErrorSchema(Schema):
     error = fields.String(required=True)
     error_description = fields.String(required=True)
     request_id = fields.String()
+    # Errors that have a QQ Connect code carry it (e.g. app_not_found: 100008).
+    ret = fields.Integer()
     fields_ = fields.Dict(data_key="fields", keys=fields.String(),
                           values=fields.List(fields.String()))

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import event
+from sqlalchemy import event, make_url
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DisconnectionError
 
 from gateway.extensions import db
 
@@ -19,10 +21,45 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _pool_options(app: Flask) -> None:
+    """Server databases: pool sizes from ZC_DB_* (explicit engine options win)."""
+    if make_url(app.config["SQLALCHEMY_DATABASE_URI"]).get_backend_name() == "sqlite":
+        return
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    options.setdefault("pool_size", int(app.config["ZC_DB_POOL_SIZE"]))
+    options.setdefault("max_overflow", int(app.config["ZC_DB_MAX_OVERFLOW"]))
+    options.setdefault("pool_recycle", int(app.config["ZC_DB_POOL_RECYCLE"]))
+    options.setdefault("pool_timeout", int(app.config["ZC_DB_POOL_TIMEOUT"]))
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+
+def _ping_after_idle(engine: Engine, idle_seconds: float) -> None:
+    """Ping a pooled connection only when it sat idle `idle_seconds`: a ping on every checkout
+    (pool_pre_ping) costs each request a round trip, while a connection in steady use is known
+    alive. A dead one is replaced by the pool before the request sees it."""
+    def checkin(_dbapi_connection: Any, record: Any) -> None:
+        record.info["zc_idle_since"] = time.monotonic()
+
+    def checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.get("zc_idle_since")
+        if since is None or time.monotonic() - since < idle_seconds:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as exc:
+            raise DisconnectionError("stale pooled connection") from exc
+
+    event.listen(engine, "checkin", checkin)
+    event.listen(engine, "checkout", checkout)
+
+
 def init_app(app: Flask) -> None:
-    """Bind the database and give SQLite the pragmas it needs to act like a real database."""
+    """Bind the database: SQLite pragmas, or pool sizes and idle pings for a server database."""
+    _pool_options(app)
     db.init_app(app)
     with app.app_context():
         engine: Engine = db.engine
         if engine.dialect.name == "sqlite":
             event.listen(engine, "connect", _sqlite_pragmas)
+        elif not app.config["SQLALCHEMY_ENGINE_OPTIONS"].get("pool_pre_ping"):
+            _ping_after_idle(engine, float(app.config["ZC_DB_PING_AFTER_IDLE"]))

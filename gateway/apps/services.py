@@ -7,6 +7,7 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 from sqlalchemy import select
+from sqlalchemy.orm import lazyload
 
 from gateway.accounts.models import User
 from gateway.apps import scopes as scope_registry
@@ -83,7 +84,9 @@ def find_by_appid(appid: str | None) -> App:
     """The app with this numeric appid, or AppNotFound (100008)."""
     if not appid or not appid.isdigit() or len(appid) > 16:
         raise AppNotFound()
-    app = db.session.scalar(select(App).where(App.appid == appid))
+    # Permissions load on first use: the token endpoints (client authentication) never need them.
+    app = db.session.scalar(select(App).where(App.appid == appid)
+                            .options(lazyload(App.permissions)))
     if app is None:
         raise AppNotFound()
     return app

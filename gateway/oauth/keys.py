@@ -45,12 +45,27 @@ def current_row(alg: str) -> SigningKey:
     return row or _generate(alg)
 
 
+# Parsing a PEM costs milliseconds on every id_token; parsed keys are kept per process, keyed
+# by the row's kid and PEM (so a rotated or replaced key is never served from here).
+_parsed: dict[tuple[str, str, str], Key] = {}
+_PARSED_MAX = 32
+
+
 def load(row: SigningKey) -> Key:
     """The joserfc private key of a row, with its kid."""
+    cache_key = (row.kid, row.alg, row.private_pem)
+    found = _parsed.get(cache_key)
+    if found is not None:
+        return found
     params = {"kid": row.kid, "alg": row.alg, "use": "sig"}
     if row.alg == "RS256":
-        return RSAKey.import_key(row.private_pem, params)
-    return ECKey.import_key(row.private_pem, params)
+        key: Key = RSAKey.import_key(row.private_pem, params)
+    else:
+        key = ECKey.import_key(row.private_pem, params)
+    if len(_parsed) >= _PARSED_MAX:
+        _parsed.clear()
+    _parsed[cache_key] = key
+    return key
 
 
 def rotate() -> list[str]:

@@ -32,7 +32,10 @@ def params() -> dict[str, str]:
             value = source.get(key)
             if isinstance(value, (str, int)) and not isinstance(value, bool):
                 merged.setdefault(str(key), str(value))
-    basic = request.authorization
+    try:
+        basic = request.authorization
+    except ValueError:  # Werkzeug raises on a non-ASCII Basic header: treat it as absent
+        basic = None
     if basic is not None and basic.type == "basic":
         merged.setdefault("client_id", basic.username or "")
         merged.setdefault("client_secret", basic.password or "")

@@ -94,11 +94,11 @@ def me() -> ResponseReturnValue:
         raw = header[7:].strip()
     try:
         ctx = authenticate_access_token(raw)
-        body = {"client_id": ctx.app.appid, "openid": ctx.openid}
+        body = {"client_id": ctx.appid, "openid": ctx.openid}
         if p.get("unionid") == "1":
-            if not ctx.app.unionid_enabled or ctx.user_id is None:
+            if not ctx.unionid_enabled or ctx.user_id is None:
                 raise QQError(100048)
-            body["unionid"] = unionid_for(ctx.user_id, ctx.app.developer_id)
+            body["unionid"] = unionid_for(ctx.user_id, ctx.developer_id)
     except TokenError as exc:
         return legacy.error_response(QQError(exc.ret or 100013), fmt_json)
     except QQError as exc:

@@ -10,6 +10,7 @@ from datetime import datetime
 from flask import current_app
 from sqlalchemy import and_, select
 
+from gateway.accounts.models import User
 from gateway.apps.models import App
 from gateway.authorizations.models import Authorization
 from gateway.extensions import db
@@ -35,6 +36,9 @@ class _AppFacts:
     status: str
     granted: frozenset[str]
     loaded: float
+    appid: str = ""
+    developer_id: int = 0
+    unionid_enabled: bool = False
 
 
 _app_cache: dict[int, _AppFacts] = {}
@@ -42,14 +46,20 @@ _cache_lock = threading.Lock()
 
 
 def _app_facts(app_id: int) -> _AppFacts:
-    """An app's status and granted permissions, cached per process for ZC_APP_CACHE_TTL s."""
+    """An app's status, permissions and identifiers, cached per process for ZC_APP_CACHE_TTL s.
+
+    Only app facts are cached; a token's own validity (revoked, expired) is read on every call.
+    """
     now = time.monotonic()
     facts = _app_cache.get(app_id)
     if facts is not None and now - facts.loaded < float(current_app.config["ZC_APP_CACHE_TTL"]):
         return facts
     app = db.session.get(App, app_id)
-    facts = _AppFacts(app.status if app else "deleted",
-                      frozenset(app.granted_scopes()) if app else frozenset(), now)
+    if app is None:
+        facts = _AppFacts("deleted", frozenset(), now)
+    else:
+        facts = _AppFacts(app.status, frozenset(app.granted_scopes()), now, app.appid or "",
+                          app.developer_id, bool(app.unionid_enabled))
     with _cache_lock:
         _app_cache[app_id] = facts
     return facts
@@ -74,7 +84,13 @@ class AccessContext:
     scopes: frozenset[str]
     token_id: int
     expires_at: datetime
+    # From the per-process app cache, so the hot paths need not load the App row.
+    appid: str = ""
+    developer_id: int = 0
+    unionid_enabled: bool = False
     _app: App | None = field(default=None, repr=False)
+    # Holds the User row loaded with the token: the session's identity map is weak.
+    _user: User | None = field(default=None, repr=False)
 
     @property
     def app(self) -> App:
@@ -86,7 +102,11 @@ class AccessContext:
 
 
 def authenticate_access_token(raw: str | None) -> AccessContext:
-    """Check an access token: known, unexpired, unrevoked, app usable; never writes."""
+    """Check an access token: known, unexpired, unrevoked, app usable; never writes.
+
+    One indexed query (by digest) reads the token, the user's grant and the User row, which
+    lands in the session so the views' `db.session.get(User, ...)` costs no second query.
+    """
     if not raw:
         raise MissingToken()
     if len(raw) > 64:
@@ -94,9 +114,11 @@ def authenticate_access_token(raw: str | None) -> AccessContext:
     row = db.session.execute(
         select(OAuthToken.id, OAuthToken.user_id, OAuthToken.app_id, OAuthToken.openid,
                OAuthToken.scopes, OAuthToken.expires_at, OAuthToken.revoked_at,
-               Authorization.scopes.label("granted"), Authorization.revoked_at.label("withdrawn"))
+               Authorization.scopes.label("granted"), Authorization.revoked_at.label("withdrawn"),
+               User)
         .outerjoin(Authorization, and_(Authorization.user_id == OAuthToken.user_id,
                                        Authorization.app_id == OAuthToken.app_id))
+        .outerjoin(User, User.id == OAuthToken.user_id)
         .where(OAuthToken.access_digest == digest(raw))).first()
     if row is None:
         raise InvalidToken()
@@ -112,7 +134,9 @@ def authenticate_access_token(raw: str | None) -> AccessContext:
         user_grant = frozenset(row.granted or []) if row.withdrawn is None else frozenset()
         effective &= user_grant
     return AccessContext(user_id=row.user_id, app_id=row.app_id, openid=row.openid,
-                         scopes=effective, token_id=row.id, expires_at=row.expires_at)
+                         scopes=effective, token_id=row.id, expires_at=row.expires_at,
+                         appid=facts.appid, developer_id=facts.developer_id,
+                         unionid_enabled=facts.unionid_enabled, _user=row.User)
 
 
 def revoke_tokens_for(user_id: int, app_id: int) -> int:

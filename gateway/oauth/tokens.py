@@ -107,7 +107,9 @@ def issue_tokens(app: App, user_id: int | None, scopes: list[str], *, grant_type
     row = OAuthToken(
         access_digest=digest(access), refresh_digest=digest(refresh) if refresh else None,
         app_id=app.id, user_id=user_id, scopes=list(scopes), grant_type=grant_type,
-        openid=openid_for(user_id, app) if user_id is not None else None,
+        # A rotation keeps the pair's openid: no identity lookup on the refresh hot path.
+        openid=(parent.openid if parent is not None and parent.openid
+                else openid_for(user_id, app) if user_id is not None else None),
         family=parent.family if parent else new_hex32(), parent_id=parent.id if parent else None,
         code_id=parent.code_id if parent else code_id, created_at=now,
         expires_at=now + timedelta(seconds=ttl),

@@ -56,7 +56,7 @@ def check_legacy_pair(ctx: AccessContext) -> None:
     """`oauth_consumer_key` must be the token's appid and `openid` the token's openid (100016)."""
     key = request.values.get("oauth_consumer_key", "")
     openid = request.values.get("openid", "")
-    if key != ctx.app.appid or not ctx.openid or openid != ctx.openid:
+    if key != ctx.appid or not ctx.openid or openid != ctx.openid:
         raise TokenMismatch()
 
 

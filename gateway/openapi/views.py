@@ -48,6 +48,6 @@ def get_vip_info(ctx: AccessContext) -> Response:
 @protected("me", ("get_user_info",), legacy=False)
 def me(ctx: AccessContext) -> Response:
     """The user behind the token, for this app (openid; unionid when the app may see it)."""
-    unionid = unionid_for(ctx.user_id, ctx.app.developer_id) if (
-        ctx.app.unionid_enabled and ctx.user_id is not None) else None
+    unionid = unionid_for(ctx.user_id, ctx.developer_id) if (
+        ctx.unionid_enabled and ctx.user_id is not None) else None
     return jsonify(profile.rest_me(profile.build_profile(_user(ctx)), ctx.openid, unionid))

@@ -21,6 +21,8 @@ csrf.exempt(legacy_bp)
 csrf.exempt(api_bp)
 
 LEGACY_FIELDS = ("title", "url", "comment", "summary", "site", "fromurl")
+# Share ids are 32-bit integers: a bigger number in a query must not reach PostgreSQL (a 500).
+MAX_SHARE_ID = 2**31 - 1
 
 
 def _legacy_body() -> dict[str, Any]:
@@ -63,6 +65,8 @@ def list_shares(ctx: AccessContext) -> Response:
     except ValidationError as exc:
         raise ValidationFailed({k: list(v) for k, v in exc.messages.items()}) from exc  # type: ignore[union-attr]
     before = int(query["before"]) if query["before"] else None
+    if before is not None and before > MAX_SHARE_ID:  # beyond every id: no upper bound
+        before = None
     shares, has_more = services.list_for_app(ctx.user_id, ctx.app_id, query["limit"], before)
     return jsonify({"data": [services.to_json(s) for s in shares], "has_more": has_more})
 
@@ -72,7 +76,7 @@ def list_shares(ctx: AccessContext) -> Response:
 def delete_share(ctx: AccessContext, share_id: str) -> tuple[str, int]:
     """Delete a share this app posted for this user; 204."""
     assert ctx.user_id is not None
-    if not share_id.isdigit() or len(share_id) > 18:
+    if not share_id.isdigit() or len(share_id) > 18 or int(share_id) > MAX_SHARE_ID:
         raise NotFound("No such share among those this app posted for this user.")
     services.delete_for_app(ctx.user_id, ctx.app_id, int(share_id))
     return "", 204

@@ -109,7 +109,8 @@ def test_short_real_run(tmp_path, monkeypatch):
         pytest.skip("PostgreSQL does not answer at 127.0.0.1:5432 (the bench needs it)")
     monkeypatch.setattr(run, "RESULTS", tmp_path)
     code = run.main(["--duration", "1", "--workers", "1", "--users", "1", "--connections", "4",
-                     "--threads", "1", "--loadgen", "python",
+                     "--threads", "1", "--loadgen", "python", "--scenarios", "floor,login_page",
+                     "--token-table", "",
                      "--database-url", "postgresql+psycopg://postgres@127.0.0.1:5432/zc_bench_test"])
     assert code == 0
     result = json.loads(next(tmp_path.glob("bench-*.json")).read_text())
