@@ -1,0 +1,14 @@
+"""The developer portal (/developer/), operator console (/admin/) and management API."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Register the portal's blueprints, nav links, usage recorder and commands."""
+    from developer_portal import setup
+    from developer_portal.deliveries import init_app as init_deliveries
+
+    setup.init_app(app)
+    init_deliveries(app)

@@ -10,8 +10,9 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from gateway import cache, database, errors, navigation, observability, web
 from gateway import config as config_module
-from gateway import database
+from gateway.cli import register_commands
 from gateway.extensions import csrf, db, limiter, migrate
 
 MIGRATIONS_DIR = os.environ.get("ZC_MIGRATIONS_DIR") or os.path.abspath(
@@ -29,19 +30,18 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
     _import_models()
+    # Request ids first: hooks registered later (CSRF, rate limits) may refuse the request,
+    # and their responses and log lines must still carry its id.
+    web.init_app(app)
     database.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     limiter.init_app(app)
-
-    from gateway import errors, navigation, web
-
-    web.init_app(app)
+    observability.init_app(app)
+    cache.init_app(app)
     navigation.init_app(app)
     errors.register_error_handlers(app)
     _register_blueprints(app)
-
-    from gateway.cli import register_commands
 
     register_commands(app)
     return app
@@ -53,12 +53,35 @@ def _import_models() -> None:
     from gateway.apps import models as _apps  # noqa: F401
     from gateway.audit import models as _audit  # noqa: F401
     from gateway.authorizations import models as _authorizations  # noqa: F401
+    from gateway.developers import models as _developers  # noqa: F401
     from gateway.identity import models as _identity  # noqa: F401
+    from gateway.ledger import models as _ledger  # noqa: F401
+    from gateway.oauth import models as _oauth  # noqa: F401
+    from gateway.outbox import models as _outbox  # noqa: F401
+    from gateway.payments import models as _payments  # noqa: F401
+    from gateway.quotas import models as _quotas  # noqa: F401
+    from gateway.revenue import models as _revenue  # noqa: F401
+    from gateway.shares import models as _shares  # noqa: F401
+    from gateway.usage import models as _usage  # noqa: F401
 
 
 def _register_blueprints(app: Flask) -> None:
+    """Every domain's pages and APIs; the developer portal registers its own from here."""
+    import developer_portal
+    from developer_portal.openapi_docs import register_manage_api_docs
+    from developer_portal.revenue import init_app as init_revenue_pages
     from gateway.accounts.views import bp as accounts_bp
     from gateway.health.views import bp as health_bp
+    from gateway.oauth.legacy_views import bp as oauth_legacy_bp
+    from gateway.oauth.views import bp as oauth_bp
+    from gateway.openapi.docs import add_contributor
+    from gateway.openapi.setup import init_app as init_open_api
+    from gateway.payments.setup import init_app as init_money
 
-    app.register_blueprint(health_bp)
-    app.register_blueprint(accounts_bp)
+    for blueprint in (health_bp, accounts_bp, oauth_legacy_bp, oauth_bp):
+        app.register_blueprint(blueprint)
+    init_money(app)
+    init_open_api(app)
+    developer_portal.init_app(app)
+    init_revenue_pages(app)
+    add_contributor(app, register_manage_api_docs)  # the portal's paths in /api/v1/openapi.json

@@ -97,6 +97,13 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(users_group)
     app.cli.add_command(apps_group)
     app.cli.add_command(demo_command)
+    from gateway.oauth.commands import keys_group, tokens_group
+
+    app.cli.add_command(keys_group)
+    app.cli.add_command(tokens_group)
+    from gateway.ledger.cli import register as register_money_commands
+
+    register_money_commands(app)
 
 
 def create_cli_app() -> Flask:

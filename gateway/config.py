@@ -13,7 +13,14 @@ DEFAULTS: dict[str, Any] = {
     "ZC_ENV": "production",
     "SECRET_KEY": None,
     "SQLALCHEMY_DATABASE_URI": None,  # default: SQLite file in the instance folder
-    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    "SQLALCHEMY_ENGINE_OPTIONS": {},
+    # Server database pool, per process: size, overflow, recycle age and wait (s); a connection
+    # idle longer than ZC_DB_PING_AFTER_IDLE s is pinged before use (not every checkout).
+    "ZC_DB_POOL_SIZE": 5,
+    "ZC_DB_MAX_OVERFLOW": 10,
+    "ZC_DB_POOL_RECYCLE": 1800,
+    "ZC_DB_POOL_TIMEOUT": 10,
+    "ZC_DB_PING_AFTER_IDLE": 10,
     "REDIS_URL": None,
     # Public base URL (issuer, avatar and confirm URLs); None: taken from the request.
     "ZC_BASE_URL": None,
@@ -38,6 +45,54 @@ DEFAULTS: dict[str, Any] = {
     "PERMANENT_SESSION_LIFETIME": 14 * 24 * 3600,
     "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
     "LOG_LEVEL": "INFO",
+    # Coins and money: 1 coin = ZC_COIN_MINOR_UNITS minor units of ZC_CURRENCY; top-ups through
+    # "sandbox" (credited at once) or "stripe"; settlement hold and payout minimum (minor units).
+    "ZC_CURRENCY": "CNY",
+    "ZC_COIN_MINOR_UNITS": 10,
+    "ZC_PAYMENT_PROVIDER": "sandbox",
+    "ZC_SETTLEMENT_HOLD_DAYS": 30,
+    "ZC_PAYOUT_MINIMUM": 10000,
+    # Outbox worker: attempts before giving up, backoff base and cap, lease and HTTP timeout (s).
+    "ZC_OUTBOX_MAX_ATTEMPTS": 8,
+    "ZC_OUTBOX_BACKOFF_SECONDS": 10,
+    "ZC_OUTBOX_BACKOFF_MAX_SECONDS": 3600,
+    "ZC_OUTBOX_LEASE_SECONDS": 60,
+    "ZC_OUTBOX_TIMEOUT_SECONDS": 10,
+    # Stripe (platform account): STRIPE_API_BASE points the client elsewhere (the tests' fake).
+    "STRIPE_API_KEY": None,
+    "STRIPE_WEBHOOK_SECRET": None,
+    "STRIPE_API_BASE": None,
+    "STRIPE_API_VERSION": "2026-10-28.endive",
+    "STRIPE_MAX_NETWORK_RETRIES": 2,
+    # OAuth provider: lifetimes in seconds, refresh reuse grace, id_token algorithm, token limits.
+    "ZC_ACCESS_TOKEN_TTL": 7776000,
+    "ZC_REFRESH_TOKEN_TTL": 15552000,
+    "ZC_REFRESH_REUSE_GRACE": 10,
+    "ZC_CODE_TTL": 600,
+    "ZC_ID_TOKEN_TTL": 3600,
+    "ZC_ID_TOKEN_ALG": "RS256",
+    "ZC_APP_CACHE_TTL": 5,
+    "ZC_TOKEN_LIMIT_CLIENT": "120 per minute",
+    "ZC_TOKEN_LIMIT_ADDRESS": "300 per minute",
+    # Developer portal: how long an old appkey keeps working after a rotation (seconds).
+    "ZC_APPKEY_ROTATION_OVERLAP": 24 * 3600,
+    # `gateway demo` writes the Demo Site's appid/appkey/webhook secret here (default:
+    # instance/demo_site.json) for `make run` to start examples/demo_site with.
+    "ZC_DEMO_SITE_FILE": None,
+    # Usage recorder: flush buffered counts every N events, or after a request once S seconds
+    # passed; Redis keys (when REDIS_URL is set) start with the prefix.
+    "ZC_USAGE_FLUSH_EVERY": 1000,
+    "ZC_USAGE_FLUSH_SECONDS": 10,
+    "ZC_USAGE_REDIS_PREFIX": "zc:usage:",
+    # Open API quotas per app and API: the default, per-API defaults ({"add_share": "60 per
+    # minute"} or, from the environment, "add_share=60 per minute;me=1200 per minute").
+    # Operators override them per app on /admin/apps/<appid>/quotas.
+    "ZC_API_RATE_LIMIT": "600 per minute",
+    "ZC_API_RATE_LIMITS": {},
+    # Observability: "json" log lines (or "text"); who may read /metrics (CIDRs, or the token).
+    "ZC_LOG_FORMAT": "json",
+    "ZC_METRICS_ALLOW": "127.0.0.0/8,::1/128",
+    "ZC_METRICS_TOKEN": None,
 }
 
 # Environment variable -> config key, for names that do not follow the ZC_ prefix rule.

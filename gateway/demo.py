@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
+import os
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import select
 
 from gateway.accounts import services as accounts
 from gateway.apps import services as apps
 from gateway.apps.models import App
+from gateway.errors import ZoneConnectError
 from gateway.extensions import db
 
 DEMO_USERS = (
@@ -32,7 +36,30 @@ def seed() -> dict[str, Any]:
                 setattr(user, field, value)
             created.append(username)
     demo_app = seed_demo_site()
-    return {"users": [u[0] for u in DEMO_USERS], "created": created, "demo_site": demo_app}
+    from gateway.developers import services as developers  # devon sees his apps in the portal
+
+    devon = accounts.find_by_username("devon")
+    if devon is not None and developers.profile_of(devon) is None:
+        developers.open_profile(devon, name="Devon", contact_email="devon@example.com")
+    return {"users": [u[0] for u in DEMO_USERS], "created": created, "demo_site": demo_app,
+            "alice_coins": seed_alice_coins()}
+
+
+DEMO_COINS = 500
+DEMO_COINS_KEY = "demo:alice-coins"
+
+
+def seed_alice_coins() -> int:
+    """Grant alice DEMO_COINS once (the ledger idempotency key); return her coin balance."""
+    from gateway.ledger import services as ledger
+    from gateway.wallet.services import grant
+
+    alice = accounts.find_by_username("alice")
+    if alice is None:
+        return 0
+    if ledger.find(DEMO_COINS_KEY) is None:  # checked first so the grant is audited once
+        grant(alice.id, DEMO_COINS, key=DEMO_COINS_KEY)
+    return ledger.coin_balance(alice.id)
 
 
 DEMO_SITE = {"name": "Demo Site", "redirect_uris": ["http://127.0.0.1:8001/callback"],
@@ -45,10 +72,49 @@ def seed_demo_site() -> dict[str, Any]:
     assert devon is not None
     existing = db.session.scalar(select(App).where(
         App.developer_id == devon.id, App.name == DEMO_SITE["name"]))
+    path = demo_site_file()
     if existing is not None:
-        return {"appid": existing.appid}
+        if path is None or _stored_credentials_work(existing, path):
+            return {"appid": existing.appid}
+        # The demo site needs a key it can read: without overlap, as nobody else holds the old one.
+        _write_credentials(existing, apps.rotate_appkey(existing, actor_id=devon.id), path)
+        return {"appid": existing.appid, "credentials_file": path}
     app, appkey = apps.create_app(
         devon, name=DEMO_SITE["name"], redirect_uris=DEMO_SITE["redirect_uris"],
         website=DEMO_SITE["website"], scopes=DEMO_SITE["scopes"], live=True,
         description="The example third-party site that logs in with the ZoneConnect SDK.")
-    return {"appid": app.appid, "appkey": appkey}
+    if path is None:
+        return {"appid": app.appid, "appkey": appkey}
+    _write_credentials(app, appkey, path)
+    return {"appid": app.appid, "appkey": appkey, "credentials_file": path}
+
+
+def demo_site_file() -> str | None:
+    """Where `make run` finds the Demo Site's appid, appkey and webhook secret (tests that do
+    not name a file write none, so they never touch the working tree's instance folder)."""
+    configured = current_app.config.get("ZC_DEMO_SITE_FILE")
+    if configured:
+        return str(configured)
+    if current_app.testing:
+        return None
+    return os.path.join(current_app.instance_path, "demo_site.json")
+
+
+def _stored_credentials_work(app: App, path: str) -> bool:
+    """Whether the credentials file names this app with a key that still verifies."""
+    try:
+        with open(path) as handle:
+            stored = json.load(handle)
+        apps.verify_appkey(app, str(stored["appkey"]))
+    except (OSError, ValueError, KeyError, TypeError, ZoneConnectError):
+        return False
+    return bool(stored.get("appid") == app.appid)
+
+
+def _write_credentials(app: App, appkey: str, path: str) -> None:
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # it holds a secret
+    with os.fdopen(fd, "w") as handle:
+        json.dump({"appid": app.appid, "appkey": appkey, "webhook_secret": app.webhook_secret,
+                   "redirect_uris": app.redirect_uris}, handle, indent=2)
+        handle.write("\n")

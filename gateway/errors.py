@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from authlib.oauth2.rfc6749.errors import InsecureTransportError
 from flask import Flask, g, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
@@ -126,4 +127,8 @@ def register_error_handlers(app: Flask) -> None:
         ZoneConnectError, lambda exc: render_error(exc.to_dict(), exc.status)
     )
     app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(InsecureTransportError, lambda exc: render_error(
+        {"error": "insecure_transport",
+         "error_description": "OAuth requests must use HTTPS (plain HTTP only on loopback)."},
+        400))
     app.register_error_handler(Exception, _unexpected)

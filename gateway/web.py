@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 import secrets
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask, Response, current_app, g, request
+from flask.json.provider import DefaultJSONProvider
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 REQUEST_ID_PATTERN = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
@@ -35,7 +43,63 @@ def _security_headers(response: Response) -> Response:
     return response
 
 
+def _retry_after_only_when_refused(response: Response) -> Response:
+    """Flask-Limiter stamps Retry-After on every limited response; it means "come back later"."""
+    if response.status_code not in {429, 503}:
+        response.headers.pop("Retry-After", None)
+    return response
+
+
+def _decodable_authorization(value: str) -> bool:
+    """Whether an Authorization header is ASCII and, if Basic, carries UTF-8 credentials."""
+    if not value.isascii():
+        return False
+    scheme, _, param = value.partition(" ")
+    if scheme.lower() != "basic":
+        return True
+    try:
+        base64.b64decode(param.strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return False
+    return True
+
+
+def _sane_wsgi_input(wsgi_app: WSGIApplication) -> WSGIApplication:
+    """Werkzeug and Authlib decode strictly and would answer a 500 to raw non-UTF-8 query bytes
+    or undecodable Basic credentials: percent-encode the former, drop the latter (the request is
+    then simply unauthenticated, a clean 401)."""
+    def middleware(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        raw = environ.get("QUERY_STRING", "")
+        if not raw.isascii():
+            data = raw.encode("latin-1", "replace")
+            try:
+                data.decode("utf-8")
+            except UnicodeDecodeError:
+                environ["QUERY_STRING"] = "".join(
+                    chr(b) if b < 0x80 else f"%{b:02X}" for b in data)
+        auth = environ.get("HTTP_AUTHORIZATION")
+        if auth is not None and not _decodable_authorization(auth):
+            del environ["HTTP_AUTHORIZATION"]
+        return wsgi_app(environ, start_response)
+    return middleware
+
+
+class _JSONProvider(DefaultJSONProvider):
+    """Flask's JSON, except that a body nested too deep to parse is invalid JSON (a ValueError,
+    which `get_json(silent=True)` and the 400 handling expect), not a RecursionError (a 500)."""
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        try:
+            return super().loads(s, **kwargs)
+        except RecursionError as exc:
+            raise ValueError("JSON nested too deeply") from exc
+
+
 def init_app(app: Flask) -> None:
     """Hook request ids and security headers into every request."""
+    app.json = _JSONProvider(app)
     app.before_request(_assign_request_id)
     app.after_request(_security_headers)
+    # First in the list, so it runs last: after Flask-Limiter's own after_request hook.
+    app.after_request_funcs.setdefault(None, []).insert(0, _retry_after_only_when_refused)
+    app.wsgi_app = _sane_wsgi_input(app.wsgi_app)  # type: ignore[method-assign]

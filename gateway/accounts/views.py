@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from flask import (
     Blueprint,
@@ -26,6 +26,7 @@ from gateway.accounts.forms import AvatarForm, LoginForm, PasswordForm, ProfileF
 from gateway.audit import services as audit
 from gateway.errors import ValidationFailed
 from gateway.extensions import db, limiter
+from gateway.observability import metrics
 
 bp = Blueprint("accounts", __name__)
 
@@ -79,14 +80,35 @@ def login() -> ResponseReturnValue:
         except InvalidCredentials as exc:
             form.password.errors = [exc.description]
             db.session.commit()  # keep the audit row of the failure
+            metrics.login_attempt("failure")
             status = 401
         else:
             db.session.commit()
             sessions.login(user)
+            metrics.login_attempt("success")
             return redirect(safe_next(form.next.data))
     elif request.method == "POST":
         status = 400
-    return render_template("accounts/login.html", form=form), status
+    return render_template("accounts/login.html", form=form,
+                           requesting_app=_requesting_app(form.next.data)), status
+
+
+AUTHORIZE_PATHS = ("/oauth2.0/authorize", "/oauth2/authorize")
+
+
+def _requesting_app(next_path: str | None) -> Any:
+    """The app whose authorization request sent the user to log in, to name it on the page."""
+    parts = urlsplit(safe_next(next_path, default=""))
+    if parts.path not in AUTHORIZE_PATHS:
+        return None
+    from gateway.apps.services import find_by_appid
+    from gateway.errors import ZoneConnectError
+
+    client_id = parse_qs(parts.query).get("client_id", [""])[0]
+    try:
+        return find_by_appid(client_id)
+    except ZoneConnectError:
+        return None
 
 
 @bp.post("/logout")

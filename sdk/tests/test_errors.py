@@ -77,6 +77,18 @@ def test_rate_limit_retry_after(make_client: Any, provider: FakeProvider) -> Non
     assert info.value.retry_after == 7.0
 
 
+def test_token_endpoint_rate_limit_keeps_retry_after(make_client: Any,
+                                                     provider: FakeProvider) -> None:
+    """A 429 from the token endpoint is a RateLimitError with the server's Retry-After too."""
+    client = make_client(max_retries=0)
+    response = error(429, "rate_limited", "slow down")
+    response.headers["Retry-After"] = "42"
+    provider.push("POST", "/oauth2/token", response)
+    with pytest.raises(RateLimitError) as info:
+        client.refresh("R" * 32)
+    assert info.value.retry_after == 42.0 and info.value.status_code == 429
+
+
 def test_non_json_error_body(make_client: Any, provider: FakeProvider) -> None:
     client = make_client(max_retries=0)
     provider.push("GET", ORDER, httpx.Response(502, text="<html>Bad gateway</html>",

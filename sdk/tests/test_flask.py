@@ -187,6 +187,18 @@ def test_refreshed_token_is_saved_in_the_session(browser: FlaskClient,
         assert session[TOKEN_KEY]["access_token"] in provider.access_tokens
 
 
+def test_token_refreshed_during_the_callback_is_the_one_kept(browser: FlaskClient,
+                                                            provider: FakeProvider) -> None:
+    """A refresh inside the callback (the profile call got 401) rotates the refresh token: the
+    session must keep the new pair, not the one whose refresh token is already spent."""
+    provider.push("GET", "/api/v1/me", error(401, "invalid_token", "expired", ret=100014))
+    response = complete(browser, provider, start_login(browser))
+    assert response.status_code == 302
+    with browser.session_transaction() as session:
+        kept = session[TOKEN_KEY]
+    assert kept["refresh_token"] in provider.refresh_tokens  # unspent
+
+
 def test_login_when_the_provider_is_down(browser: FlaskClient, provider: FakeProvider) -> None:
     provider.push("GET", "/.well-known/openid-configuration",
                   *[httpx.ConnectError("refused")] * 3)

@@ -108,3 +108,13 @@ def test_user_deauthorized_has_no_order() -> None:
                        "data": {"openid": "O", "appid": "101000001"}}).encode()
     event = webhooks.verify(body, header(f"t={NOW},v1={sig(body)}"), SECRET, now=NOW)
     assert event.order is None and event.data["openid"] == "O"
+
+
+def test_framework_header_objects_are_accepted() -> None:
+    """`request.headers` of Flask (werkzeug) and httpx's Headers type-check and verify as is."""
+    import httpx
+    from werkzeug.datastructures import Headers
+
+    value = f"t={NOW},v1={sig()}"
+    assert webhooks.verify(BODY, Headers(header(value)), SECRET, now=NOW).id == "evt_1"
+    assert webhooks.verify(BODY, httpx.Headers(header(value)), SECRET, now=NOW).id == "evt_1"

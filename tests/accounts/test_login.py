@@ -103,3 +103,21 @@ def test_signup_rejects_taken_and_bad_usernames(client, factory):
                                                 "confirm": "long-enough", "csrf_token": token})
         assert response.status_code in (409, 422)
         assert expected in response.get_data(as_text=True)
+
+
+def test_login_page_names_the_app_that_asks(client, factory):
+    from gateway.apps.services import create_app
+    from gateway.extensions import db
+
+    devon = factory.user("devon")
+    app, _ = create_app(devon, name="Kite <Shop>", redirect_uris=["https://k.example/cb"],
+                        live=True)
+    db.session.commit()
+    nxt = f"/oauth2.0/authorize?response_type=code&client_id={app.appid}&redirect_uri=x"
+    html = client.get("/login", query_string={"next": nxt}).get_data(as_text=True)
+    assert "continue to <strong>Kite &lt;Shop&gt;</strong>" in html
+    plain = client.get("/login", query_string={"next": "/account/profile"}).get_data(as_text=True)
+    assert "continue to" not in plain
+    unknown = client.get("/login", query_string={
+        "next": "/oauth2/authorize?client_id=999"}).get_data(as_text=True)
+    assert "continue to" not in unknown

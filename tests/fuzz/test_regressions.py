@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 import json
 
+import pytest
 from flask.testing import FlaskClient
 
 from tests.fuzz.conftest import FuzzWorld
@@ -56,3 +58,25 @@ def test_nul_in_a_failed_token_request_is_audited(client: FlaskClient) -> None:
     """The audit row of a failed token request keeps working when client_id carries a NUL."""
     response = client.post("/oauth2.0/token", data={"grant_type": "x\x00", "client_id": "1\x00"})
     assert callback_payload(response)["error"] == 100004
+
+
+@pytest.mark.parametrize("header", [
+    "Basic " + base64.b64encode(b"\xff\xfe:\x80").decode(),
+    "Basic \u00e9\u00e9",
+    "Bearer \u00ff\u00fe",
+    "Basic not-base64!!",
+])
+@pytest.mark.parametrize("path", ["/oauth2/token", "/oauth2/introspect", "/oauth2/revoke",
+                                  "/api/v1/payments/orders", "/oauth2.0/token", "/api/v1/me"])
+def test_undecodable_authorization_headers_are_a_4xx_or_the_legacy_error(client, header, path):
+    """Any Authorization header, however malformed, is refused cleanly, never a 500."""
+    if path == "/api/v1/me":
+        response = client.get(path, headers={"Authorization": header})
+    else:
+        response = client.post(path, headers={"Authorization": header},
+                               data={"grant_type": "client_credentials"})
+    assert response.status_code < 500
+    if path == "/oauth2.0/token":
+        assert b'"error":' in response.data
+    else:
+        assert 400 <= response.status_code < 500

@@ -15,7 +15,7 @@ import httpx
 from . import _jwt
 from . import _requests as req
 from ._config import ClientConfig
-from ._exceptions import ZoneConnectError, make_oauth_error
+from ._exceptions import ZoneConnectError
 from ._sansio import (
     Notify,
     Plan,
@@ -23,6 +23,7 @@ from ._sansio import (
     RetrySettings,
     json_object,
     parse_json,
+    raise_for_oauth_status,
     raise_for_status,
     send,
 )
@@ -165,8 +166,7 @@ class BaseClient:
     def _token_plan(self, form: dict[str, str], previous: Token | None) -> Plan[Token]:
         metadata = yield from self._discover_plan()
         response = yield from self._send(req.token(self._config, metadata, form))
-        if not response.is_success:
-            raise make_oauth_error(response)
+        raise_for_oauth_status(response, self._clock())
         now = self._clock()
         return parse_json(response, lambda body: Token.from_response(body, now=now,
                                                                        previous=previous))
@@ -197,8 +197,7 @@ class BaseClient:
             pairs.append((token, "access_token"))
         for value, hint in pairs:
             response = yield from self._send(req.revoke(self._config, metadata, value, hint))
-            if not response.is_success:
-                raise make_oauth_error(response)
+            raise_for_oauth_status(response, self._clock())
 
     def _verify_id_token_plan(self, id_token: str, nonce: str | None) -> Plan[IDTokenClaims]:
         metadata = yield from self._discover_plan()

@@ -203,10 +203,10 @@ def make_api_error(response: httpx.Response, *, retry_after: float | None = None
     return cls(message, response=response, **fields)
 
 
-def make_oauth_error(response: httpx.Response) -> APIError:
+def make_oauth_error(response: httpx.Response, *, retry_after: float | None = None) -> APIError:
     """Build an OAuthError for a token-endpoint answer (5xx and 429 keep their status classes)."""
     if response.status_code >= 500 or response.status_code == 429:
-        return make_api_error(response)
+        return make_api_error(response, retry_after=retry_after)
     fields = error_fields(response)
     return OAuthError(_message(response, fields), response=response, **fields)
 

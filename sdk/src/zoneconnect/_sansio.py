@@ -16,7 +16,12 @@ from typing import Any, TypeAlias, TypeVar
 
 import httpx
 
-from ._exceptions import APIResponseValidationError, connection_error, make_api_error
+from ._exceptions import (
+    APIResponseValidationError,
+    connection_error,
+    make_api_error,
+    make_oauth_error,
+)
 from ._retry import Replay, parse_retry_after, retry_delay, retryable_exception, retryable_status
 from ._tokens import Token
 
@@ -118,6 +123,15 @@ def raise_for_status(response: httpx.Response, now: float) -> None:
         return
     retry_after = parse_retry_after(response.headers, now) if response.status_code == 429 else None
     raise make_api_error(response, retry_after=retry_after)
+
+
+def raise_for_oauth_status(response: httpx.Response, now: float) -> None:
+    """Raise the OAuthError (or RateLimitError with its `retry_after`) for a non-2xx answer of
+    the token or revocation endpoint."""
+    if response.is_success:
+        return
+    retry_after = parse_retry_after(response.headers, now) if response.status_code == 429 else None
+    raise make_oauth_error(response, retry_after=retry_after)
 
 
 def json_object(response: httpx.Response) -> dict[str, Any]:

@@ -154,6 +154,9 @@ def create_blueprint(
         except APIConnectionError as exc:
             return fail("Login failed", f"ZoneConnect could not be reached: {exc}", 502)
         session.pop(PENDING_KEY, None)
+        # The profile call may have refreshed (and so spent) this token's refresh token: keep
+        # the newest token the client holds for it.
+        token = zc._state.latest(token)
         user = _user_dict(info, token)
         session[USER_KEY] = user
         session[TOKEN_KEY] = _session_token(token)

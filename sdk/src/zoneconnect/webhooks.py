@@ -6,7 +6,8 @@ import hashlib
 import hmac
 import json
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable
+from typing import Protocol
 
 from ._exceptions import SignatureVerificationError
 from ._models import Event
@@ -17,7 +18,13 @@ SIGNATURE_HEADER = "ZoneConnect-Signature"
 DEFAULT_TOLERANCE = 300
 
 
-def _header(headers: Mapping[str, str]) -> str | None:
+class HeaderItems(Protocol):
+    """Anything with `.items()` of (name, value): a dict, `flask.request.headers`, httpx's."""
+
+    def items(self) -> Iterable[tuple[str, str]]: ...
+
+
+def _header(headers: HeaderItems) -> str | None:
     wanted = SIGNATURE_HEADER.lower()
     for name, value in headers.items():
         if name.lower() == wanted:
@@ -60,7 +67,7 @@ def construct_signature(payload: bytes | str, secret: str, timestamp: int | None
 
 def verify(
     payload: bytes | str,
-    headers: Mapping[str, str],
+    headers: HeaderItems,
     secret: str,
     tolerance: int = DEFAULT_TOLERANCE,
     *,

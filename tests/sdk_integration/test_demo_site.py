@@ -1,0 +1,164 @@
+"""examples/demo_site over HTTP: its webhook receiver with real platform signatures, its forms'
+CSRF check, and the SDK blueprint's answer when the user refuses consent."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from gateway.apps.models import App
+from gateway.extensions import db
+from gateway.outbox.signing import sign
+from tests.sdk_integration.conftest import ALICE_PASSWORD
+from tests.sdk_integration.live import LiveServer, serve
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "examples" / "demo_site"))
+import demo_site  # noqa: E402
+
+SECRET = "whsec-test-0123456789"
+
+
+def site_app(**overrides: Any) -> Flask:
+    config = {"ZONECONNECT_APP_ID": "101000001", "ZONECONNECT_APP_KEY": "K" * 32,
+              "ZONECONNECT_WEBHOOK_SECRET": SECRET, "SECRET_KEY": "demo-test", "TESTING": True,
+              **overrides}
+    return demo_site.create_app(config)
+
+
+def paid_event(order_id: str = "ord_1", event_id: str = "evt_1") -> bytes:
+    order = {"order_id": order_id, "status": "paid", "amount": 60, "item_id": "sword-1",
+             "item_name": "Wooden sword", "openid": "A" * 32, "confirm_url": None,
+             "notify_url": None, "created_at": "2026-11-22T10:00:00Z",
+             "paid_at": "2026-11-22T10:01:00Z", "refunded_at": None}
+    return json.dumps({"id": event_id, "type": "order.paid", "created": int(time.time()),
+                       "data": order}, separators=(",", ":")).encode()
+
+
+def test_webhook_accepts_the_platforms_signature_once_per_event():
+    site = site_app()
+    client = site.test_client()
+    body = paid_event()
+    headers = {"ZoneConnect-Signature": sign(body, SECRET), "Content-Type": "application/json"}
+    assert client.post("/webhooks/zoneconnect", data=body, headers=headers).status_code == 204
+    assert client.post("/webhooks/zoneconnect", data=body, headers=headers).status_code == 204
+    delivered = site.extensions["demo_deliveries"].get("ord_1")
+    assert delivered == {"event": "order.paid", "status": "paid", "item_name": "Wooden sword",
+                         "openid": "A" * 32}
+
+
+@pytest.mark.parametrize("header", ["", "t=1,v1=00", "garbage", None])
+def test_webhook_refuses_bad_or_stale_signatures(header):
+    site = site_app()
+    body = paid_event()
+    if header is None:  # signed correctly, but ten minutes ago
+        header = sign(body, SECRET, timestamp=int(time.time()) - 600)
+    response = site.test_client().post("/webhooks/zoneconnect", data=body,
+                                       headers={"ZoneConnect-Signature": header})
+    assert response.status_code == 400
+    assert site.extensions["demo_deliveries"].get("ord_1") is None
+
+
+def test_webhook_refuses_a_body_signed_with_another_secret():
+    body = paid_event()
+    response = site_app().test_client().post(
+        "/webhooks/zoneconnect", data=body,
+        headers={"ZoneConnect-Signature": sign(body, "someone-else")})
+    assert response.status_code == 400
+
+
+def test_webhook_without_a_configured_secret_is_unavailable():
+    body = paid_event()
+    response = site_app(ZONECONNECT_WEBHOOK_SECRET="").test_client().post(
+        "/webhooks/zoneconnect", data=body, headers={"ZoneConnect-Signature": sign(body, "")})
+    assert response.status_code == 503
+
+
+def test_forms_need_the_sites_csrf_token():
+    client = site_app().test_client()
+    assert client.post("/share", data={"title": "x"}).status_code == 400
+    assert client.post("/buy", data={"csrf_token": "forged"}).status_code == 400
+
+
+def test_home_page_offers_the_login_button():
+    page = site_app().test_client().get("/")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and 'href="/login?next=/"' in html
+    assert "Log in with ZoneConnect" in html
+    assert "default-src 'self'" in page.headers["Content-Security-Policy"]
+
+
+@pytest.fixture
+def live_site(app: Flask, platform) -> Iterator[LiveServer]:
+    """The Demo Site served on loopback, registered on the platform as the test app's site."""
+    holder: dict[str, Flask] = {}
+    with serve(lambda environ, start: holder["app"](environ, start)) as live:
+        registered = db.session.get(App, platform.app_pk)
+        assert registered is not None
+        registered.redirect_uris = [live.url + "/callback"]
+        db.session.commit()
+        holder["app"] = site_app(ZONECONNECT_APP_ID=platform.appid,
+                                 ZONECONNECT_APP_KEY=platform.appkey,
+                                 ZONECONNECT_BASE_URL=platform.url, DEMO_SITE_URL=live.url)
+        yield live
+
+
+def test_refusing_consent_shows_the_sites_cancel_page(live_site, browser):
+    start = browser.get(live_site.url + "/login?next=/")
+    assert start.status_code == 302
+    callback = browser.authorize(start.headers["location"], "alice", ALICE_PASSWORD,
+                                 live_site.url + "/callback", approve=False)
+    assert callback["error"] == "access_denied"
+    page = browser.get(live_site.url + "/callback?error=access_denied&state="
+                       + callback["state"])
+    assert page.status_code == 400 and "Login cancelled" in page.text
+    assert "Log in with ZoneConnect" in browser.get(live_site.url + "/").text
+
+
+def test_login_through_the_site_shows_the_nickname(live_site, browser):
+    start = browser.get(live_site.url + "/login?next=/")
+    callback = browser.authorize(start.headers["location"], "alice", ALICE_PASSWORD,
+                                 live_site.url + "/callback")
+    done = browser.http.get(live_site.url + "/callback", params=callback)
+    assert done.status_code == 302 and done.headers["location"] == "/"
+    home = browser.get(live_site.url + "/")
+    assert '<span id="nickname">Alice</span>' in home.text
+
+
+def test_platform_down_is_a_502_page_not_a_crash():
+    client = site_app(ZONECONNECT_BASE_URL="http://127.0.0.1:9").test_client()
+    page = client.get("/login?next=/")
+    assert page.status_code == 502 and b"could not be reached" in page.data
+
+
+def site_login(browser, live_site: LiveServer, username: str, password: str) -> str:
+    """Log in on the Demo Site through the platform; the site's home page afterwards."""
+    start = browser.get(live_site.url + "/login?next=/")
+    callback = browser.authorize(start.headers["location"], username, password,
+                                 live_site.url + "/callback")
+    assert browser.http.get(live_site.url + "/callback", params=callback).status_code == 302
+    return browser.get(live_site.url + "/").text
+
+
+def test_next_user_in_the_same_browser_does_not_see_the_last_order(live_site, browser, factory,
+                                                                   platform):
+    factory.user("bob", password="bob-password", nickname="Bob")
+    home = browser.get(live_site.url + "/")
+    home_text = site_login(browser, live_site, "alice", ALICE_PASSWORD)
+    page = browser.get(live_site.url + "/")
+    bought = browser.submit(page, match=lambda f: f.action == "/buy")
+    assert bought.status_code == 302 and "/pay/orders/ord_" in bought.headers["location"]
+    order_id = bought.headers["location"].split("/pay/orders/")[1].split("/")[0]
+    assert order_id in browser.get(live_site.url + "/").text
+    browser.submit(browser.get(live_site.url + "/"), match=lambda f: f.action == "/logout")
+    platform_home = browser.get(platform.url + "/")
+    browser.submit(platform_home, match=lambda f: f.action.endswith("/logout"))
+    bobs = site_login(browser, live_site, "bob", "bob-password")
+    assert '<span id="nickname">Bob</span>' in bobs and order_id not in bobs
+    assert home.status_code == 200 and "Alice" in home_text
