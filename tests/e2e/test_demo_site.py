@@ -13,7 +13,6 @@ from gateway.extensions import db
 from gateway.ledger.services import coin_balance
 from gateway.outbox.worker import run_once
 from gateway.timeutil import utcnow
-from gateway.wallet.services import grant
 from tests.e2e.conftest import Stack
 
 pytestmark = pytest.mark.browser
@@ -95,14 +94,21 @@ def test_developer_sees_a_rendered_stats_chart(chromium, page, stack, shot):
     shot(page, "portal-stats")
 
 
-def test_buy_with_coins_and_see_it_paid(page, stack, shot):
+def test_top_up_buy_and_the_developer_sees_the_sale(chromium, page, stack, shot):
+    """Issue 6's browser path: alice tops up (sandbox), buys on the Demo Site, devon sees it."""
     alice_id = db.session.execute(db.text("select id from users where username = 'alice'")
                                   ).scalar_one()
-    grant(alice_id, 200)
-    balance = coin_balance(alice_id)  # the demo seed may have given her coins already
-    db.session.commit()
     log_in_on_demo_site(page, stack)
+    before = coin_balance(alice_id)  # the demo seed may have given her coins already
 
+    page.goto(stack.platform + "/account/wallet")
+    page.fill("input[name=coins]", "100")
+    page.locator("form:has(input[name=coins]) button[type=submit]").click()
+    expect(page.locator("#coin-balance")).to_have_text(str(before + 100))
+    shot(page, "wallet-topped-up")
+    balance = before + 100
+
+    page.goto(stack.site + "/")
     page.locator("#buy-form button[type=submit]").click()
     expect(page).to_have_url(re.compile(re.escape(stack.platform) + "/pay/orders/ord_"))
     expect(page.locator("#order-item")).to_have_text("Wooden sword")
@@ -121,3 +127,15 @@ def test_buy_with_coins_and_see_it_paid(page, stack, shot):
     page.goto(stack.platform + "/account/wallet")
     expect(page.locator("body")).to_contain_text(f"You have {balance - 60} coins")
     shot(page, "wallet")
+
+    devon = chromium.new_context()
+    try:
+        portal = devon.new_page()
+        portal.goto(stack.platform + "/login")
+        log_in_on_platform(portal, "devon", "devon-password")
+        portal.goto(stack.platform + "/developer/revenue")
+        # 60 coins x 10 minor units: the month's sale waits, unsettled, on devon's revenue page.
+        expect(portal.locator("#balance-unsettled")).to_have_text("6.00 CNY")
+        shot(portal, "revenue")
+    finally:
+        devon.close()
