@@ -108,11 +108,19 @@ def register_commands(app: Flask) -> None:
 
 def create_cli_app() -> Flask:
     from gateway import create_app
+    from gateway.config import ConfigError
 
-    return create_app()
+    try:
+        return create_app()
+    except ConfigError as exc:
+        raise click.UsageError(f"{exc} (for a local try-out: export ZC_ENV=development)") from exc
 
 
 @click.group(cls=FlaskGroup, create_app=create_cli_app, add_default_commands=True,
              load_dotenv=False)
 def main() -> None:
     """ZoneConnect platform management."""
+
+
+if __name__ == "__main__":
+    main()

@@ -31,3 +31,17 @@ def test_demo_is_idempotent(runner, auth):
     assert db.session.query(User).count() == 3
     assert auth.login("alice", "alice-password").status_code == 302
     assert db.session.query(User).filter_by(username="admin").one().is_admin
+
+
+def test_production_without_secret_key_is_a_one_line_error(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ZC_")}
+    env.update(ZC_ENV="production", DATABASE_URL=f"sqlite:///{tmp_path}/x.db")
+    result = subprocess.run([sys.executable, "-m", "gateway.cli", "users", "--help"], env=env,
+                            capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    assert result.returncode == 2
+    assert "ZC_SECRET_KEY must be set in production" in result.stderr
+    assert "Traceback" not in result.stderr
