@@ -105,7 +105,9 @@ def _http_error(exc: HTTPException) -> ResponseReturnValue:
     if isinstance(exc, CSRFError):
         code = "csrf_failed"
         description = "The form expired or was not sent from this site. Reload it."
-    headers = {}
+    # Keep what the exception says about the protocol (Allow on a 405, WWW-Authenticate on a
+    # 401); our renderer supplies the body and its content type.
+    headers = {k: v for k, v in exc.get_headers() if k.lower() != "content-type"}
     if status == 429:
         retry = getattr(exc, "retry_after", None)
         description = "Too many attempts. Wait a few minutes and try again."

@@ -61,3 +61,10 @@ def test_non_utf8_form_input_is_a_4xx(client):
     response = client.post("/login", data=b"username=\xff\xfe&password=\xc3\x28",
                            content_type="application/x-www-form-urlencoded")
     assert 400 <= response.status_code < 500
+
+
+def test_method_not_allowed_keeps_the_allow_header(client):
+    response = client.delete("/api/v1/openapi.json")
+    assert response.status_code == 405
+    assert "GET" in response.headers["Allow"]
+    assert response.get_json()["error"] == "method_not_allowed"
