@@ -72,6 +72,10 @@ DEFAULTS: dict[str, Any] = {
     "ZC_ID_TOKEN_TTL": 3600,
     "ZC_ID_TOKEN_ALG": "RS256",
     "ZC_APP_CACHE_TTL": 5,
+    # Valid token checks kept per process (gateway/oauth/token_cache.py), evicted on change via
+    # PostgreSQL NOTIFY. None: 30 s on PostgreSQL, off elsewhere; 0 turns it off.
+    "ZC_TOKEN_CACHE_TTL": None,
+    "ZC_TOKEN_CACHE_SIZE": 100_000,
     "ZC_TOKEN_LIMIT_CLIENT": "120 per minute",
     "ZC_TOKEN_LIMIT_ADDRESS": "300 per minute",
     # Developer portal: how long an old appkey keeps working after a rotation (seconds).

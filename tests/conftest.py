@@ -104,6 +104,9 @@ def app(database_url: str, app_config: dict[str, Any]) -> Iterator[Flask]:
     application = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url,
                               **app_config})
     application.test_client_class = IsolatedClient
+    from gateway.oauth.services import forget_app
+
+    forget_app()  # app facts are cached per process, by row id: ids repeat across tests
     with application.app_context():
         yield application
         db.session.remove()

@@ -73,7 +73,7 @@ def touch_last_used(user_id: int | None, app_id: int) -> bool:
     db.session.execute(update(Authorization).where(
         Authorization.user_id == user_id, Authorization.app_id == app_id,
         Authorization.revoked_at.is_(None)).values(last_used_at=utcnow())
-        .execution_options(synchronize_session=False))
+        .execution_options(synchronize_session=False, zc_token_cache_neutral=True))
     return True
 
 

@@ -8,13 +8,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import and_, select
+from sqlalchemy import and_, bindparam, select
 
 from gateway.accounts.models import User
 from gateway.apps.models import App
 from gateway.authorizations.models import Authorization
+from gateway.database import autocommit_engine
 from gateway.extensions import db
-from gateway.oauth import tokens
+from gateway.oauth import token_cache, tokens
 from gateway.oauth.errors import (
     AppSuspended,
     ExpiredToken,
@@ -24,11 +25,12 @@ from gateway.oauth.errors import (
     TokenError,
 )
 from gateway.oauth.models import OAuthToken
+from gateway.oauth.token_cache import CachedCheck
 from gateway.security.secrets import digest
 from gateway.timeutil import utcnow
 
-__all__ = ["AccessContext", "TokenError", "authenticate_access_token", "forget_app",
-           "revoke_tokens_for", "revoke_tokens_for_app"]
+__all__ = ["AccessContext", "TokenError", "TokenUser", "authenticate_access_token",
+           "forget_app", "revoke_tokens_for", "revoke_tokens_for_app"]
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,23 @@ def forget_app(app_id: int | None = None) -> None:
             _app_cache.pop(app_id, None)
 
 
+@dataclass(frozen=True)
+class TokenUser:
+    """The profile columns of the user a token speaks for, read with the token itself."""
+
+    username: str
+    nickname: str
+    gender: str | None
+    province: str
+    city: str
+    birth_year: int | None
+    avatar_key: str
+
+    @property
+    def display_name(self) -> str:
+        return self.nickname or self.username
+
+
 @dataclass
 class AccessContext:
     """Who a valid access token speaks for, and what it may do (the effective scope)."""
@@ -88,9 +107,9 @@ class AccessContext:
     appid: str = ""
     developer_id: int = 0
     unionid_enabled: bool = False
+    # The user's profile, read in the same query as the token (None for client tokens).
+    user: TokenUser | None = None
     _app: App | None = field(default=None, repr=False)
-    # Holds the User row loaded with the token: the session's identity map is weak.
-    _user: User | None = field(default=None, repr=False)
 
     @property
     def app(self) -> App:
@@ -101,42 +120,78 @@ class AccessContext:
         return self._app
 
 
-def authenticate_access_token(raw: str | None) -> AccessContext:
-    """Check an access token: known, unexpired, unrevoked, app usable; never writes.
+# Built once: the token, the user's grant and profile, by the token's digest (unique index).
+_TOKEN_CHECK = (
+    select(OAuthToken.id, OAuthToken.user_id, OAuthToken.app_id, OAuthToken.openid,
+           OAuthToken.scopes, OAuthToken.expires_at, OAuthToken.revoked_at,
+           Authorization.scopes.label("granted"), Authorization.revoked_at.label("withdrawn"),
+           User.username, User.nickname, User.gender, User.province, User.city,
+           User.birth_year, User.avatar_key)
+    .outerjoin(Authorization, and_(Authorization.user_id == OAuthToken.user_id,
+                                   Authorization.app_id == OAuthToken.app_id))
+    .outerjoin(User, User.id == OAuthToken.user_id)
+    .where(OAuthToken.access_digest == bindparam("digest")))
 
-    One indexed query (by digest) reads the token, the user's grant and the User row, which
-    lands in the session so the views' `db.session.get(User, ...)` costs no second query.
+
+def _read_check(token_digest: str) -> CachedCheck:
+    """The token, the user's grant and profile by digest: one indexed query, no transaction.
+
+    An autocommit connection skips the BEGIN and COMMIT round trips and always reads the latest
+    committed revocation. Raises when the token is unknown, revoked or expired.
     """
-    if not raw:
-        raise MissingToken()
-    if len(raw) > 64:
-        raise InvalidToken()
-    row = db.session.execute(
-        select(OAuthToken.id, OAuthToken.user_id, OAuthToken.app_id, OAuthToken.openid,
-               OAuthToken.scopes, OAuthToken.expires_at, OAuthToken.revoked_at,
-               Authorization.scopes.label("granted"), Authorization.revoked_at.label("withdrawn"),
-               User)
-        .outerjoin(Authorization, and_(Authorization.user_id == OAuthToken.user_id,
-                                       Authorization.app_id == OAuthToken.app_id))
-        .outerjoin(User, User.id == OAuthToken.user_id)
-        .where(OAuthToken.access_digest == digest(raw))).first()
+    with autocommit_engine().connect() as conn:
+        row = conn.execute(_TOKEN_CHECK, {"digest": token_digest}).first()
     if row is None:
         raise InvalidToken()
     if row.revoked_at is not None:
         raise RevokedToken()
     if row.expires_at <= utcnow():
         raise ExpiredToken()
-    facts = _app_facts(row.app_id)
+    profile = None if row.user_id is None else (
+        row.username, row.nickname, row.gender, row.province, row.city, row.birth_year,
+        row.avatar_key)
+    return CachedCheck(token_id=row.id, user_id=row.user_id, app_id=row.app_id,
+                       openid=row.openid, scopes=tuple(row.scopes or ()),
+                       expires_at=row.expires_at,
+                       granted=None if row.granted is None else tuple(row.granted),
+                       withdrawn=row.withdrawn is not None, profile=profile)
+
+
+def authenticate_access_token(raw: str | None) -> AccessContext:
+    """Check an access token: known, unexpired, unrevoked, app usable; never writes.
+
+    A valid check is kept in the token cache (gateway/oauth/token_cache.py: evicted at once
+    when the token, the grant, the user or the app changes); expiry and the app's status are
+    checked on every call.
+    """
+    if not raw:
+        raise MissingToken()
+    if len(raw) > 64:
+        raise InvalidToken()
+    token_digest = digest(raw)
+    cache = token_cache.current_cache()
+    check = cache.get(token_digest) if cache is not None else None
+    if check is None:
+        ticket = cache.ticket() if cache is not None else None
+        check = _read_check(token_digest)
+        if cache is not None:
+            cache.put(token_digest, check, ticket)
+    elif check.expires_at <= utcnow():
+        raise ExpiredToken()
+    facts = _app_facts(check.app_id)
     if facts.status in {"suspended", "deleted", "rejected"}:
         raise AppSuspended()
-    effective = frozenset(row.scopes) & facts.granted
-    if row.user_id is not None:  # client_credentials tokens speak for no user
-        user_grant = frozenset(row.granted or []) if row.withdrawn is None else frozenset()
-        effective &= user_grant
-    return AccessContext(user_id=row.user_id, app_id=row.app_id, openid=row.openid,
-                         scopes=effective, token_id=row.id, expires_at=row.expires_at,
+    effective = frozenset(check.scopes) & facts.granted
+    user = None
+    if check.user_id is not None:  # client_credentials tokens speak for no user
+        granted = frozenset(check.granted or ()) if not check.withdrawn else frozenset()
+        effective &= granted
+        assert check.profile is not None
+        user = TokenUser(*check.profile)
+    return AccessContext(user_id=check.user_id, app_id=check.app_id, openid=check.openid,
+                         scopes=effective, token_id=check.token_id, expires_at=check.expires_at,
                          appid=facts.appid, developer_id=facts.developer_id,
-                         unionid_enabled=facts.unionid_enabled, _user=row.User)
+                         unionid_enabled=facts.unionid_enabled, user=user)
 
 
 def revoke_tokens_for(user_id: int, app_id: int) -> int:

@@ -6,7 +6,7 @@ from typing import Any
 
 from gateway.accounts.models import User
 from gateway.oauth.authorize import issuer
-from gateway.openapi.profile import build_profile, oidc_claims
+from gateway.openapi.profile import ProfileSource, build_profile, oidc_claims
 
 PROFILE_SCOPES = {"profile", "get_user_info", "get_simple_userinfo"}
 
@@ -16,7 +16,7 @@ def avatar_url(user: User, size: int = 100) -> str:
     return f"{issuer()}/avatars/{user.avatar_key}/{size}"
 
 
-def profile_claims(user: User, scopes: list[str] | frozenset[str]) -> dict[str, Any]:
+def profile_claims(user: ProfileSource, scopes: list[str] | frozenset[str]) -> dict[str, Any]:
     """name/nickname, gender, picture, locale, zoneinfo when a profile scope was granted."""
     if not PROFILE_SCOPES & set(scopes):
         return {}

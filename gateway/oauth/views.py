@@ -155,10 +155,9 @@ def userinfo() -> ResponseReturnValue:
     except RateLimited as exc:
         record_call(ctx.app_id, USERINFO_API, ctx.user_id, False)
         return rest_error(exc)
-    user = db.session.get(User, ctx.user_id)
-    assert user is not None
+    assert ctx.user is not None  # a token with a user_id was read with its user's profile
     record_call(ctx.app_id, USERINFO_API, ctx.user_id, True)
-    return jsonify({"sub": ctx.openid, **profile_claims(user, ctx.scopes)})
+    return jsonify({"sub": ctx.openid, **profile_claims(ctx.user, ctx.scopes)})
 
 
 @bp.get("/.well-known/jwks.json")

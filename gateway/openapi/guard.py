@@ -132,7 +132,8 @@ def protected(api: str, scopes: tuple[str, ...], *, legacy: bool) -> Callable[[V
                 ctx = _authorize(api, scopes, legacy)
                 response = make_response(view(ctx, *args, **kwargs))
                 authorizations.touch_last_used(ctx.user_id, ctx.app_id)
-                db.session.commit()
+                if db.session().in_transaction():  # a pure read began none: nothing to commit
+                    db.session.commit()
                 ok = True
             except ZoneConnectError as exc:
                 db.session.rollback()

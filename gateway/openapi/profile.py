@@ -7,12 +7,11 @@ Legacy `/user/*` (QQ field names, every value typed as the wire spec says), REST
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from flask import current_app, request
 
 from gateway.accounts.avatars import SIZES
-from gateway.accounts.models import User
 
 GENDER_ZH = {"male": "男", "female": "女"}
 # QQ's gender_type: 1 female, 2 male (an unknown gender reads as the default "男").
@@ -37,7 +36,24 @@ class Profile:
     avatars: dict[int, str]
 
 
-def build_profile(user: User) -> Profile:
+class ProfileSource(Protocol):
+    """What a profile is built from: a User row, or the columns read with a token."""
+
+    @property
+    def display_name(self) -> str: ...
+    @property
+    def gender(self) -> str | None: ...
+    @property
+    def province(self) -> str: ...
+    @property
+    def city(self) -> str: ...
+    @property
+    def birth_year(self) -> int | None: ...
+    @property
+    def avatar_key(self) -> str: ...
+
+
+def build_profile(user: ProfileSource) -> Profile:
     """The user's profile with absolute avatar URLs for every size."""
     base = base_url()
     avatars = {size: f"{base}/avatars/{user.avatar_key}/{size}" for size in SIZES}

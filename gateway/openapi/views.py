@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify
 
-from gateway.accounts.models import User
-from gateway.extensions import csrf, db
+from gateway.extensions import csrf
 from gateway.identity.services import unionid_for
-from gateway.oauth.services import AccessContext
+from gateway.oauth.services import AccessContext, TokenUser
 from gateway.openapi import profile
 from gateway.openapi.guard import legacy_json, protected
 
@@ -17,10 +16,9 @@ csrf.exempt(legacy_bp)
 csrf.exempt(api_bp)
 
 
-def _user(ctx: AccessContext) -> User:
-    user = db.session.get(User, ctx.user_id)
-    assert user is not None  # a token's user row is deleted with its tokens
-    return user
+def _user(ctx: AccessContext) -> TokenUser:
+    assert ctx.user is not None  # the guard refuses tokens that speak for no user
+    return ctx.user
 
 
 @legacy_bp.route("/user/get_user_info", methods=["GET", "POST"])

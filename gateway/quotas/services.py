@@ -7,6 +7,7 @@ the shared cache for ZC_APP_CACHE_TTL seconds so a call costs no database read.
 
 from __future__ import annotations
 
+import functools
 import math
 import time
 from collections.abc import Mapping
@@ -65,11 +66,13 @@ def limit_for(app_id: int, api: str) -> str:
             or str(current_app.config["ZC_API_RATE_LIMIT"]))
 
 
-def _items(text: str) -> list[RateLimitItem]:
+@functools.lru_cache(maxsize=256)
+def _items(text: str) -> tuple[RateLimitItem, ...]:
+    """Parsed limits, kept per text (parsing is a regex pass: not for every call)."""
     try:
-        return parse_many(text)
+        return tuple(parse_many(text))
     except ValueError:  # a broken configured limit must not take the API down
-        return parse_many("600 per minute")
+        return tuple(parse_many("600 per minute"))
 
 
 def hit(app_id: int, api: str) -> None:

@@ -22,8 +22,10 @@ pytestmark = pytest.mark.usefixtures("forget_cached_apps")
 
 @pytest.fixture
 def app_config() -> dict[str, Any]:
-    """App facts cached for a minute: what must stay immediate cannot lean on a short TTL."""
-    return {"ZC_APP_CACHE_TTL": 60, "ZC_BASE_URL": "https://zc.example",
+    """App facts cached for a minute: what must stay immediate cannot lean on a short TTL.
+    The token cache is off: these tests count the statements of an uncached check (the cached
+    one sends none: tests/openapi/test_token_cache.py)."""
+    return {"ZC_APP_CACHE_TTL": 60, "ZC_TOKEN_CACHE_TTL": 0, "ZC_BASE_URL": "https://zc.example",
             "ZC_API_RATE_LIMIT": "1000000 per minute"}
 
 
