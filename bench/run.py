@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import database, loadgen, token_table
-from bench.scenarios import DEFAULT_SCENARIOS, FLOOR, BenchContext, Scenario, load
+from bench.scenarios import DEFAULT_SCENARIOS, FLOOR, BenchContext, Request, Scenario, load
 from bench.server import Server
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -26,6 +26,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--scenarios", default=",".join(DEFAULT_SCENARIOS),
                         help="comma-separated modules of bench/scenarios (the floor always runs)")
     parser.add_argument("--duration", type=int, default=10, help="seconds per scenario (1-300)")
+    parser.add_argument("--warmup", type=int, default=2,
+                        help="seconds of unmeasured load before each reusable scenario (0: none)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
@@ -68,11 +70,18 @@ def _scenarios(names: str) -> list[Scenario]:
 def _drive(scenario: Scenario, ctx: BenchContext, args: argparse.Namespace,
            wrk: str | None) -> loadgen.Figures:
     requests = scenario.requests(ctx)
+    if args.warmup > 0 and not scenario.lua_file:  # one-use credentials cannot be warmed with
+        _load(requests, scenario, ctx, args, wrk, args.warmup)
+    return _load(requests, scenario, ctx, args, wrk, args.duration)
+
+
+def _load(requests: list[Request], scenario: Scenario, ctx: BenchContext,
+          args: argparse.Namespace, wrk: str | None, duration: int) -> loadgen.Figures:
     if wrk:
-        return loadgen.run_wrk(wrk, ctx.base_url, requests, duration=args.duration,
+        return loadgen.run_wrk(wrk, ctx.base_url, requests, duration=duration,
                                connections=args.connections, threads=args.threads,
                                lua_file=scenario.lua_file)
-    return loadgen.run_python(ctx.base_url, requests, duration=args.duration,
+    return loadgen.run_python(ctx.base_url, requests, duration=duration,
                               connections=args.connections, expect=scenario.expect)
 
 

@@ -102,6 +102,42 @@ def refresh_tokens(ctx: BenchContext, count: int) -> list[str]:
     return raws
 
 
+def access_tokens(ctx: BenchContext, count: int) -> list[tuple[str, str]]:
+    """`count` live access tokens never sent before, as (token, openid), stored as digests."""
+    from flask import current_app
+
+    from bench.tokens import bulk_insert
+    from gateway.apps.models import App
+    from gateway.authorizations import services as authorizations
+    from gateway.extensions import db
+    from gateway.identity.services import openid_for
+    from gateway.oauth.models import OAuthToken
+    from gateway.security.secrets import digest, new_hex32
+    from gateway.timeutil import utcnow
+
+    with bench_app(ctx):
+        app = db.session.get(App, ctx.app_row_id)
+        assert app is not None
+        scopes = sorted(app.granted_scopes())
+        openids = {u: openid_for(u, app) for u in ctx.user_ids}
+        for user_id in ctx.user_ids:
+            authorizations.record_consent(user_id, app.id, scopes)
+        db.session.commit()
+        now = utcnow()
+        until = now + timedelta(seconds=int(current_app.config["ZC_ACCESS_TOKEN_TTL"]))
+        pairs = [(new_hex32(), openids[ctx.user_ids[n % len(ctx.user_ids)]])
+                 for n in range(count)]
+        columns = ("access_digest", "app_id", "user_id", "openid", "scopes", "grant_type",
+                   "family", "created_at", "expires_at")
+        rows = ((digest(raw), app.id, ctx.user_ids[n % len(ctx.user_ids)], openid,
+                 _json(scopes), "authorization_code", new_hex32(), now, until)
+                for n, (raw, openid) in enumerate(pairs))
+        with db.engine.begin() as connection:
+            bulk_insert(connection, OAuthToken.__table__, columns, rows)  # type: ignore[arg-type]
+    ctx.extra["tokens_added"] = int(ctx.extra.get("tokens_added", 0)) + count
+    return pairs
+
+
 def _json(value: list[str]) -> str:
     import json
 

@@ -28,11 +28,19 @@ def script_path(name: str) -> str:
 
 
 def write_script(name: str, *, method: str, path: str, headers: dict[str, str],
-                 bodies: list[str], threads: int) -> str:
-    """Write bench/results/<name>.lua and its bodies file; return the script's path."""
+                 bodies: list[str], threads: int, vary: str = "body") -> str:
+    """Write bench/results/<name>.lua and its lines file; return the script's path.
+
+    `vary="body"`: each line is a body sent to `path`; `vary="path"`: each line is a path (with
+    its query string), sent without a body.
+    """
+    if vary not in {"body", "path"}:
+        raise ValueError(f"vary must be body or path, not {vary!r}")
     RESULTS.mkdir(exist_ok=True)
     data = RESULTS / f"{name}.bodies"
     data.write_text("\n".join(bodies) + "\n")
+    target, body = ((_lua_string(path), "bodies[i]") if vary == "body" else
+                    ("bodies[i]", "nil"))
     header_table = ", ".join(f"[{_lua_string(k)}] = {_lua_string(v)}" for k, v in headers.items())
     script = Path(script_path(name))
     script.write_text("\n".join([
@@ -59,8 +67,7 @@ def write_script(name: str, *, method: str, path: str, headers: dict[str, str],
         "    wrk.thread:stop()",
         "    i = #bodies",
         "  end",
-        f"  return wrk.format({_lua_string(method)}, {_lua_string(path)}, {{{header_table}}},"
-        " bodies[i])",
+        f"  return wrk.format({_lua_string(method)}, {target}, {{{header_table}}}, {body})",
         "end",
         "",
     ]))

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 FLOOR = "floor"
-DEFAULT_SCENARIOS = ("floor", "login_page", "get_user_info", "api_me", "introspect", "refresh",
-                     "code_exchange")
+DEFAULT_SCENARIOS = ("floor", "login_page", "get_user_info", "get_user_info_cold", "api_me",
+                     "introspect", "refresh", "code_exchange")
 
 
 @dataclass(frozen=True)
