@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+
+from flask import current_app
 from sqlalchemy import select, update
 
 from gateway.apps.models import App
@@ -65,6 +68,15 @@ def touch_last_used(user_id: int | None, app_id: int) -> bool:
         return False
     from gateway.cache import get_cache
 
+    # This process's own memory first: a call costs no shared-cache round trip either.
+    touched: dict[tuple[int, int], float] = current_app.extensions.setdefault(
+        "zc_grants_touched", {})
+    now = time.monotonic()
+    if now - touched.get((user_id, app_id), -LAST_USED_EVERY) < LAST_USED_EVERY:
+        return False
+    if len(touched) > 100_000:
+        touched.clear()
+    touched[(user_id, app_id)] = now
     cache = get_cache()
     key = f"grant-used:{user_id}:{app_id}"
     if cache.get(key) is not None:

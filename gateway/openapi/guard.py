@@ -132,7 +132,9 @@ def protected(api: str, scopes: tuple[str, ...], *, legacy: bool) -> Callable[[V
                 ctx = _authorize(api, scopes, legacy)
                 response = make_response(view(ctx, *args, **kwargs))
                 authorizations.touch_last_used(ctx.user_id, ctx.app_id)
-                if db.session().in_transaction():  # a pure read began none: nothing to commit
+                # A check served from memory opens no session at all; a pure read begins no
+                # transaction: then there is nothing to commit.
+                if db.session.registry.has() and db.session().in_transaction():
                     db.session.commit()
                 ok = True
             except ZoneConnectError as exc:

@@ -1,8 +1,8 @@
 """Quota checks on the hot path and the operators' overrides. Flush, never commit.
 
 Counters live in the `limits` storage named by RATELIMIT_STORAGE_URI (Redis when REDIS_URL is
-set, memory otherwise), in fixed windows keyed by app and API. An app's overrides are cached in
-the shared cache for ZC_APP_CACHE_TTL seconds so a call costs no database read.
+set, memory otherwise), in fixed windows keyed by app and API. An app's overrides are kept per
+process for ZC_APP_CACHE_TTL seconds so a call costs no database read.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from limits.strategies import FixedWindowRateLimiter
 from sqlalchemy import delete, select
 
 from gateway.audit import services as audit
-from gateway.cache import get_cache
 from gateway.errors import ValidationFailed
 from gateway.extensions import db
 from gateway.openapi.errors import RateLimited
@@ -29,7 +28,6 @@ from gateway.timeutil import utcnow
 # The APIs quotas apply to (the `api` names recorded in usage statistics).
 APIS = ("get_user_info", "get_simple_userinfo", "get_vip_info", "me", "add_share",
         "list_shares", "delete_share", "userinfo")
-CACHE_KEY = "quota-overrides:{}"
 
 
 def _limiter() -> FixedWindowRateLimiter:
@@ -46,17 +44,24 @@ def configured_limits() -> dict[str, str]:
 
 
 def overrides_for(app_id: int) -> dict[str, str]:
-    """An app's overrides by API (cached briefly; `forget` drops the cache after a change)."""
-    cache = get_cache()
-    key = CACHE_KEY.format(app_id)
-    found = cache.get(key)
-    if isinstance(found, dict):
-        return found
+    """An app's overrides by API, kept in this process for ZC_APP_CACHE_TTL seconds (a call
+    costs no database or Redis read); `forget` drops them here after a change, and other
+    processes see it within the TTL."""
+    ttl = float(current_app.config["ZC_APP_CACHE_TTL"])
+    kept: dict[int, tuple[float, dict[str, str]]] = current_app.extensions.setdefault(
+        "zc_quota_overrides", {})
+    now = time.monotonic()
+    found = kept.get(app_id)
+    if found is not None and now - found[0] < ttl:
+        return found[1]
     rows = db.session.execute(select(AppQuotaOverride.api, AppQuotaOverride.limit)
                               .where(AppQuotaOverride.app_id == app_id)).all()
-    found = {api: limit for api, limit in rows}
-    cache.set(key, found, int(current_app.config["ZC_APP_CACHE_TTL"]) or 1)
-    return found
+    overrides = {api: limit for api, limit in rows}
+    if ttl > 0:
+        if len(kept) > 10_000:
+            kept.clear()
+        kept[app_id] = (now, overrides)
+    return overrides
 
 
 def limit_for(app_id: int, api: str) -> str:
@@ -127,8 +132,8 @@ def remove_override(app_id: int, api: str, actor_id: int) -> bool:
 
 
 def forget(app_id: int) -> None:
-    """Drop the cached overrides of an app."""
-    get_cache().delete(CACHE_KEY.format(app_id))
+    """Drop this process's copy of an app's overrides."""
+    current_app.extensions.get("zc_quota_overrides", {}).pop(app_id, None)
 
 
 def init_app(app: Flask) -> None:

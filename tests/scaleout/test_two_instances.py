@@ -1,8 +1,9 @@
 """Two gunicorn instances on one PostgreSQL database and one Redis behave as one platform.
 
 A session started on instance A works on instance B (signed cookies, no process state), the
-failed-login throttle counted on A applies on B (flask-limiter's Redis storage), and /metrics
-adds up every worker of an instance (Prometheus multiprocess mode).
+failed-login throttle counted on A applies on B (flask-limiter's Redis storage), /metrics
+adds up every worker of an instance (Prometheus multiprocess mode), and a token revoked on B is
+refused by every worker of A although A's workers had its check cached (PostgreSQL NOTIFY).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ DB_URL = f"postgresql+psycopg://postgres@127.0.0.1:5432/{DB_NAME}"
 REDIS_URL = "redis://127.0.0.1:6379/14"
 ROOT = Path(__file__).resolve().parents[2]
 GUNICORN = Path(sys.executable).with_name("gunicorn")
+TOKEN: dict[str, str] = {}  # carol's access token for the Scale Site app, made with the DB
 
 
 def _services_or_skip() -> None:
@@ -75,11 +77,24 @@ def shared_database() -> Iterator[str]:
     from gateway.extensions import db
     from tests.conftest import BASE_CONFIG
 
+    from gateway.apps.services import create_app as create_client_app
+    from gateway.authorizations.services import record_consent
+    from gateway.oauth import tokens
+
     app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": DB_URL})
     with app.app_context():
         services.create_user("alice", "alice-password")
         services.create_user("bob", "bob-password")
+        developer = services.create_user("devon", "devon-password")
+        carol = services.create_user("carol", "carol-password")
+        client_app, appkey = create_client_app(developer, name="Scale Site",
+                                               redirect_uris=["https://scale.example/cb"],
+                                               live=True)
+        record_consent(carol.id, client_app.id, ["get_user_info"])
+        issued = tokens.issue_tokens(client_app, carol.id, ["get_user_info"],
+                                     grant_type="authorization_code")
         db.session.commit()
+        TOKEN.update(access_token=issued.access_token, appid=client_app.appid, appkey=appkey)
         db.engine.dispose()
     try:
         yield DB_URL
@@ -202,3 +217,25 @@ def test_metrics_add_up_across_workers(instances):
                       r'status="200"\} ([0-9.e+]+)', body)
     assert match and float(match.group(1)) >= 20
     assert re.search(r'zc_logins_total\{result="success"\} [1-9]', body)
+
+
+def test_a_token_revoked_on_b_is_refused_by_every_worker_of_a(instances):
+    base_a, base_b = instances
+    bearer = {"Authorization": f"Bearer {TOKEN['access_token']}"}
+    with httpx.Client(base_url=base_a, timeout=10) as a, \
+            httpx.Client(base_url=base_b, timeout=10) as b:
+        # Many calls: both of A's workers read the token once and then serve it from memory.
+        for _ in range(30):
+            assert a.get("/api/v1/me", headers=bearer).status_code == 200
+        revoked = b.post("/oauth2/revoke", data={"token": TOKEN["access_token"]},
+                         auth=(TOKEN["appid"], TOKEN["appkey"]))
+        assert revoked.status_code == 200
+        started = time.monotonic()
+        stale = 0
+        while a.get("/api/v1/me", headers=bearer).status_code == 200:
+            stale += 1
+            assert time.monotonic() - started < 2.0, "A kept serving a revoked token"
+        # From then on, every worker of A refuses it.
+        statuses = {a.get("/api/v1/me", headers=bearer).status_code for _ in range(20)}
+        assert statuses == {401}, statuses
+        assert stale == 0, f"{stale} stale answers after the revocation returned"
