@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import logging
 import os
+import select
 import threading
 import time
 import weakref
@@ -105,6 +106,9 @@ class TokenCache:
             with self._lock:
                 self._drop(digest)
             self.misses += 1
+            return None
+        if self.feed is not None and self.feed.unread():
+            self.misses += 1  # a notification is waiting for the listener: ask the database
             return None
         self.hits += 1
         return entry.check
@@ -220,9 +224,23 @@ class _Feed:
         self.connected = False
         self.epoch = 0
         self.last_alive = 0.0
+        self.fd: int | None = None
         self.pid = os.getpid()
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
+
+    def unread(self) -> bool:
+        """Whether the listener's socket holds bytes not yet read (perhaps a notification the
+        listener thread has not been scheduled to apply yet). One poll(2), no waiting."""
+        fd = self.fd
+        if fd is None:
+            return True
+        poller = select.poll()
+        poller.register(fd, select.POLLIN)
+        try:
+            return bool(poller.poll(0))
+        except OSError:
+            return True
 
     @property
     def healthy(self) -> bool:
@@ -243,8 +261,15 @@ class _Feed:
                                             daemon=True)
             self._thread.start()
 
+    def register(self, cache: TokenCache) -> None:
+        """Send this feed's notifications to `cache` (held weakly: an app may go away)."""
+        with self._lock:
+            self.caches.add(cache)
+
     def _broadcast(self, message: str | None) -> None:
-        for cache in list(self.caches):
+        with self._lock:
+            caches = list(self.caches)
+        for cache in caches:
             if message is None:
                 cache.clear()
             else:
@@ -264,6 +289,7 @@ class _Feed:
                     # Anything cached before this moment may have missed a notification.
                     self.epoch += 1
                     self._broadcast(None)
+                    self.fd = conn.fileno()
                     self.last_alive, self.connected, delay = time.monotonic(), True, 0.1
                     while True:
                         for note in conn.notifies(timeout=self.HEARTBEAT):
@@ -273,7 +299,7 @@ class _Feed:
             except Exception as exc:  # noqa: BLE001 - any failure: stop trusting, retry
                 log.warning("token cache listener lost its connection: %s",
                             type(exc).__name__)
-            self.connected = False
+            self.connected, self.fd = False, None
             self.epoch += 1
             self._broadcast(None)
             time.sleep(delay)
@@ -304,7 +330,7 @@ def init_app(app: Flask, url: URL) -> None:
     feed = _feed_for(url) if postgres else None
     cache = TokenCache(ttl, int(app.config.get("ZC_TOKEN_CACHE_SIZE") or 100_000), feed)
     if feed is not None:
-        feed.caches.add(cache)
+        feed.register(cache)
     app.extensions["zc_token_cache"] = cache
 
 
