@@ -225,6 +225,9 @@ class _DeadFeed:
     healthy = False
     epoch = 3
 
+    def unread(self) -> bool:
+        return False
+
 
 def test_nothing_is_served_or_stored_while_the_listener_is_down() -> None:
     feed: Any = _DeadFeed()
@@ -235,6 +238,28 @@ def test_nothing_is_served_or_stored_while_the_listener_is_down() -> None:
     assert cache.put("x", _check(), cache.ticket())
     feed.epoch += 1  # reconnected: notifications may have been missed in between
     assert cache.get("x") is None
+
+
+def test_a_notification_not_yet_applied_sends_the_check_to_the_database() -> None:
+    """Bytes waiting on the listener's socket (its thread not scheduled yet): no cache hit."""
+    import socket
+
+    from gateway.oauth.token_cache import _Feed
+
+    ours, theirs = socket.socketpair()
+    try:
+        feed = _Feed("postgresql://unused")
+        feed.fd, feed.connected, feed.last_alive = ours.fileno(), True, time.monotonic()
+        cache = TokenCache(ttl=30, max_entries=10, feed=feed)
+        assert cache.put("x", _check(), cache.ticket())
+        assert cache.get("x") == _check()
+        theirs.send(b"A")  # a NotificationResponse arriving
+        assert cache.get("x") is None
+        ours.recv(1)  # the listener read it
+        assert cache.get("x") == _check()
+    finally:
+        ours.close()
+        theirs.close()
 
 
 # -- across processes: PostgreSQL NOTIFY -----------------------------------------------------
