@@ -36,6 +36,8 @@ View = Callable[..., Any]
 # Legacy answer to input that fails validation (no QQ code says it; documented in the README).
 RET_INVALID_PARAM = 100051
 REALM = 'Bearer realm="ZoneConnect"'
+# Bodies werkzeug parses into request.form (anything else has no form to look in).
+FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
 
 
 def _bearer_header() -> str | None:
@@ -47,7 +49,8 @@ def token_from_request(*, legacy: bool) -> str | None:
     """The presented access token: header only on REST, header or parameter on legacy paths."""
     if legacy:
         return _bearer_header() or request.values.get("access_token") or None
-    if "access_token" in request.args or "access_token" in request.form:
+    if "access_token" in request.args or (request.mimetype in FORM_TYPES
+                                          and "access_token" in request.form):
         raise TokenInQuery()
     return _bearer_header()
 

@@ -135,3 +135,20 @@ def test_counters_live_in_redis_when_configured(app, world) -> None:
     with pytest.raises(RateLimited) as caught:
         services.hit(world.app.id, "me")
     assert caught.value.retry_after > 10**6 - 60
+
+
+def test_local_windows_count_per_key_and_reopen_after_the_window(monkeypatch) -> None:
+    """memory:// counters: fixed windows per app and API, like limits' Redis ones."""
+    from limits import parse
+
+    windows = services.LocalWindows()
+    now = [1_000_000.0]
+    monkeypatch.setattr(services.time, "time", lambda: now[0])
+    item = parse("2 per 10 seconds")
+    assert windows.hit(item, "api-quota", "7", "me") and windows.hit(item, "api-quota", "7", "me")
+    assert windows.hit(item, "api-quota", "7", "me") is False
+    assert windows.hit(item, "api-quota", "8", "me")  # another app: its own window
+    stats = windows.get_window_stats(item, "api-quota", "7", "me")
+    assert (stats.reset_time, stats.remaining) == (1_000_010.0, 0)
+    now[0] += 10
+    assert windows.hit(item, "api-quota", "7", "me")
