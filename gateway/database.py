@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import time
-import weakref
 from typing import Any
 
-from flask import Flask
+from flask import Flask, current_app
 from sqlalchemy import event, make_url
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DisconnectionError
 
 from gateway.extensions import db
 from gateway.oauth import token_cache
-
-_AUTOCOMMIT: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyDictionary()
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -61,11 +58,13 @@ def autocommit_engine() -> Engine:
     """The app's engine in autocommit mode (same pool), for single-statement reads on hot paths.
 
     A read outside a transaction costs one round trip instead of BEGIN, SELECT and COMMIT.
+    Kept per app, and rebuilt after `engine.dispose()` gave the engine a new pool.
     """
     engine: Engine = db.engine
-    found = _AUTOCOMMIT.get(engine)
-    if found is None:
-        found = _AUTOCOMMIT[engine] = engine.execution_options(isolation_level="AUTOCOMMIT")
+    found: Engine | None = current_app.extensions.get("zc_autocommit_engine")
+    if found is None or found.pool is not engine.pool:
+        found = engine.execution_options(isolation_level="AUTOCOMMIT")
+        current_app.extensions["zc_autocommit_engine"] = found
     return found
 
 

@@ -74,12 +74,11 @@ def shared_database() -> Iterator[str]:
                    env=env, check=True, capture_output=True, timeout=300)
     from gateway import create_app
     from gateway.accounts import services
-    from gateway.extensions import db
-    from tests.conftest import BASE_CONFIG
-
     from gateway.apps.services import create_app as create_client_app
     from gateway.authorizations.services import record_consent
+    from gateway.extensions import db
     from gateway.oauth import tokens
+    from tests.conftest import BASE_CONFIG
 
     app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": DB_URL})
     with app.app_context():
@@ -95,6 +94,7 @@ def shared_database() -> Iterator[str]:
                                      grant_type="authorization_code")
         db.session.commit()
         TOKEN.update(access_token=issued.access_token, appid=client_app.appid, appkey=appkey)
+        db.session.remove()  # reading appid after the commit checked a connection out again
         db.engine.dispose()
     try:
         yield DB_URL
