@@ -23,7 +23,8 @@ REDIRECT = "https://bench.example/callback"
 
 
 def _world(flask_app: Any, refresh_count: int) -> dict[str, Any]:
-    """A user, a live app with every user scope, one access token and many refresh tokens."""
+    """A user, a live app with every user scope, one access token and two sets of refresh tokens
+    (one for the legacy GET, one for POST /oauth2/token)."""
     from gateway.accounts import services as accounts
     from gateway.apps.services import create_app
     from gateway.authorizations.services import record_consent
@@ -41,8 +42,11 @@ def _world(flask_app: Any, refresh_count: int) -> dict[str, Any]:
         refresh = [tokens.issue_tokens(app, user.id, scopes, grant_type="authorization_code")
                    .refresh_token for _ in range(refresh_count)]
         db.session.commit()
+        rest = [tokens.issue_tokens(app, user.id, scopes, grant_type="authorization_code")
+                .refresh_token for _ in range(refresh_count)]
+        db.session.commit()
         return {"appid": app.appid, "appkey": appkey, "openid": issued.row.openid,
-                "token": issued.access_token, "refresh": refresh}
+                "token": issued.access_token, "refresh": refresh, "refresh_rest": rest}
 
 
 def _calls(w: dict[str, Any]) -> dict[str, Callable[[Any], Any]]:
@@ -51,6 +55,7 @@ def _calls(w: dict[str, Any]) -> dict[str, Callable[[Any], Any]]:
               f"&openid={w['openid']}")
     bearer = {"Authorization": f"Bearer {w['token']}"}
     fresh = iter(w["refresh"])  # every refresh call spends a new token
+    fresh_rest = iter(w["refresh_rest"])
     return {
         "healthz": lambda c: c.get("/healthz"),
         "get_user_info": lambda c: c.get(legacy),
@@ -60,6 +65,9 @@ def _calls(w: dict[str, Any]) -> dict[str, Callable[[Any], Any]]:
         "refresh": lambda c: c.get(
             f"/oauth2.0/token?grant_type=refresh_token&client_id={w['appid']}"
             f"&client_secret={w['appkey']}&refresh_token={next(fresh)}"),
+        "refresh_rest": lambda c: c.post(
+            "/oauth2/token", headers={"Authorization": basic},
+            data={"grant_type": "refresh_token", "refresh_token": next(fresh_rest)}),
     }
 
 

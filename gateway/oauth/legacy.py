@@ -9,19 +9,30 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Response, request
+from flask import Response, g, request
 
 from gateway.apps import services as apps
-from gateway.apps.errors import AppNotFound, InvalidAppKey
+from gateway.apps.errors import AppNotFound
 from gateway.apps.models import App
 from gateway.audit import services as audit
 from gateway.oauth import tokens
+from gateway.oauth.clients import ClientFacts
 from gateway.oauth.errors import QQError
 from gateway.oauth.tokens import GrantProblem, Issued
 
 
 def params() -> dict[str, str]:
-    """Query, form and JSON body merged (first value wins), plus HTTP Basic client credentials."""
+    """Query, form and JSON body merged (first value wins), plus HTTP Basic client credentials.
+
+    Parsed once per request: the token endpoint's rate-limit key reads them too.
+    """
+    parsed: dict[str, str] | None = g.get("qq_params")
+    if parsed is None:
+        parsed = g.qq_params = _parse_params()
+    return dict(parsed)
+
+
+def _parse_params() -> dict[str, str]:
     merged: dict[str, str] = {}
     body = request.get_json(silent=True) if request.is_json else None
     sources: list[Mapping[str, Any]] = [request.args, request.form]
@@ -68,18 +79,20 @@ def _client(p: dict[str, str], *, refresh: bool) -> App:
         app = apps.find_by_appid(client_id)
     except AppNotFound as exc:
         raise QQError(100041 if refresh else 100008, "invalid_client") from exc
-    if app.status in {"suspended", "rejected"}:
+    _authenticate(ClientFacts.of(app), p, refresh=refresh)
+    return app
+
+
+def _authenticate(client: ClientFacts, p: dict[str, str], *, refresh: bool) -> None:
+    if client.refused:
         raise QQError(100011, "invalid_client")
     secret = p.get("client_secret")
-    if app.is_public_client and not secret:
-        return app  # public clients prove possession with PKCE instead
+    if client.is_public_client and not secret:
+        return  # public clients prove possession with PKCE instead
     if not secret:
         raise QQError(100002, "invalid_client")
-    try:
-        apps.verify_appkey(app, secret)
-    except InvalidAppKey as exc:
-        raise QQError(100040 if refresh else 100009, "invalid_client") from exc
-    return app
+    if not client.key_matches(secret):
+        raise QQError(100040 if refresh else 100009, "invalid_client")
 
 
 def verify_pkce(challenge: str | None, verifier: str | None) -> bool:
@@ -93,20 +106,34 @@ def verify_pkce(challenge: str | None, verifier: str | None) -> bool:
     return hmac.compare_digest(expected, challenge)
 
 
-def redeem(p: dict[str, str]) -> tuple[App, Issued]:
+def redeem(p: dict[str, str]) -> Issued:
     """Run a legacy token request; raise QQError with the wire code."""
     grant_type = p.get("grant_type", "")
     if grant_type not in {"authorization_code", "refresh_token"}:
         raise QQError(100004, "unsupported_grant_type")
-    app = _client(p, refresh=grant_type == "refresh_token")
     try:
         if grant_type == "refresh_token":
-            if not p.get("refresh_token"):
-                raise QQError(100006)
-            return app, tokens.rotate(app, tokens.find_refresh(app, p["refresh_token"]))
-        return app, _redeem_code(app, p)
+            return _refresh(p)
+        return _redeem_code(_client(p, refresh=False), p)
     except GrantProblem as exc:
         raise QQError(exc.ret, exc.error) from exc
+
+
+def _refresh(p: dict[str, str]) -> Issued:
+    raw = p.get("refresh_token")
+    # The common case in one query: a live token of the named client, with its credentials.
+    lookup = tokens.lookup_refresh(raw)
+    if (lookup is not None and p.get("client_id") and lookup.client.appid == p["client_id"]
+            and lookup.spendable()):
+        _authenticate(lookup.client, p, refresh=True)
+        issued = tokens.spend(lookup)
+        if issued is not None:
+            return issued
+    # Everything else (errors, grace retry, reuse, a concurrent spend) in the full order.
+    app = _client(p, refresh=True)
+    if not raw:
+        raise QQError(100006)
+    return tokens.rotate(app, tokens.find_refresh(app, raw))
 
 
 def _redeem_code(app: App, p: dict[str, str]) -> Issued:

@@ -71,12 +71,11 @@ def token() -> ResponseReturnValue:
     """QQ token endpoint: every request shape, the urlencoded body, errors as HTTP 200."""
     p = legacy.params()
     try:
-        app, issued = legacy.redeem(p)
+        issued = legacy.redeem(p)
     except QQError as exc:
         legacy.audit_failure(exc, p)
         db.session.commit()  # keep the audit rows and any revocation a replay caused
         return legacy.error_response(exc, p.get("fmt") == "json")
-    del app
     db.session.commit()
     response = legacy.token_body(issued, p)
     response.headers["Cache-Control"] = "no-store"

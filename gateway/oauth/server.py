@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import time
+from dataclasses import dataclass
 from typing import Any
 
 from authlib.integrations.flask_oauth2 import AuthorizationServer
@@ -20,12 +21,13 @@ from sqlalchemy import select
 
 from gateway.accounts.models import User
 from gateway.apps import services as apps
-from gateway.apps.errors import AppNotFound, InvalidAppKey
+from gateway.apps.errors import AppNotFound
 from gateway.apps.models import App
 from gateway.extensions import db
 from gateway.identity.services import openid_for
 from gateway.oauth import keys, tokens
 from gateway.oauth.authorize import issuer
+from gateway.oauth.clients import ClientFacts
 from gateway.oauth.device import DeviceAuthorization, DeviceGrant
 from gateway.oauth.models import OAuthCode, OAuthToken
 from gateway.oauth.userinfo import profile_claims
@@ -36,15 +38,31 @@ DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 
 
 class OAuthClient(ClientMixin):
-    """An App seen as an Authlib client (confidential for web apps, public otherwise)."""
+    """An App seen as an Authlib client (confidential for web apps, public otherwise).
 
-    def __init__(self, app: App) -> None:
-        self.app = app
-        self.app_id = app.id
-        self.client_id = app.appid
+    Built from the App row, or on the refresh hot path from the app's columns read with the
+    refresh token (then the row itself loads only if a rarer path needs it).
+    """
+
+    def __init__(self, facts: ClientFacts, app: App | None = None) -> None:
+        self.facts = facts
+        self.app_id = facts.app_id
+        self.client_id = facts.appid
+        self._app = app
+
+    @classmethod
+    def of(cls, app: App) -> OAuthClient:
+        return cls(ClientFacts.of(app), app)
+
+    @property
+    def app(self) -> App:
+        if self._app is None:
+            self._app = db.session.get(App, self.app_id)
+            assert self._app is not None  # its token row was just read; apps are never deleted
+        return self._app
 
     def get_client_id(self) -> str:
-        return str(self.app.appid)
+        return str(self.facts.appid)
 
     def get_default_redirect_uri(self) -> str:
         return self.app.redirect_uris[0]
@@ -59,14 +77,10 @@ class OAuthClient(ClientMixin):
         return redirect_uri_allowed(self.app, redirect_uri)
 
     def check_client_secret(self, client_secret: str) -> bool:
-        try:
-            apps.verify_appkey(self.app, client_secret)
-        except InvalidAppKey:
-            return False
-        return True
+        return self.facts.key_matches(client_secret)
 
     def check_endpoint_auth_method(self, method: str, endpoint: str) -> bool:
-        if self.app.is_public_client:
+        if self.facts.is_public_client:
             return method == "none" and endpoint in {"token", "revocation",
                                                      "device_authorization"}
         return method in CONFIDENTIAL_METHODS
@@ -76,12 +90,16 @@ class OAuthClient(ClientMixin):
 
     def check_grant_type(self, grant_type: str) -> bool:
         if grant_type == "client_credentials":
-            return not self.app.is_public_client
+            return not self.facts.is_public_client
         return grant_type in {"authorization_code", "refresh_token", DEVICE_GRANT}
 
 
 def query_client(client_id: str) -> OAuthClient | None:
     """The client behind an appid; suspended or rejected apps cannot authenticate."""
+    prefetched: tokens.RefreshLookup | None = g.get("oauth_refresh")
+    if prefetched is not None and prefetched.client.appid == client_id:
+        # The refresh grant already read this app's current credentials with its token.
+        return None if prefetched.client.refused else OAuthClient(prefetched.client)
     try:
         app = apps.find_by_appid(client_id)
     except AppNotFound:
@@ -89,7 +107,7 @@ def query_client(client_id: str) -> OAuthClient | None:
     if app.status in {"suspended", "rejected"}:
         return None
     g.oauth_app = app
-    return OAuthClient(app)
+    return OAuthClient.of(app)
 
 
 def generate_token(grant_type: str, client: OAuthClient, user: User | None = None,
@@ -111,7 +129,15 @@ def save_token(token: dict[str, Any], request: Any) -> None:
     scopes = scope_to_list(token.get("scope")) or []
     parent = getattr(request, "refresh_token", None)
     code = getattr(request, "authorization_code", None)
-    if isinstance(parent, OAuthToken):
+    if isinstance(parent, tokens.RefreshLookup):
+        issued = tokens.spend(parent, scopes or None)
+        if issued is None:  # a concurrent request spent it first: grace retry or reuse
+            try:
+                parent = tokens.find_refresh(client.app, request.form.get("refresh_token", ""))
+            except tokens.GrantProblem as exc:
+                raise InvalidGrantError() from exc
+            issued = tokens.rotate(client.app, parent, scopes or None)
+    elif isinstance(parent, OAuthToken):
         issued = tokens.rotate(client.app, parent, scopes or None)
     else:
         grant_type = ("client_credentials" if user is None else "device_code"
@@ -126,10 +152,10 @@ def save_token(token: dict[str, Any], request: Any) -> None:
         token["refresh_token"] = issued.refresh_token
     if issued.row.openid:
         token["openid"] = issued.row.openid
-        if client.app.unionid_enabled and user is not None:
+        if client.facts.unionid_enabled and user is not None:
             from gateway.identity.services import unionid_for
 
-            token["unionid"] = unionid_for(user.id, client.app.developer_id)
+            token["unionid"] = unionid_for(user.id, client.facts.developer_id)
 
 
 class CodeGrant(grants.AuthorizationCodeGrant):
@@ -173,21 +199,41 @@ class CodeGrant(grants.AuthorizationCodeGrant):
         return db.session.get(User, authorization_code.user_id)
 
 
+@dataclass(frozen=True)
+class TokenOwner:
+    """The user a refresh token speaks for: only the id is needed to issue the next pair
+    (a user's tokens are deleted with the user)."""
+
+    id: int
+
+
 class RefreshGrant(grants.RefreshTokenGrant):
     TOKEN_ENDPOINT_AUTH_METHODS = [*CONFIDENTIAL_METHODS, "none"]
     INCLUDE_NEW_REFRESH_TOKEN = True
 
-    def authenticate_refresh_token(self, refresh_token: str) -> OAuthToken | None:
-        try:
-            return tokens.find_refresh(self.request.client.app, refresh_token)
+    def validate_token_request(self) -> None:
+        # One query reads the token and its app's credentials; query_client reuses them.
+        raw = self.request.form.get("refresh_token")
+        g.oauth_refresh = tokens.lookup_refresh(raw) if isinstance(raw, str) else None
+        super().validate_token_request()
+
+    def authenticate_refresh_token(self, refresh_token: str) -> Any:
+        client: OAuthClient = self.request.client
+        lookup: tokens.RefreshLookup | None = g.get("oauth_refresh")
+        if lookup is not None and lookup.app_id == client.app_id and lookup.spendable():
+            return lookup
+        try:  # unknown, another client's, exchanged (grace or reuse), revoked or expired
+            return tokens.find_refresh(client.app, refresh_token)
         except tokens.GrantProblem:
             return None
 
-    def authenticate_user(self, refresh_token: OAuthToken) -> User | None:
+    def authenticate_user(self, refresh_token: Any) -> Any:
+        if isinstance(refresh_token, tokens.RefreshLookup):
+            return TokenOwner(refresh_token.user_id) if refresh_token.user_id else None
         return db.session.get(User, refresh_token.user_id) if refresh_token.user_id else None
 
-    def revoke_old_credential(self, refresh_token: OAuthToken) -> None:
-        pass  # tokens.rotate marks it rotated in save_token
+    def revoke_old_credential(self, refresh_token: Any) -> None:
+        pass  # tokens.spend / tokens.rotate mark it rotated in save_token
 
 
 class ClientCredentials(grants.ClientCredentialsGrant):

@@ -1,0 +1,160 @@
+"""The refresh grant's one-query path (tokens.lookup_refresh + tokens.spend), on both endpoints:
+client credentials are read fresh with the token, and a token is spent exactly once."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import pytest
+from sqlalchemy import event, func, select
+
+from gateway.apps.services import rotate_appkey
+from gateway.extensions import db
+from gateway.oauth import tokens
+from gateway.oauth.models import OAuthToken
+from gateway.security.secrets import digest
+from tests.conftest import POSTGRES_URL
+
+TOKEN = "/oauth2/token"
+
+
+@pytest.fixture
+def refresh(world: Any) -> str:
+    issued = tokens.issue_tokens(world.web, world.user.id, ["get_user_info"],
+                                 grant_type="authorization_code")
+    db.session.commit()
+    assert issued.refresh_token
+    return issued.refresh_token
+
+
+def _rest(client: Any, world: Any, raw: str, key: str | None = None) -> Any:
+    return client.post(TOKEN, data={"grant_type": "refresh_token", "refresh_token": raw},
+                       auth=(world.web.appid, key or world.web_key))
+
+
+def _legacy(client: Any, world: Any, raw: str, key: str | None = None) -> Any:
+    return client.get("/oauth2.0/token", query_string={
+        "grant_type": "refresh_token", "client_id": world.web.appid, "fmt": "json",
+        "client_secret": key or world.web_key, "refresh_token": raw})
+
+
+def _children(parent_raw: str) -> int:
+    db.session.expire_all()
+    parent = db.session.scalar(select(OAuthToken.id).where(
+        OAuthToken.refresh_digest == digest(parent_raw)))
+    return int(db.session.scalar(select(func.count()).select_from(OAuthToken).where(
+        OAuthToken.parent_id == parent)) or 0)
+
+
+def test_appkey_reset_refuses_the_old_key_on_the_next_refresh(world, client, refresh):
+    first = _rest(client, world, refresh).get_json()
+    legacy_first = _legacy(client, world, first["refresh_token"]).get_json()
+    new_key = rotate_appkey(world.web, actor_id=world.developer.id)
+    db.session.commit()
+    refused = _rest(client, world, legacy_first["refresh_token"])
+    assert refused.status_code == 401 and refused.get_json()["error"] == "invalid_client"
+    assert _legacy(client, world, legacy_first["refresh_token"]).get_json()["error"] == 100040
+    assert _children(legacy_first["refresh_token"]) == 0  # a refused client spends nothing
+    assert _rest(client, world, legacy_first["refresh_token"], new_key).status_code == 200
+
+
+def test_previous_appkey_works_during_a_rotation_overlap(world, client, refresh):
+    rotate_appkey(world.web, actor_id=world.developer.id, overlap_seconds=60)
+    db.session.commit()
+    body = _legacy(client, world, refresh).get_json()
+    assert "access_token" in body, body
+    assert _rest(client, world, body["refresh_token"]).status_code == 200
+
+
+def test_suspension_refuses_the_client_on_the_next_refresh(world, client, refresh):
+    assert _rest(client, world, refresh).status_code == 200
+    again = tokens.issue_tokens(world.web, world.user.id, ["get_user_info"],
+                                grant_type="authorization_code")
+    world.web.status = "suspended"  # tokens deliberately not revoked: the client check refuses
+    db.session.commit()
+    assert again.refresh_token
+    refused = _rest(client, world, again.refresh_token)
+    assert refused.status_code == 401 and refused.get_json()["error"] == "invalid_client"
+    assert _legacy(client, world, again.refresh_token).get_json()["error"] == 100011
+    assert _children(again.refresh_token) == 0
+
+
+def test_spend_claims_a_token_once(world, refresh):
+    lookup = tokens.lookup_refresh(refresh)
+    assert lookup is not None and lookup.spendable()
+    issued = tokens.spend(lookup)
+    db.session.commit()
+    assert issued is not None and issued.row.parent_id == lookup.id
+    assert tokens.spend(lookup) is None  # the same, already-claimed row
+    db.session.commit()
+    assert _children(refresh) == 1
+
+
+@pytest.mark.parametrize("endpoint", [_rest, _legacy])
+def test_a_spend_lost_to_a_concurrent_request_takes_the_grace_path(
+        world, client, refresh, monkeypatch, endpoint):
+    """The row was read live, but another request claimed it before this one: the reuse rules
+    apply as if it had been read afterwards (here: the grace retry reissues, and revokes the
+    pair the other request got)."""
+    stale = tokens.lookup_refresh(refresh)
+    winner = endpoint(client, world, refresh)
+    assert winner.status_code == 200
+    monkeypatch.setattr(tokens, "lookup_refresh", lambda raw: stale)
+    retry = endpoint(client, world, refresh)
+    body = retry.get_json()
+    assert retry.status_code == 200 and "access_token" in body, body
+    assert _children(refresh) == 2
+    db.session.expire_all()
+    first_pair = db.session.scalar(select(OAuthToken).where(
+        OAuthToken.parent_id == stale.id).order_by(OAuthToken.id).limit(1))
+    assert first_pair.revoked_at is not None  # the superseded sibling
+
+
+@pytest.mark.skipif(not POSTGRES_URL, reason="true concurrency needs PostgreSQL")
+def test_concurrent_spends_of_one_token_issue_one_pair(app, world, refresh):
+    lookup = tokens.lookup_refresh(refresh)
+    assert lookup is not None
+    barrier = threading.Barrier(6)
+    results: list[object] = []
+
+    def spend() -> None:
+        with app.app_context():
+            barrier.wait()
+            issued = tokens.spend(lookup)
+            db.session.commit()
+            results.append(issued)
+            db.session.remove()
+
+    threads = [threading.Thread(target=spend) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert len(results) == 6
+    assert sum(result is not None for result in results) == 1
+    assert _children(refresh) == 1
+
+
+@pytest.mark.parametrize("endpoint", [_rest, _legacy])
+def test_a_refresh_sends_two_statements_on_postgresql_three_elsewhere(
+        app, world, client, refresh, endpoint):
+    """The lookup with the client's credentials, then the claim and the insert: one statement
+    on PostgreSQL (committed on its own: no BEGIN/COMMIT), an UPDATE and an INSERT elsewhere."""
+    sent: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        sent.append(statement)
+
+    endpoint(client, world, refresh)  # warm-up: compiled statements, pooled connections
+    fresh = tokens.issue_tokens(world.web, world.user.id, ["get_user_info"],
+                                grant_type="authorization_code")
+    db.session.commit()
+    assert fresh.refresh_token and world.web.appid  # the test's own reads happen before
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        assert endpoint(client, world, fresh.refresh_token).status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert len(sent) == (2 if POSTGRES_URL else 3), [statement[:60] for statement in sent]
+    assert "refresh_digest" in sent[0] and "apps" in sent[0]
