@@ -17,6 +17,7 @@ from gateway.extensions import db
 from gateway.identity.services import openid_for
 from gateway.oauth.clients import ClientFacts
 from gateway.oauth.models import DeviceCode, OAuthCode, OAuthToken
+from gateway.observability import metrics
 from gateway.security.secrets import digest, new_hex32
 from gateway.timeutil import utcnow
 
@@ -120,6 +121,8 @@ def issue_tokens(app: App, user_id: int | None, scopes: list[str], *, grant_type
         if refresh else None)
     db.session.add(row)
     db.session.flush()
+    family = metrics.token_family()
+    metrics.when_committed(lambda: metrics.token_issued(grant_type, family))
     return Issued(access, refresh, ttl, row)
 
 
@@ -275,12 +278,15 @@ def spend(lookup: RefreshLookup, scopes: list[str] | None = None) -> Issued | No
         if new_id is None:
             return None
         _forget_checks(lookup)
+        metrics.token_issued("refresh_token", metrics.token_family())  # already committed
     else:
         claimed = db.session.execute(_CLAIM.execution_options(synchronize_session=False),
                                      {"token_id": lookup.id, "now": now})
         if claimed.rowcount != 1:  # type: ignore[attr-defined]
             return None
         new_id = db.session.connection().execute(_INSERT, values).scalar_one()
+        family = metrics.token_family()
+        metrics.when_committed(lambda: metrics.token_issued("refresh_token", family))
     return Issued(access, refresh, ttl, OAuthToken(id=new_id, **values))
 
 

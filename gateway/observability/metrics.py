@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, g, has_request_context, request
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     REGISTRY,
@@ -20,6 +21,8 @@ from prometheus_client import (
     generate_latest,
 )
 from prometheus_client import multiprocess as _multiprocess
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 REQUESTS = Counter("zc_http_requests_total", "HTTP requests answered, by endpoint and status.",
                    ["endpoint", "method", "status"])
@@ -33,6 +36,7 @@ ORDERS = Counter("zc_orders_total", "Order state changes.", ["status"])
 API_CALLS = Counter("zc_api_calls_total", "Open API calls, by API and result.", ["api", "result"])
 
 TOKEN_FAMILIES = frozenset({"legacy", "standard"})
+_ON_COMMIT = "zc_metrics_on_commit"
 UNMATCHED = "<unmatched>"
 
 
@@ -41,6 +45,31 @@ def token_issued(grant_type: str, family: str) -> None:
     if family not in TOKEN_FAMILIES:
         raise ValueError(f"token family must be one of {sorted(TOKEN_FAMILIES)}")
     TOKENS_ISSUED.labels(grant_type=grant_type[:40], family=family).inc()
+
+
+def when_committed(count: Callable[[], None]) -> None:
+    """Count once the database session's transaction commits (never for a rolled-back one)."""
+    from gateway.extensions import db
+
+    db.session().info.setdefault(_ON_COMMIT, []).append(count)
+
+
+def _run_counts(session: Session) -> None:
+    if session.in_nested_transaction():
+        return
+    for count in session.info.pop(_ON_COMMIT, ()):
+        count()
+
+
+def _drop_counts(session: Session) -> None:
+    if not session.in_nested_transaction():
+        session.info.pop(_ON_COMMIT, None)
+
+
+def token_family() -> str:
+    """"legacy" for the QQ-style /oauth2.0 paths, "standard" for everything else."""
+    return "legacy" if has_request_context() and request.path.startswith("/oauth2.0/") \
+        else "standard"
 
 
 def login_attempt(result: str) -> None:
@@ -97,3 +126,6 @@ def init_app(app: Flask) -> None:
     """Count and time every request."""
     app.before_request_funcs.setdefault(None, []).insert(0, _start)
     app.after_request(_observe)
+    if not event.contains(Session, "after_commit", _run_counts):
+        event.listen(Session, "after_commit", _run_counts)
+        event.listen(Session, "after_rollback", _drop_counts)

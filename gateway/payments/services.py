@@ -12,6 +12,7 @@ from gateway.apps.models import App
 from gateway.audit import services as audit
 from gateway.extensions import db
 from gateway.ledger import services as ledger
+from gateway.observability import metrics
 from gateway.outbox.services import enqueue_webhook
 from gateway.payments.errors import OrderNotFound, OrderStateError
 from gateway.payments.models import Order
@@ -37,6 +38,11 @@ def order_dict(order: Order) -> dict[str, Any]:
             "paid_at": isoformat(order.paid_at), "refunded_at": isoformat(order.refunded_at)}
 
 
+def _count(status: str) -> None:
+    """zc_orders_total{status}, once the change commits."""
+    metrics.when_committed(lambda: metrics.order_event(status))
+
+
 def create_order(app: App, user_id: int, request: OrderRequest) -> Order:
     """Record a pending order; coins move only when the user confirms it."""
     order = Order(id="ord_" + secrets.token_hex(12), app_id=app.id, user_id=user_id,
@@ -47,6 +53,7 @@ def create_order(app: App, user_id: int, request: OrderRequest) -> Order:
                   created_at=utcnow())
     db.session.add(order)
     db.session.flush()
+    _count("pending")
     return order
 
 
@@ -83,6 +90,7 @@ def pay(order_id: str, user_id: int) -> Order:
                 details={"order_id": order.id, "app_id": app.id})
     order.status, order.paid_at = "paid", utcnow()
     db.session.flush()
+    _count("paid")
     enqueue_webhook(app, "order.paid", order_dict(order), url=order.notify_url)
     return order
 
@@ -93,6 +101,7 @@ def fail(order_id: str, reason: str) -> Order:
     if order.status == "pending":
         order.status, order.failure_reason = "failed", reason[:255]
         db.session.flush()
+        _count("failed")
     return order
 
 
@@ -105,6 +114,7 @@ def cancel(order_id: str, user_id: int) -> Order:
         raise OrderStateError(f"This order is {order.status}.")
     order.status = "canceled"
     db.session.flush()
+    _count("canceled")
     return order
 
 
@@ -128,6 +138,7 @@ def refund(order_id: str, *, app_id: int | None = None, actor_id: int | None = N
                     details={"order_id": order.id})
     order.status, order.refunded_at = "refunded", utcnow()
     db.session.flush()
+    _count("refunded")
     audit.record("order.refunded", actor_id=actor_id, subject_type="order", subject_id=order.id)
     enqueue_webhook(app, "order.refunded", order_dict(order), url=order.notify_url)
     return order

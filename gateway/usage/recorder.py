@@ -23,6 +23,7 @@ from typing import Any
 
 from flask import Flask, current_app
 
+from gateway.observability import metrics
 from gateway.timeutil import utcnow
 from gateway.usage import store
 from gateway.usage.models import SHARE_SOURCES
@@ -141,6 +142,7 @@ def _quietly(action: Callable[..., Any], *args: Any) -> None:
 
 def record_call(app_id: int, api: str, user_id: int | None, ok: bool) -> None:
     """Count one call of `api` by an app (and its user as active today). No database write."""
+    metrics.api_call(_clean_api(api), "ok" if ok else "error")
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     today = utcnow().date()
     key: CallKey = (int(app_id), today, _clean_api(api), bool(ok))
