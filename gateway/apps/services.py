@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from sqlalchemy import select
@@ -92,14 +92,22 @@ def find_by_appid(appid: str | None) -> App:
     return app
 
 
+def appkey_matches(appkey: str | None, current_digest: str, previous_digest: str | None,
+                   previous_expires_at: datetime | None) -> bool:
+    """The current key, or the previous one during a rotation overlap (constant time)."""
+    if not appkey:
+        return False
+    if matches(appkey, current_digest):
+        return True
+    return bool(previous_expires_at and previous_expires_at > utcnow()
+                and matches(appkey, previous_digest))
+
+
 def verify_appkey(app: App, appkey: str | None) -> None:
     """Accept the current key, or the previous one during a rotation overlap; else 100009."""
-    if appkey and matches(appkey, app.appkey_digest):
-        return
-    overlap = app.previous_appkey_expires_at
-    if appkey and overlap and overlap > utcnow() and matches(appkey, app.previous_appkey_digest):
-        return
-    raise InvalidAppKey()
+    if not appkey_matches(appkey, app.appkey_digest, app.previous_appkey_digest,
+                          app.previous_appkey_expires_at):
+        raise InvalidAppKey()
 
 
 def rotate_appkey(app: App, *, actor_id: int, overlap_seconds: int = 0) -> str:

@@ -12,8 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from gateway.apps.models import App
-from gateway.security.secrets import matches
-from gateway.timeutil import utcnow
+from gateway.apps.services import appkey_matches
 
 REFUSED_STATUSES = frozenset({"suspended", "rejected"})
 
@@ -50,10 +49,5 @@ class ClientFacts:
 
     def key_matches(self, appkey: str | None) -> bool:
         """The current appkey, or the previous one during a rotation overlap (constant time)."""
-        if not appkey:
-            return False
-        if matches(appkey, self.appkey_digest):
-            return True
-        overlap = self.previous_appkey_expires_at
-        return bool(overlap and overlap > utcnow()
-                    and matches(appkey, self.previous_appkey_digest))
+        return appkey_matches(appkey, self.appkey_digest, self.previous_appkey_digest,
+                              self.previous_appkey_expires_at)

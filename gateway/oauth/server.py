@@ -27,7 +27,7 @@ from gateway.extensions import db
 from gateway.identity.services import openid_for
 from gateway.oauth import keys, tokens
 from gateway.oauth.authorize import issuer
-from gateway.oauth.clients import ClientFacts
+from gateway.oauth.clients import REFUSED_STATUSES, ClientFacts
 from gateway.oauth.device import DeviceAuthorization, DeviceGrant
 from gateway.oauth.models import OAuthCode, OAuthToken
 from gateway.oauth.userinfo import profile_claims
@@ -104,7 +104,7 @@ def query_client(client_id: str) -> OAuthClient | None:
         app = apps.find_by_appid(client_id)
     except AppNotFound:
         return None
-    if app.status in {"suspended", "rejected"}:
+    if app.status in REFUSED_STATUSES:
         return None
     g.oauth_app = app
     return OAuthClient.of(app)
