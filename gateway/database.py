@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DisconnectionError
 
 from gateway.extensions import db
-from gateway.oauth import token_cache
+from gateway.oauth import token_cache, token_cache_events
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -79,4 +79,4 @@ def init_app(app: Flask) -> None:
         elif not app.config["SQLALCHEMY_ENGINE_OPTIONS"].get("pool_pre_ping"):
             _ping_after_idle(engine, float(app.config["ZC_DB_PING_AFTER_IDLE"]))
         token_cache.init_app(app, engine.url)
-    token_cache.listen_for_local_changes()
+    token_cache_events.listen_for_local_changes()

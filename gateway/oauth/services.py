@@ -25,7 +25,7 @@ from gateway.oauth.errors import (
     TokenError,
 )
 from gateway.oauth.models import OAuthToken
-from gateway.oauth.token_cache import CachedCheck
+from gateway.oauth.token_cache import CachedCheck, TokenUser
 from gateway.security.secrets import digest
 from gateway.timeutil import utcnow
 
@@ -74,23 +74,6 @@ def forget_app(app_id: int | None = None) -> None:
             _app_cache.clear()
         else:
             _app_cache.pop(app_id, None)
-
-
-@dataclass(frozen=True)
-class TokenUser:
-    """The profile columns of the user a token speaks for, read with the token itself."""
-
-    username: str
-    nickname: str
-    gender: str | None
-    province: str
-    city: str
-    birth_year: int | None
-    avatar_key: str
-
-    @property
-    def display_name(self) -> str:
-        return self.nickname or self.username
 
 
 @dataclass
@@ -147,14 +130,14 @@ def _read_check(token_digest: str) -> CachedCheck:
         raise RevokedToken()
     if row.expires_at <= utcnow():
         raise ExpiredToken()
-    profile = None if row.user_id is None else (
+    user = None if row.user_id is None else TokenUser(
         row.username, row.nickname, row.gender, row.province, row.city, row.birth_year,
         row.avatar_key)
     return CachedCheck(token_id=row.id, user_id=row.user_id, app_id=row.app_id,
                        openid=row.openid, scopes=tuple(row.scopes or ()),
                        expires_at=row.expires_at,
                        granted=None if row.granted is None else tuple(row.granted),
-                       withdrawn=row.withdrawn is not None, profile=profile)
+                       withdrawn=row.withdrawn is not None, user=user)
 
 
 def authenticate_access_token(raw: str | None) -> AccessContext:
@@ -182,16 +165,13 @@ def authenticate_access_token(raw: str | None) -> AccessContext:
     if facts.status in {"suspended", "deleted", "rejected"}:
         raise AppSuspended()
     effective = frozenset(check.scopes) & facts.granted
-    user = None
     if check.user_id is not None:  # client_credentials tokens speak for no user
         granted = frozenset(check.granted or ()) if not check.withdrawn else frozenset()
         effective &= granted
-        assert check.profile is not None
-        user = TokenUser(*check.profile)
     return AccessContext(user_id=check.user_id, app_id=check.app_id, openid=check.openid,
                          scopes=effective, token_id=check.token_id, expires_at=check.expires_at,
                          appid=facts.appid, developer_id=facts.developer_id,
-                         unionid_enabled=facts.unionid_enabled, user=user)
+                         unionid_enabled=facts.unionid_enabled, user=check.user)
 
 
 def revoke_tokens_for(user_id: int, app_id: int) -> int:

@@ -6,12 +6,13 @@ again with the same token costs no database round trip. A cached row is only eve
 every change to it is known to reach this process at once:
 
 - changes made by this process are evicted synchronously, when their transaction commits
-  (session events below: flushed rows and bulk UPDATE/DELETE statements);
+  (`token_cache_events`: flushed rows and bulk UPDATE/DELETE statements);
 - changes made by any other process (another worker, another machine, a CLI command, SQL typed
   by an operator) arrive through PostgreSQL LISTEN/NOTIFY: triggers (migration 0060) notify the
-  channel `zc_token_cache` in the changing transaction, and one thread per process (`_Feed`)
-  listens and evicts. While that listener is not connected the cache answers nothing, and
-  everything cached before a disconnection is dropped (notifications may have been missed).
+  channel `zc_token_cache` in the changing transaction, and one thread per process
+  (`token_feed.Feed`) listens and evicts. While that listener is not connected the cache
+  answers nothing, and everything cached before a disconnection is dropped (notifications may
+  have been missed).
 
 Only valid checks are cached; an unknown, revoked or expired token always goes to the database.
 Each hit still checks expiry and the app's status. A read that raced with an eviction is not
@@ -23,26 +24,36 @@ explicitly, which is only correct for a single process.
 
 from __future__ import annotations
 
-import logging
-import os
-import select
 import threading
 import time
-import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from flask import Flask, current_app, has_app_context
-from sqlalchemy import event
+from flask import Flask, current_app
 from sqlalchemy.engine import URL
-from sqlalchemy.orm import ORMExecuteState, Session
 
-log = logging.getLogger(__name__)
+from gateway.oauth.token_feed import Feed, feed_for
 
-CHANNEL = "zc_token_cache"
 GrantKey = tuple[int | None, int]  # (user_id, app_id)
+
+
+@dataclass(frozen=True)
+class TokenUser:
+    """The profile columns of the user a token speaks for, read with the token itself."""
+
+    username: str
+    nickname: str
+    gender: str | None
+    province: str
+    city: str
+    birth_year: int | None
+    avatar_key: str
+
+    @property
+    def display_name(self) -> str:
+        return self.nickname or self.username
 
 
 @dataclass(frozen=True)
@@ -57,7 +68,7 @@ class CachedCheck:
     expires_at: datetime
     granted: tuple[str, ...] | None
     withdrawn: bool
-    profile: tuple[Any, ...] | None  # the TokenUser fields, None for client tokens
+    user: TokenUser | None  # None for client tokens
 
 
 @dataclass(frozen=True)
@@ -78,7 +89,7 @@ class _Entry:
 class TokenCache:
     """Valid token checks by access-token digest, indexed by (user, app) for eviction."""
 
-    def __init__(self, ttl: float, max_entries: int, feed: _Feed | None) -> None:
+    def __init__(self, ttl: float, max_entries: int, feed: Feed | None) -> None:
         self.ttl, self.max_entries, self.feed = ttl, max_entries, feed
         self._lock = threading.Lock()
         self._entries: dict[str, _Entry] = {}
@@ -187,136 +198,36 @@ class TokenCache:
     def __len__(self) -> int:
         return len(self._entries)
 
+    def forget(self, grants: Iterable[GrantKey] = (), users: Iterable[int] = (),
+               apps: Iterable[int] = ()) -> None:
+        """Drop what these changes touched (apps: their cached facts too)."""
+        grants, users, apps = set(grants), set(users), set(apps)
+        if grants:
+            self.evict_grants(grants)
+        if users:
+            self.evict_users(users)
+        if apps:
+            self.evict_apps(apps)
+            from gateway.oauth.services import forget_app
+
+            for app_id in apps:
+                forget_app(app_id)
+
     def apply(self, message: str) -> None:
         """One notification: `g<user>:<app>`, `u<user>` or `a<app>` (anything else: clear)."""
         kind, rest = message[:1], message[1:]
         try:
             if kind == "g":
                 user, _, app = rest.partition(":")
-                self.evict_grants([(int(user) if user else None, int(app))])
+                self.forget(grants=[(int(user) if user else None, int(app))])
             elif kind == "u":
-                self.evict_users([int(rest)])
+                self.forget(users=[int(rest)])
             elif kind == "a":
-                self.evict_apps([int(rest)])
-                from gateway.oauth.services import forget_app
-
-                forget_app(int(rest))
+                self.forget(apps=[int(rest)])
             else:
                 self.clear()
         except ValueError:
             self.clear()
-
-
-class _Feed:
-    """One LISTEN connection per process and database, fanning notifications out to caches.
-
-    The listener proves its connection alive every HEARTBEAT seconds; when it has not for
-    STALE_AFTER seconds (a dead peer, a network partition) the caches stop answering, since a
-    notification could be lost on the way.
-    """
-
-    HEARTBEAT = 1.0
-    STALE_AFTER = 3.0
-
-    def __init__(self, conninfo: str) -> None:
-        self.conninfo = conninfo
-        self.caches: weakref.WeakSet[TokenCache] = weakref.WeakSet()
-        self.connected = False
-        self.epoch = 0
-        self.last_alive = 0.0
-        self.fd: int | None = None
-        self.pid = os.getpid()
-        self._lock = threading.Lock()
-        self._thread: threading.Thread | None = None
-
-    def unread(self) -> bool:
-        """Whether the listener's socket holds bytes not yet read (perhaps a notification the
-        listener thread has not been scheduled to apply yet). One poll(2), no waiting."""
-        fd = self.fd
-        if fd is None:
-            return True
-        poller = select.poll()
-        poller.register(fd, select.POLLIN)
-        try:
-            return bool(poller.poll(0))
-        except OSError:
-            return True
-
-    @property
-    def healthy(self) -> bool:
-        """Listening, and heard from the database within STALE_AFTER seconds."""
-        return self.connected and time.monotonic() - self.last_alive < self.STALE_AFTER
-
-    def ensure_running(self) -> None:
-        """Start the listener thread in this process (after a fork, a new one)."""
-        if self.pid == os.getpid() and self._thread is not None and self._thread.is_alive():
-            return
-        with self._lock:
-            if self.pid == os.getpid() and self._thread is not None and self._thread.is_alive():
-                return
-            if self.pid != os.getpid():  # forked: the parent's listener is not ours
-                self.pid, self.connected = os.getpid(), False
-                self.epoch += 1
-            self._thread = threading.Thread(target=self._run, name="zc-token-cache-feed",
-                                            daemon=True)
-            self._thread.start()
-
-    def register(self, cache: TokenCache) -> None:
-        """Send this feed's notifications to `cache` (held weakly: an app may go away)."""
-        with self._lock:
-            self.caches.add(cache)
-
-    def _broadcast(self, message: str | None) -> None:
-        with self._lock:
-            caches = list(self.caches)
-        for cache in caches:
-            if message is None:
-                cache.clear()
-            else:
-                cache.apply(message)
-
-    def _run(self) -> None:
-        import psycopg
-
-        delay = 0.1
-        while True:
-            try:
-                with psycopg.connect(self.conninfo, autocommit=True, connect_timeout=5,
-                                     application_name="zc-token-cache", keepalives=1,
-                                     keepalives_idle=5, keepalives_interval=2,
-                                     keepalives_count=2) as conn:
-                    conn.execute(f"LISTEN {CHANNEL}")
-                    # Anything cached before this moment may have missed a notification.
-                    self.epoch += 1
-                    self._broadcast(None)
-                    self.fd = conn.fileno()
-                    self.last_alive, self.connected, delay = time.monotonic(), True, 0.1
-                    while True:
-                        for note in conn.notifies(timeout=self.HEARTBEAT):
-                            self._broadcast(note.payload)
-                        conn.execute("SELECT 1")  # a dead connection raises here
-                        self.last_alive = time.monotonic()
-            except Exception as exc:  # noqa: BLE001 - any failure: stop trusting, retry
-                log.warning("token cache listener lost its connection: %s",
-                            type(exc).__name__)
-            self.connected, self.fd = False, None
-            self.epoch += 1
-            self._broadcast(None)
-            time.sleep(delay)
-            delay = min(delay * 2, 5.0)
-
-
-_feeds: dict[str, _Feed] = {}
-_feeds_lock = threading.Lock()
-
-
-def _feed_for(url: URL) -> _Feed:
-    conninfo = url.set(drivername="postgresql").render_as_string(hide_password=False)
-    with _feeds_lock:
-        feed = _feeds.get(conninfo)
-        if feed is None:
-            feed = _feeds[conninfo] = _Feed(conninfo)
-    return feed
 
 
 def init_app(app: Flask, url: URL) -> None:
@@ -327,110 +238,22 @@ def init_app(app: Flask, url: URL) -> None:
     if ttl <= 0:
         app.extensions["zc_token_cache"] = None
         return
-    feed = _feed_for(url) if postgres else None
+    feed = feed_for(url) if postgres else None
     cache = TokenCache(ttl, int(app.config.get("ZC_TOKEN_CACHE_SIZE") or 100_000), feed)
     if feed is not None:
         feed.register(cache)
     app.extensions["zc_token_cache"] = cache
 
 
-def current_cache() -> TokenCache | None:
-    """This app's cache (None when off); starts the listener in this process on first use."""
+def installed_cache() -> TokenCache | None:
+    """This app's cache (None when off), without starting a listener."""
     cache: TokenCache | None = current_app.extensions.get("zc_token_cache")
-    if cache is not None and cache.feed is not None:
-        cache.feed.ensure_running()
     return cache
 
 
-# -- this process's own changes: evicted when their transaction commits ----------------------
-
-_PENDING = "zc_token_cache_pending"
-_TABLES = {"oauth_tokens", "authorizations", "users", "apps", "app_permissions"}
-_GRANTING = {"authorizations", "app_permissions"}
-
-
-@dataclass
-class _Pending:
-    grants: set[GrantKey]
-    users: set[int]
-    apps: set[int]
-    everything: bool = False
-
-
-def _pending(session: Session) -> _Pending:
-    found = session.info.get(_PENDING)
-    if found is None:
-        found = session.info[_PENDING] = _Pending(set(), set(), set())
-    return found  # type: ignore[no-any-return]
-
-
-def _note_instances(session: Session, _context: Any, _instances: Any) -> None:
-    from gateway.accounts.models import User
-    from gateway.apps.models import App, AppPermission
-    from gateway.authorizations.models import Authorization
-    from gateway.oauth.models import OAuthToken
-
-    changed = [*session.dirty, *session.deleted]
-    if not changed:
-        return
-    pending = _pending(session)
-    for obj in changed:
-        if isinstance(obj, OAuthToken | Authorization):
-            pending.grants.add((obj.user_id, obj.app_id))
-        elif isinstance(obj, User):
-            pending.users.add(obj.id)
-        elif isinstance(obj, App):
-            pending.apps.add(obj.id)
-        elif isinstance(obj, AppPermission):
-            pending.apps.add(obj.app_id)
-    for obj in session.new:
-        if isinstance(obj, Authorization):
-            pending.grants.add((obj.user_id, obj.app_id))
-        elif isinstance(obj, AppPermission):
-            pending.apps.add(obj.app_id)
-
-
-def _note_statement(state: ORMExecuteState) -> None:
-    if not (state.is_update or state.is_delete or state.is_insert):
-        return
-    if state.execution_options.get("zc_token_cache_neutral"):
-        return  # e.g. a grant's last-used time: nothing a token check reads
-    name = getattr(getattr(state.statement, "table", None), "name", None)
-    if name in (_GRANTING if state.is_insert else _TABLES):  # a new token changes no check
-        _pending(state.session).everything = True
-
-
-def _after_commit(session: Session) -> None:
-    if session.in_nested_transaction():
-        return  # a savepoint: evict when the whole transaction commits
-    pending: _Pending | None = session.info.pop(_PENDING, None)
-    if pending is None or not has_app_context():
-        return
-    cache: TokenCache | None = current_app.extensions.get("zc_token_cache")
-    if cache is None:
-        return
-    if pending.everything:
-        cache.clear()
-        return
-    if pending.grants:
-        cache.evict_grants(pending.grants)
-    if pending.users:
-        cache.evict_users(pending.users)
-    if pending.apps:
-        cache.evict_apps(pending.apps)
-        from gateway.oauth.services import forget_app
-
-        for app_id in pending.apps:
-            forget_app(app_id)
-
-
-def listen_for_local_changes() -> None:
-    """Register the session events once per process."""
-    if getattr(listen_for_local_changes, "done", False):
-        return
-    event.listen(Session, "before_flush", _note_instances)
-    event.listen(Session, "do_orm_execute", _note_statement)
-    # No rollback hook: what a rolled-back transaction noted is evicted at the session's next
-    # commit (a wasted eviction at worst, never a missed one).
-    event.listen(Session, "after_commit", _after_commit)
-    listen_for_local_changes.done = True  # type: ignore[attr-defined]
+def current_cache() -> TokenCache | None:
+    """This app's cache (None when off); starts the listener in this process on first use."""
+    cache = installed_cache()
+    if cache is not None and cache.feed is not None:
+        cache.feed.ensure_running()
+    return cache

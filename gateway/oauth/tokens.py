@@ -15,6 +15,7 @@ from gateway.audit import services as audit
 from gateway.database import autocommit_engine
 from gateway.extensions import db
 from gateway.identity.services import openid_for
+from gateway.oauth import token_cache_events
 from gateway.oauth.clients import ClientFacts
 from gateway.oauth.models import DeviceCode, OAuthCode, OAuthToken
 from gateway.observability import metrics
@@ -277,25 +278,19 @@ def spend(lookup: RefreshLookup, scopes: list[str] | None = None) -> Issued | No
             new_id = conn.execute(_SPEND, params).scalar()
         if new_id is None:
             return None
-        _forget_checks(lookup)
+        token_cache_events.forget_committed([(lookup.user_id, lookup.app_id)])
         metrics.token_issued("refresh_token", metrics.token_family())  # already committed
     else:
-        claimed = db.session.execute(_CLAIM.execution_options(synchronize_session=False),
-                                     {"token_id": lookup.id, "now": now})
+        claimed = db.session.execute(
+            _CLAIM.execution_options(synchronize_session=False, zc_token_cache_neutral=True),
+            {"token_id": lookup.id, "now": now})
         if claimed.rowcount != 1:  # type: ignore[attr-defined]
             return None
+        token_cache_events.note_changed([(lookup.user_id, lookup.app_id)])
         new_id = db.session.connection().execute(_INSERT, values).scalar_one()
         family = metrics.token_family()
         metrics.when_committed(lambda: metrics.token_issued("refresh_token", family))
     return Issued(access, refresh, ttl, OAuthToken(id=new_id, **values))
-
-
-def _forget_checks(lookup: RefreshLookup) -> None:
-    """The exchanged pair's access token is revoked (already committed): drop this process's
-    cached checks of it now (other processes hear it from the database's notification)."""
-    cache = current_app.extensions.get("zc_token_cache")
-    if cache is not None:
-        cache.evict_grants([(lookup.user_id, lookup.app_id)])
 
 
 def revoke_token_row(row: OAuthToken) -> None:

@@ -99,6 +99,32 @@ def test_revocation_through_the_endpoint_is_seen_at_once(client, world) -> None:
     assert after.status_code == 401 and after.get_json()["ret"] == 100015
 
 
+def test_a_refresh_retires_the_old_access_token_at_once_and_only_that_pair(client, world,
+                                                                            factory) -> None:
+    import base64
+
+    issued = world.token(["get_user_info"])
+    other_user = factory.user("bob", nickname="Bob")
+    other = world.token(["get_user_info"], user=other_user)
+    _warm(client, issued.access_token)
+    _warm(client, other.access_token)
+    basic = base64.b64encode(f"{world.app.appid}:{world.appkey}".encode()).decode()
+    refreshed = client.post("/oauth2/token", headers={"Authorization": f"Basic {basic}"},
+                            data={"grant_type": "refresh_token",
+                                  "refresh_token": issued.refresh_token})
+    assert refreshed.status_code == 200
+    old = client.get("/api/v1/me", headers=_bearer(issued.access_token))
+    assert old.status_code == 401 and old.get_json()["ret"] == 100015
+    new = refreshed.get_json()["access_token"]
+    assert client.get("/api/v1/me", headers=_bearer(new)).status_code == 200
+    cache = current_cache()
+    assert cache is not None
+    hits = cache.hits
+    with counted_statements() as statements:  # bob's check was not evicted by alice's refresh
+        assert client.get("/api/v1/me", headers=_bearer(other.access_token)).status_code == 200
+    assert statements == [] and cache.hits == hits + 1
+
+
 def test_withdrawn_consent_is_seen_at_once(client, world) -> None:
     issued = world.token(["get_user_info"])
     _warm(client, issued.access_token)
@@ -172,7 +198,7 @@ def test_sqlite_is_off_by_default(tmp_path) -> None:
 def _check(user_id: int | None = 1, app_id: int = 7, token_id: int = 1) -> CachedCheck:
     return CachedCheck(token_id=token_id, user_id=user_id, app_id=app_id, openid="O",
                        scopes=("get_user_info",), expires_at=datetime(2099, 1, 1),
-                       granted=("get_user_info",), withdrawn=False, profile=None)
+                       granted=("get_user_info",), withdrawn=False, user=None)
 
 
 def test_a_read_that_raced_an_eviction_is_not_stored() -> None:
@@ -244,11 +270,11 @@ def test_a_notification_not_yet_applied_sends_the_check_to_the_database() -> Non
     """Bytes waiting on the listener's socket (its thread not scheduled yet): no cache hit."""
     import socket
 
-    from gateway.oauth.token_cache import _Feed
+    from gateway.oauth.token_feed import Feed
 
     ours, theirs = socket.socketpair()
     try:
-        feed = _Feed("postgresql://unused")
+        feed = Feed("postgresql://unused")
         feed.fd, feed.connected, feed.last_alive = ours.fileno(), True, time.monotonic()
         cache = TokenCache(ttl=30, max_entries=10, feed=feed)
         assert cache.put("x", _check(), cache.ticket())
