@@ -1,7 +1,7 @@
 """What authenticates a client at the token endpoints, read fresh with the credential it presents.
 
 The refresh grant reads the refresh token's row and its app's current credentials in one query
-(tokens.lookup_refresh), so authenticating the client costs no query of its own. Nothing here is
+(refresh.lookup_refresh), so authenticating the client costs no query of its own. Nothing here is
 cached: a suspension or an appkey reset refuses the old key on the very next request, in every
 process.
 """

@@ -15,7 +15,7 @@ from gateway.apps import services as apps
 from gateway.apps.errors import AppNotFound
 from gateway.apps.models import App
 from gateway.audit import services as audit
-from gateway.oauth import tokens
+from gateway.oauth import refresh, tokens
 from gateway.oauth.clients import ClientFacts
 from gateway.oauth.errors import QQError
 from gateway.oauth.tokens import GrantProblem, Issued
@@ -122,11 +122,11 @@ def redeem(p: dict[str, str]) -> Issued:
 def _refresh(p: dict[str, str]) -> Issued:
     raw = p.get("refresh_token")
     # The common case in one query: a live token of the named client, with its credentials.
-    lookup = tokens.lookup_refresh(raw)
+    lookup = refresh.lookup_refresh(raw)
     if (lookup is not None and p.get("client_id") and lookup.client.appid == p["client_id"]
             and lookup.spendable()):
         _authenticate(lookup.client, p, refresh=True)
-        issued = tokens.spend(lookup)
+        issued = refresh.spend(lookup)
         if issued is not None:
             return issued
     # Everything else (errors, grace retry, reuse, a concurrent spend) in the full order.
@@ -154,8 +154,8 @@ def token_body(issued: Issued, p: dict[str, str]) -> Response:
     fields: dict[str, str] = {"access_token": issued.access_token,
                               "expires_in": str(issued.expires_in),
                               "refresh_token": issued.refresh_token or ""}
-    if p.get("need_openid") == "1" and issued.row.openid:
-        fields["openid"] = issued.row.openid
+    if p.get("need_openid") == "1" and issued.openid:
+        fields["openid"] = issued.openid
     if p.get("fmt") == "json":
         return Response(json.dumps(fields, separators=(",", ":")), mimetype="application/json")
     # Values are uppercase hex and digits: nothing needs escaping.

@@ -25,7 +25,7 @@ from gateway.apps.errors import AppNotFound
 from gateway.apps.models import App
 from gateway.extensions import db
 from gateway.identity.services import openid_for
-from gateway.oauth import keys, tokens
+from gateway.oauth import keys, refresh, tokens
 from gateway.oauth.authorize import issuer
 from gateway.oauth.clients import REFUSED_STATUSES, ClientFacts
 from gateway.oauth.device import DeviceAuthorization, DeviceGrant
@@ -96,7 +96,7 @@ class OAuthClient(ClientMixin):
 
 def query_client(client_id: str) -> OAuthClient | None:
     """The client behind an appid; suspended or rejected apps cannot authenticate."""
-    prefetched: tokens.RefreshLookup | None = g.get("oauth_refresh")
+    prefetched: refresh.RefreshLookup | None = g.get("oauth_refresh")
     if prefetched is not None and prefetched.client.appid == client_id:
         # The refresh grant already read this app's current credentials with its token.
         return None if prefetched.client.refused else OAuthClient(prefetched.client)
@@ -129,8 +129,8 @@ def save_token(token: dict[str, Any], request: Any) -> None:
     scopes = scope_to_list(token.get("scope")) or []
     parent = getattr(request, "refresh_token", None)
     code = getattr(request, "authorization_code", None)
-    if isinstance(parent, tokens.RefreshLookup):
-        issued = tokens.spend(parent, scopes or None)
+    if isinstance(parent, refresh.RefreshLookup):
+        issued = refresh.spend(parent, scopes or None)
         if issued is None:  # a concurrent request spent it first: grace retry or reuse
             try:
                 parent = tokens.find_refresh(client.app, request.form.get("refresh_token", ""))
@@ -147,11 +147,11 @@ def save_token(token: dict[str, Any], request: Any) -> None:
             code_id=code.id if isinstance(code, OAuthCode) else None,
             with_refresh="refresh_token" in token)
     token["access_token"] = issued.access_token
-    token["scope"] = " ".join(issued.row.scopes)
+    token["scope"] = " ".join(issued.scopes)
     if issued.refresh_token:
         token["refresh_token"] = issued.refresh_token
-    if issued.row.openid:
-        token["openid"] = issued.row.openid
+    if issued.openid:
+        token["openid"] = issued.openid
         if client.facts.unionid_enabled and user is not None:
             from gateway.identity.services import unionid_for
 
@@ -214,12 +214,12 @@ class RefreshGrant(grants.RefreshTokenGrant):
     def validate_token_request(self) -> None:
         # One query reads the token and its app's credentials; query_client reuses them.
         raw = self.request.form.get("refresh_token")
-        g.oauth_refresh = tokens.lookup_refresh(raw) if isinstance(raw, str) else None
+        g.oauth_refresh = refresh.lookup_refresh(raw) if isinstance(raw, str) else None
         super().validate_token_request()
 
     def authenticate_refresh_token(self, refresh_token: str) -> Any:
         client: OAuthClient = self.request.client
-        lookup: tokens.RefreshLookup | None = g.get("oauth_refresh")
+        lookup: refresh.RefreshLookup | None = g.get("oauth_refresh")
         if lookup is not None and lookup.app_id == client.app_id and lookup.spendable():
             return lookup
         try:  # unknown, another client's, exchanged (grace or reuse), revoked or expired
@@ -228,12 +228,12 @@ class RefreshGrant(grants.RefreshTokenGrant):
             return None
 
     def authenticate_user(self, refresh_token: Any) -> Any:
-        if isinstance(refresh_token, tokens.RefreshLookup):
+        if isinstance(refresh_token, refresh.RefreshLookup):
             return TokenOwner(refresh_token.user_id) if refresh_token.user_id else None
         return db.session.get(User, refresh_token.user_id) if refresh_token.user_id else None
 
     def revoke_old_credential(self, refresh_token: Any) -> None:
-        pass  # tokens.spend / tokens.rotate mark it rotated in save_token
+        pass  # refresh.spend / tokens.rotate mark it rotated in save_token
 
 
 class ClientCredentials(grants.ClientCredentialsGrant):

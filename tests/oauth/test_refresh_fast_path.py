@@ -1,4 +1,4 @@
-"""The refresh grant's one-query path (tokens.lookup_refresh + tokens.spend), on both endpoints:
+"""The refresh grant's one-query path (refresh.lookup_refresh + refresh.spend), on both endpoints:
 client credentials are read fresh with the token, and a token is spent exactly once."""
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from sqlalchemy import event, func, select
 
 from gateway.apps.services import rotate_appkey
 from gateway.extensions import db
+from gateway.oauth import refresh as fast
 from gateway.oauth import tokens
 from gateway.oauth.models import OAuthToken
 from gateway.security.secrets import digest
@@ -81,12 +82,16 @@ def test_suspension_refuses_the_client_on_the_next_refresh(world, client, refres
 
 
 def test_spend_claims_a_token_once(world, refresh):
-    lookup = tokens.lookup_refresh(refresh)
+    lookup = fast.lookup_refresh(refresh)
     assert lookup is not None and lookup.spendable()
-    issued = tokens.spend(lookup)
+    issued = fast.spend(lookup)
     db.session.commit()
-    assert issued is not None and issued.row.parent_id == lookup.id
-    assert tokens.spend(lookup) is None  # the same, already-claimed row
+    assert issued is not None and issued.refresh_token
+    child = db.session.scalar(select(OAuthToken).where(
+        OAuthToken.refresh_digest == digest(issued.refresh_token)))
+    assert child is not None and child.parent_id == lookup.id and child.family == lookup.family
+    assert child.scopes == lookup.scopes == issued.scopes and child.openid == issued.openid
+    assert fast.spend(lookup) is None  # the same, already-claimed row
     db.session.commit()
     assert _children(refresh) == 1
 
@@ -97,10 +102,10 @@ def test_a_spend_lost_to_a_concurrent_request_takes_the_grace_path(
     """The row was read live, but another request claimed it before this one: the reuse rules
     apply as if it had been read afterwards (here: the grace retry reissues, and revokes the
     pair the other request got)."""
-    stale = tokens.lookup_refresh(refresh)
+    stale = fast.lookup_refresh(refresh)
     winner = endpoint(client, world, refresh)
     assert winner.status_code == 200
-    monkeypatch.setattr(tokens, "lookup_refresh", lambda raw: stale)
+    monkeypatch.setattr(fast, "lookup_refresh", lambda raw: stale)
     retry = endpoint(client, world, refresh)
     body = retry.get_json()
     assert retry.status_code == 200 and "access_token" in body, body
@@ -113,7 +118,7 @@ def test_a_spend_lost_to_a_concurrent_request_takes_the_grace_path(
 
 @pytest.mark.skipif(not POSTGRES_URL, reason="true concurrency needs PostgreSQL")
 def test_concurrent_spends_of_one_token_issue_one_pair(app, world, refresh):
-    lookup = tokens.lookup_refresh(refresh)
+    lookup = fast.lookup_refresh(refresh)
     assert lookup is not None
     barrier = threading.Barrier(6)
     results: list[object] = []
@@ -121,7 +126,7 @@ def test_concurrent_spends_of_one_token_issue_one_pair(app, world, refresh):
     def spend() -> None:
         with app.app_context():
             barrier.wait()
-            issued = tokens.spend(lookup)
+            issued = fast.spend(lookup)
             db.session.commit()
             results.append(issued)
             db.session.remove()
@@ -138,9 +143,10 @@ def test_concurrent_spends_of_one_token_issue_one_pair(app, world, refresh):
 
 @pytest.mark.parametrize("endpoint", [_rest, _legacy])
 def test_a_refresh_sends_two_statements_on_postgresql_three_elsewhere(
-        app, world, client, refresh, endpoint):
+        app, world, client, refresh, endpoint, monkeypatch):
     """The lookup with the client's credentials, then the claim and the insert: one statement
-    on PostgreSQL (committed on its own: no BEGIN/COMMIT), an UPDATE and an INSERT elsewhere."""
+    on PostgreSQL (sent to the driver prepared and committed on its own: no BEGIN/COMMIT), an
+    UPDATE and an INSERT elsewhere."""
     sent: list[str] = []
 
     def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
@@ -151,6 +157,16 @@ def test_a_refresh_sends_two_statements_on_postgresql_three_elsewhere(
                                 grant_type="authorization_code")
     db.session.commit()
     assert fresh.refresh_token and world.web.appid  # the test's own reads happen before
+    if POSTGRES_URL:  # statements sent past SQLAlchemy, straight to psycopg
+        import psycopg
+
+        execute = psycopg.Connection.execute
+
+        def driver_execute(conn: Any, query: Any, *args: Any, **kwargs: Any) -> Any:
+            sent.append(str(query))
+            return execute(conn, query, *args, **kwargs)
+
+        monkeypatch.setattr(psycopg.Connection, "execute", driver_execute)
     event.listen(db.engine, "before_cursor_execute", record)
     try:
         assert endpoint(client, world, fresh.refresh_token).status_code == 200
