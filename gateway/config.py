@@ -35,7 +35,7 @@ DEFAULTS: dict[str, Any] = {
     # Login throttling: failed attempts per account and per address.
     "ZC_LOGIN_LIMIT_ACCOUNT": "5 per 5 minutes",
     "ZC_LOGIN_LIMIT_ADDRESS": "20 per 5 minutes",
-    "RATELIMIT_STORAGE_URI": None,  # default: REDIS_URL, else memory://
+    "RATELIMIT_STORAGE_URI": None,  # default: REDIS_URL, else process:// (this process)
     "RATELIMIT_HEADERS_ENABLED": True,
     # Sessions
     "SESSION_COOKIE_NAME": "zc_session",
@@ -164,7 +164,7 @@ def build(instance_path: str, overrides: Mapping[str, Any] | None = None,
     if not config["SQLALCHEMY_DATABASE_URI"]:
         config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance_path}/zoneconnect.db"
     if config["RATELIMIT_STORAGE_URI"] is None:
-        config["RATELIMIT_STORAGE_URI"] = config["REDIS_URL"] or "memory://"
+        config["RATELIMIT_STORAGE_URI"] = config["REDIS_URL"] or "process://"
     if config["SESSION_COOKIE_SECURE"] is None:
         config["SESSION_COOKIE_SECURE"] = env == "production"
     return config

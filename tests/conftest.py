@@ -33,7 +33,7 @@ BASE_CONFIG: dict[str, Any] = {
     "TESTING": True,
     "SECRET_KEY": "test-secret-key",
     "SERVER_NAME": None,
-    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_STORAGE_URI": "process://",
     "REDIS_URL": None,
     **FAST_HASHING,
 }

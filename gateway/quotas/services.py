@@ -1,22 +1,22 @@
 """Quota checks on the hot path and the operators' overrides. Flush, never commit.
 
 Counters live in the `limits` storage named by RATELIMIT_STORAGE_URI (Redis when REDIS_URL is
-set, memory otherwise), in fixed windows keyed by app and API. An app's overrides are kept per
-process for ZC_APP_CACHE_TTL seconds so a call costs no database read.
+set, this process otherwise: process_storage.py), in fixed windows keyed by app and API. An
+app's overrides are kept per process for ZC_APP_CACHE_TTL seconds so a call costs no database
+read.
 """
 
 from __future__ import annotations
 
 import functools
 import math
-import threading
 import time
 from collections.abc import Mapping
 
 from flask import Flask, current_app
 from limits import RateLimitItem, parse_many
 from limits.storage import storage_from_string
-from limits.strategies import FixedWindowRateLimiter, WindowStats
+from limits.strategies import FixedWindowRateLimiter
 from sqlalchemy import delete, select
 
 from gateway.audit import services as audit
@@ -137,48 +137,9 @@ def forget(app_id: int) -> None:
     current_app.extensions.get("zc_quota_overrides", {}).pop(app_id, None)
 
 
-class LocalWindows:
-    """Fixed-window counters in this process, for `memory://` (one worker, tests, `make run`).
-
-    Same contract as limits' FixedWindowRateLimiter (`hit`, `get_window_stats`), without its
-    memory storage's cost: that starts a timer thread for every expiry pass, which was the
-    largest single cost of an API call in `python -m bench.micro --profile api_me`.
-    """
-
-    MAX_KEYS = 100_000
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._windows: dict[str, tuple[float, int]] = {}  # key -> (window end, hits)
-
-    @staticmethod
-    def _key(item: RateLimitItem, identifiers: tuple[str, ...]) -> str:
-        return item.key_for(*identifiers)
-
-    def hit(self, item: RateLimitItem, *identifiers: str) -> bool:
-        """Count one hit; False when the window is over its limit."""
-        key, now = self._key(item, identifiers), time.time()
-        with self._lock:
-            end, count = self._windows.get(key, (0.0, 0))
-            if end <= now:
-                if len(self._windows) >= self.MAX_KEYS:
-                    self._windows = {k: v for k, v in self._windows.items() if v[0] > now}
-                end, count = now + item.get_expiry(), 0
-            count += 1
-            self._windows[key] = (end, count)
-        return count <= item.amount
-
-    def get_window_stats(self, item: RateLimitItem, *identifiers: str) -> WindowStats:
-        """When the current window ends and what is left of it."""
-        end, count = self._windows.get(self._key(item, identifiers), (time.time(), 0))
-        return WindowStats(end, max(0, item.amount - count))
-
-
 def init_app(app: Flask) -> None:
     """Give the app its quota counters (RATELIMIT_STORAGE_URI: Redis, or this process)."""
     app.config.setdefault("ZC_API_RATE_LIMIT", "600 per minute")
     app.config.setdefault("ZC_API_RATE_LIMITS", {})
-    uri = app.config.get("RATELIMIT_STORAGE_URI") or app.config.get("REDIS_URL") or "memory://"
-    app.extensions["zc_quota_limiter"] = (
-        LocalWindows() if uri.startswith("memory://")
-        else FixedWindowRateLimiter(storage_from_string(uri)))
+    uri = app.config.get("RATELIMIT_STORAGE_URI") or app.config.get("REDIS_URL") or "process://"
+    app.extensions["zc_quota_limiter"] = FixedWindowRateLimiter(storage_from_string(uri))

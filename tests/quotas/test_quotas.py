@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from limits.strategies import FixedWindowRateLimiter
 from sqlalchemy import select
 
 from gateway.apps.services import create_app
@@ -137,13 +138,19 @@ def test_counters_live_in_redis_when_configured(app, world) -> None:
     assert caught.value.retry_after > 10**6 - 60
 
 
-def test_local_windows_count_per_key_and_reopen_after_the_window(monkeypatch) -> None:
-    """memory:// counters: fixed windows per app and API, like limits' Redis ones."""
+def test_process_counters_count_per_key_and_reopen_after_the_window(monkeypatch) -> None:
+    """process:// counters: fixed windows per app and API, like limits' Redis ones, through
+    limits' own fixed-window strategy."""
     from limits import parse
+    from limits.storage import storage_from_string
 
-    windows = services.LocalWindows()
+    from gateway.quotas import process_storage
+
+    storage = storage_from_string("process://")
+    assert isinstance(storage, process_storage.ProcessStorage)
+    windows = FixedWindowRateLimiter(storage)
     now = [1_000_000.0]
-    monkeypatch.setattr(services.time, "time", lambda: now[0])
+    monkeypatch.setattr(process_storage.time, "time", lambda: now[0])
     item = parse("2 per 10 seconds")
     assert windows.hit(item, "api-quota", "7", "me") and windows.hit(item, "api-quota", "7", "me")
     assert windows.hit(item, "api-quota", "7", "me") is False
@@ -152,3 +159,20 @@ def test_local_windows_count_per_key_and_reopen_after_the_window(monkeypatch) ->
     assert (stats.reset_time, stats.remaining) == (1_000_010.0, 0)
     now[0] += 10
     assert windows.hit(item, "api-quota", "7", "me")
+    assert windows.get_window_stats(item, "api-quota", "7", "me").remaining == 1
+    storage.clear(item.key_for("api-quota", "7", "me"))
+    assert storage.get(item.key_for("api-quota", "7", "me")) == 0
+
+
+def test_process_counters_drop_expired_keys_when_full(monkeypatch) -> None:
+    from gateway.quotas import process_storage
+
+    storage = process_storage.ProcessStorage()
+    monkeypatch.setattr(process_storage.ProcessStorage, "MAX_KEYS", 3)
+    now = [1_000.0]
+    monkeypatch.setattr(process_storage.time, "time", lambda: now[0])
+    for key in ("a", "b", "c"):
+        storage.incr(key, 5)
+    now[0] += 5  # a, b and c have expired
+    storage.incr("d", 5)
+    assert set(storage._windows) == {"d"}
