@@ -9,6 +9,7 @@ from gateway.accounts import sessions
 from gateway.apps import services as apps
 from gateway.apps.errors import AppNotLive
 from gateway.authorizations import services as authorizations
+from gateway.database import commit_if_open
 from gateway.extensions import csrf, db, limiter
 from gateway.identity.services import unionid_for
 from gateway.oauth import authorize as authz
@@ -76,7 +77,7 @@ def token() -> ResponseReturnValue:
         legacy.audit_failure(exc, p)
         db.session.commit()  # keep the audit rows and any revocation a replay caused
         return legacy.error_response(exc, p.get("fmt") == "json")
-    db.session.commit()
+    commit_if_open()
     response = legacy.token_body(issued, p)
     response.headers["Cache-Control"] = "no-store"
     return response

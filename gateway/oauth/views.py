@@ -16,6 +16,7 @@ from gateway.apps.errors import AppNotLive
 from gateway.apps.scopes import SCOPES
 from gateway.audit import services as audit
 from gateway.authorizations import services as authorizations
+from gateway.database import commit_if_open
 from gateway.extensions import csrf, db, limiter
 from gateway.oauth import authorize as authz
 from gateway.oauth import keys
@@ -113,7 +114,7 @@ def token() -> ResponseReturnValue:
                      subject_id=_token_client_key().rsplit(":", 1)[-1] or None,
                      error=str(body.get("error", ""))[:64],
                      grant_type=(request.form.get("grant_type") or "")[:32])
-    db.session.commit()  # tokens, or the audit rows and any revocation a reuse caused
+    commit_if_open()  # tokens, or the audit rows and any revocation a reuse caused
     return response
 
 

@@ -18,6 +18,7 @@ from typing import Any
 from flask import Response, g, jsonify, make_response, request
 
 from gateway.authorizations import services as authorizations
+from gateway.database import commit_if_open
 from gateway.errors import ValidationFailed, ZoneConnectError
 from gateway.extensions import db
 from gateway.oauth.errors import TokenError
@@ -137,8 +138,7 @@ def protected(api: str, scopes: tuple[str, ...], *, legacy: bool) -> Callable[[V
                 authorizations.touch_last_used(ctx.user_id, ctx.app_id)
                 # A check served from memory opens no session at all; a pure read begins no
                 # transaction: then there is nothing to commit.
-                if db.session.registry.has() and db.session().in_transaction():
-                    db.session.commit()
+                commit_if_open()
                 ok = True
             except ZoneConnectError as exc:
                 db.session.rollback()
