@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from functools import cache
 from typing import Any
 
 from flask import Flask, current_app
 from sqlalchemy import event, make_url
-from sqlalchemy.engine import Dialect, Engine
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DisconnectionError
-from sqlalchemy.sql import ClauseElement
 
 from gateway.extensions import db
 from gateway.oauth import token_cache, token_cache_events
@@ -82,54 +78,6 @@ def commit_if_open() -> None:
     driver (the refresh grant on PostgreSQL) has no session to commit."""
     if session_in_transaction():
         db.session.commit()
-
-
-def driver_statements_supported() -> bool:
-    """Whether `driver_connection` can be used: PostgreSQL through psycopg 3."""
-    dialect = db.engine.dialect
-    return dialect.name == "postgresql" and dialect.driver == "psycopg"
-
-
-@contextmanager
-def driver_connection() -> Iterator[Any]:
-    """A pooled connection's own psycopg connection, in autocommit mode, for the few statements
-    on the hottest paths (the refresh grant's read and claim).
-
-    SQLAlchemy's per-statement work (execution context, result objects, type processing) costs
-    about 250 us of CPU there, more than the database spends on the statement; these go to the
-    driver prepared (`driver_sql`) and return plain tuples. The connection comes from and goes
-    back to the same pool, so the pool's size, idle pings and recycling still apply; a
-    connection that failed is invalidated rather than returned.
-    """
-    import psycopg
-
-    pooled = db.engine.raw_connection()
-    conn = pooled.driver_connection
-    broken = False
-    try:
-        conn.autocommit = True  # a flag on an idle connection: no round trip
-        yield conn
-    except (psycopg.OperationalError, psycopg.InterfaceError):
-        broken = True
-        pooled.invalidate()
-        raise
-    finally:
-        try:
-            if not broken:  # sessions rely on the driver's own transactions
-                conn.autocommit = False
-        finally:
-            pooled.close()
-
-
-@cache
-def _compiled(statement: ClauseElement, dialect: Dialect) -> str:
-    return str(statement.compile(dialect=dialect))
-
-
-def driver_sql(statement: ClauseElement) -> str:
-    """A Core statement compiled once for the app's dialect, for `driver_connection`
-    (named `%(name)s` parameters): the statement stays written once, in Core."""
-    return _compiled(statement, db.engine.dialect)
 
 
 def init_app(app: Flask) -> None:

@@ -2,7 +2,7 @@
 
 `lookup_refresh` reads the token with its app's current credentials (so authenticating the client
 costs no query of its own); `spend` claims it and inserts the next pair of its family. On
-PostgreSQL both go to the driver prepared (`database.driver_connection`) and the spend is one
+PostgreSQL both go to the driver prepared (gateway/driver.py) and the spend is one
 statement that commits on its own: two round trips, no BEGIN/COMMIT, no ORM object. Everything
 else (unknown, another client's, exchanged, revoked or expired tokens, the grace retry, reuse
 detection) takes the full path in tokens.py.
@@ -17,14 +17,9 @@ from typing import Any
 
 from sqlalchemy import bindparam, cast, insert, select, update
 
+from gateway import driver
 from gateway.apps.models import App
-from gateway.database import (
-    autocommit_engine,
-    driver_connection,
-    driver_sql,
-    driver_statements_supported,
-    session_in_transaction,
-)
+from gateway.database import autocommit_engine, session_in_transaction
 from gateway.extensions import db
 from gateway.identity.services import openid_for
 from gateway.oauth import token_cache_events
@@ -107,9 +102,9 @@ def lookup_refresh(raw: str | None) -> RefreshLookup | None:
         return None
     params = {"digest": digest(raw)}
     row: Any
-    if driver_statements_supported():
-        with driver_connection() as conn:
-            row = conn.execute(driver_sql(_LOOKUP), params, prepare=True).fetchone()
+    if driver.supported():
+        with driver.connection() as conn:
+            row = conn.execute(driver.sql(_LOOKUP), params, prepare=True).fetchone()
     else:
         with autocommit_engine().connect() as conn:
             row = conn.execute(_LOOKUP, params).first()
@@ -141,12 +136,12 @@ def spend(lookup: RefreshLookup, scopes: list[str] | None = None) -> Issued | No
         expires_at=now + timedelta(seconds=ttl),
         refresh_expires_at=now + timedelta(seconds=setting("ZC_REFRESH_TOKEN_TTL")))
     pair = [(lookup.user_id, lookup.app_id)]
-    if driver_statements_supported() and not session_in_transaction():
+    if driver.supported() and not session_in_transaction():
         params = {"token_id": lookup.id, "now": now,
                   **{f"new_{name}": value for name, value in values.items()},
                   "new_scopes": json.dumps(narrowed)}
-        with driver_connection() as conn:
-            if conn.execute(driver_sql(_SPEND), params, prepare=True).fetchone() is None:
+        with driver.connection() as conn:
+            if conn.execute(driver.sql(_SPEND), params, prepare=True).fetchone() is None:
                 return None
         token_cache_events.forget_committed(pair)
         metrics.token_issued("refresh_token", metrics.token_family())  # already committed

@@ -1,4 +1,4 @@
-"""database.driver_connection: hot statements sent to psycopg directly, on the app's own pool.
+"""gateway.driver: hot statements sent to psycopg directly, on the app's own pool.
 
 A pooled connection lent in autocommit mode must come back in the mode sessions rely on, and
 one that failed must not go back into the pool at all.
@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select, text
 
+from gateway import driver
 from gateway.accounts.models import User
-from gateway.database import driver_connection, driver_sql, driver_statements_supported
 from gateway.extensions import db
 from tests.conftest import POSTGRES_URL
 
@@ -18,9 +18,9 @@ pytestmark = pytest.mark.skipif(not POSTGRES_URL, reason="psycopg statements nee
 
 
 def test_statements_commit_on_their_own_and_the_connection_returns_transactional(app):
-    assert driver_statements_supported()
+    assert driver.supported()
     db.engine.dispose()  # one pooled connection from here on: the one lent below
-    with driver_connection() as conn:
+    with driver.connection() as conn:
         assert conn.autocommit
         conn.execute("CREATE TABLE zc_driver_probe (n int)")
         conn.execute("INSERT INTO zc_driver_probe VALUES (1)")
@@ -35,16 +35,16 @@ def test_statements_commit_on_their_own_and_the_connection_returns_transactional
         assert db.session.execute(text("SELECT count(*) FROM zc_driver_probe")).scalar() == 1
     finally:
         db.session.rollback()
-        with driver_connection() as conn:
+        with driver.connection() as conn:
             conn.execute("DROP TABLE zc_driver_probe")
 
 
 def test_an_error_in_a_statement_leaves_the_pool_usable(app):
     import psycopg
 
-    with pytest.raises(psycopg.errors.UndefinedTable), driver_connection() as conn:
+    with pytest.raises(psycopg.errors.UndefinedTable), driver.connection() as conn:
         conn.execute("SELECT * FROM no_such_table")
-    with driver_connection() as conn:
+    with driver.connection() as conn:
         assert conn.execute("SELECT 1").fetchone() == (1,)
     assert db.session.scalar(select(db.func.count()).select_from(User)) is not None
 
@@ -53,17 +53,31 @@ def test_a_broken_connection_is_invalidated_not_returned(app):
     import psycopg
 
     db.engine.dispose()
-    with pytest.raises(psycopg.OperationalError), driver_connection() as conn:
+    with pytest.raises(psycopg.OperationalError), driver.connection() as conn:
         broken = conn
         with db.engine.connect() as killer:
-            killer.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": conn.info.backend_pid})
+            killer.execute(text("SELECT pg_terminate_backend(:pid)"),
+                           {"pid": conn.info.backend_pid})
             killer.commit()
         conn.execute("SELECT 1")
-    with driver_connection() as conn:
+    with driver.connection() as conn:
         assert conn is not broken and conn.execute("SELECT 1").fetchone() == (1,)
 
 
 def test_statements_are_compiled_once_from_core(app):
     statement = select(User.id).where(User.username == "x")
-    assert driver_sql(statement) is driver_sql(statement)
-    assert "%(username_1)s" in driver_sql(statement)
+    assert driver.sql(statement) is driver.sql(statement)
+    assert "%(username_1)s" in driver.sql(statement)
+
+
+def test_one_connection_lends_one_pooled_connection_for_the_block(app):
+    db.engine.dispose()
+    with driver.one_connection():
+        assert db.engine.pool.checkedout() == 0  # nothing checked out until first used
+        with driver.connection() as first:
+            pid = first.execute("SELECT pg_backend_pid()").fetchone()
+        with driver.connection() as second:
+            assert second is first and second.execute("SELECT pg_backend_pid()").fetchone() == pid
+        assert db.engine.pool.checkedout() == 1
+    assert db.engine.pool.checkedout() == 0
+    assert first.autocommit is False  # back in the pool as sessions expect it
