@@ -36,6 +36,8 @@ DEFAULTS: dict[str, Any] = {
     "ZC_LOGIN_LIMIT_ACCOUNT": "5 per 5 minutes",
     "ZC_LOGIN_LIMIT_ADDRESS": "20 per 5 minutes",
     "RATELIMIT_STORAGE_URI": None,  # default: REDIS_URL, else process:// (this process)
+    # Explicit: Flask-Limiter otherwise copies its default from the last app it was bound to.
+    "RATELIMIT_ENABLED": True,
     "RATELIMIT_HEADERS_ENABLED": True,
     # Sessions
     "SESSION_COOKIE_NAME": "zc_session",

@@ -98,7 +98,8 @@ def render_error(body: dict[str, Any], status: int,
     return response, status, headers or {}
 
 
-def _http_error(exc: HTTPException) -> ResponseReturnValue:
+def render_http_error(exc: HTTPException) -> ResponseReturnValue:
+    """An HTTP error (404, 429...) rendered like every other error."""
     status = exc.code or 500
     code = HTTP_CODES.get(status, "http_error")
     description = exc.description or "The request could not be handled."
@@ -128,7 +129,7 @@ def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(
         ZoneConnectError, lambda exc: render_error(exc.to_dict(), exc.status)
     )
-    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(HTTPException, render_http_error)
     app.register_error_handler(InsecureTransportError, lambda exc: render_error(
         {"error": "insecure_transport",
          "error_description": "OAuth requests must use HTTPS (plain HTTP only on loopback)."},

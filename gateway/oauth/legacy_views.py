@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, request
 from flask.typing import ResponseReturnValue
 
+from gateway import driver
 from gateway.accounts import sessions
 from gateway.apps import services as apps
 from gateway.apps.errors import AppNotLive
 from gateway.authorizations import services as authorizations
 from gateway.database import commit_if_open
-from gateway.extensions import csrf, db, limiter
+from gateway.extensions import csrf, db
 from gateway.identity.services import unionid_for
 from gateway.oauth import authorize as authz
 from gateway.oauth import legacy, tokens
 from gateway.oauth.errors import QQError, TokenError
+from gateway.oauth.rate_limits import token_limits
 from gateway.oauth.services import authenticate_access_token
 
 bp = Blueprint("oauth_legacy", __name__)
@@ -66,13 +68,13 @@ def _grant(auth: authz.AuthRequest, user_id: int, scopes: list[str]) -> Response
 
 
 @bp.route("/oauth2.0/token", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["ZC_TOKEN_LIMIT_ADDRESS"])
-@limiter.limit(lambda: current_app.config["ZC_TOKEN_LIMIT_CLIENT"], key_func=legacy.client_key)
+@token_limits(client_key=legacy.client_key)
 def token() -> ResponseReturnValue:
     """QQ token endpoint: every request shape, the urlencoded body, errors as HTTP 200."""
     p = legacy.params()
     try:
-        issued = legacy.redeem(p)
+        with driver.one_connection():  # the refresh grant's read and claim: one checkout
+            issued = legacy.redeem(p)
     except QQError as exc:
         legacy.audit_failure(exc, p)
         db.session.commit()  # keep the audit rows and any revocation a replay caused

@@ -6,9 +6,10 @@ from typing import Any
 
 from authlib.oauth2 import OAuth2Error
 from authlib.oauth2.rfc6749.errors import InvalidRequestError
-from flask import Blueprint, Response, current_app, g, jsonify, request, url_for
+from flask import Blueprint, Response, g, jsonify, request, url_for
 from flask.typing import ResponseReturnValue
 
+from gateway import driver
 from gateway.accounts import sessions
 from gateway.accounts.models import User
 from gateway.apps import services as apps
@@ -17,10 +18,11 @@ from gateway.apps.scopes import SCOPES
 from gateway.audit import services as audit
 from gateway.authorizations import services as authorizations
 from gateway.database import commit_if_open
-from gateway.extensions import csrf, db, limiter
+from gateway.extensions import csrf, db
 from gateway.oauth import authorize as authz
 from gateway.oauth import keys
 from gateway.oauth.errors import TokenError
+from gateway.oauth.rate_limits import token_limits
 from gateway.oauth.server import server
 from gateway.oauth.services import authenticate_access_token
 from gateway.oauth.userinfo import profile_claims
@@ -98,8 +100,7 @@ def _token_client_key() -> str:
 
 
 @bp.post("/oauth2/token")
-@limiter.limit(lambda: current_app.config["ZC_TOKEN_LIMIT_ADDRESS"])
-@limiter.limit(lambda: current_app.config["ZC_TOKEN_LIMIT_CLIENT"], key_func=_token_client_key)
+@token_limits(client_key=_token_client_key)
 def token() -> ResponseReturnValue:
     """RFC 6749 token endpoint: authorization_code (+PKCE), refresh_token, client_credentials."""
     repeated = sorted(name for name, values in request.form.lists() if len(values) > 1)
@@ -107,7 +108,8 @@ def token() -> ResponseReturnValue:
         response = server.handle_error_response(None, InvalidRequestError(
             f"Repeated parameter: {repeated[0][:32]}."))
     else:
-        response = server.create_token_response()
+        with driver.one_connection():  # the refresh grant's read and claim: one checkout
+            response = server.create_token_response()
     if response.status_code != 200:
         body = response.get_json(silent=True) or {}
         audit.record("oauth.token_failed", subject_type="app",

@@ -31,7 +31,8 @@ APIS = ("get_user_info", "get_simple_userinfo", "get_vip_info", "me", "add_share
         "list_shares", "delete_share", "userinfo")
 
 
-def _limiter() -> FixedWindowRateLimiter:
+def counters() -> FixedWindowRateLimiter:
+    """The app's fixed-window counters (quotas here, the token endpoints' limits too)."""
     return current_app.extensions["zc_quota_limiter"]  # type: ignore[no-any-return]
 
 
@@ -83,7 +84,7 @@ def _items(text: str) -> tuple[RateLimitItem, ...]:
 
 def hit(app_id: int, api: str) -> None:
     """Count one call; raise RateLimited (with seconds to wait) when over any limit."""
-    limiter = _limiter()
+    limiter = counters()
     for item in _items(limit_for(app_id, api)):
         if not limiter.hit(item, "api-quota", str(app_id), api):
             stats = limiter.get_window_stats(item, "api-quota", str(app_id), api)
