@@ -111,8 +111,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         flask_app = create_app({"SQLALCHEMY_DATABASE_URI": args.database_url,
                                 "ZC_ENV": "production", "SECRET_KEY": "micro", "ZC_LOG_FORMAT":
-                                "json", "RATELIMIT_ENABLED": False,
-                                "ZC_API_RATE_LIMIT": "100000000 per minute"})
+                                "json", "ZC_API_RATE_LIMIT": "100000000 per minute",
+                                # Counted, as under gunicorn, but never refusing (bench/server.py).
+                                "ZC_TOKEN_LIMIT_CLIENT": "100000000 per minute",
+                                "ZC_TOKEN_LIMIT_ADDRESS": "100000000 per minute"})
         w = _world(flask_app, refresh_count=args.calls + 50)
         client = flask_app.test_client()
         statements = _Statements()
