@@ -99,6 +99,20 @@ def _token_client_key() -> str:
     return "oauth2-token-client:" + client_id[:16]
 
 
+def _mixed_client_authentication() -> str | None:
+    """RFC 6749 §2.3: a client uses one authentication method per request. HTTP Basic with a
+    client_secret in the body too (or naming another client_id) is refused, not resolved."""
+    basic = request.authorization
+    if basic is None or basic.type != "basic":
+        return None
+    if "client_secret" in request.form:
+        return "Send the client secret once: in HTTP Basic or in the body, not both."
+    client_id = request.form.get("client_id")
+    if client_id is not None and client_id != basic.username:
+        return "The client_id in the body is not the client of the Authorization header."
+    return None
+
+
 @bp.post("/oauth2/token")
 @token_limits(client_key=_token_client_key)
 def token() -> ResponseReturnValue:
@@ -107,6 +121,8 @@ def token() -> ResponseReturnValue:
     if repeated:  # RFC 6749 §3.2 and §5.2: a repeated parameter is invalid_request
         response = server.handle_error_response(None, InvalidRequestError(
             f"Repeated parameter: {repeated[0][:32]}."))
+    elif problem := _mixed_client_authentication():
+        response = server.handle_error_response(None, InvalidRequestError(problem))
     else:
         with driver.one_connection():  # the refresh grant's read and claim: one checkout
             response = server.create_token_response()

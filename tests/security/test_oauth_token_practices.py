@@ -127,6 +127,22 @@ def test_client_authentication_failure_is_401_with_www_authenticate(world, clien
 
 # --- Refresh tokens ---------------------------------------------------------------------------
 
+@pytest.mark.parametrize("extra", [{"client_secret": "whatever"}, {"client_id": "101999999"}])
+def test_one_client_authentication_method_per_request(world, client, extra):
+    """RFC 6749 §2.3.1: "The client MUST NOT use more than one authentication method in each
+    request." HTTP Basic plus a client_secret (or another client_id) in the body is refused
+    before any credential is checked; Basic with the same client_id in the body is fine."""
+    mixed = client.post(TOKEN, data={"grant_type": "client_credentials", **extra},
+                        auth=(world.web.appid, world.web_key))
+    assert mixed.status_code == 400 and mixed.get_json()["error"] == "invalid_request"
+    assert "access_token" not in mixed.get_json()
+    assert _count("oauth.token_failed") == 1
+    same = client.post(TOKEN, data={"grant_type": "client_credentials",
+                                    "client_id": world.web.appid},
+                       auth=(world.web.appid, world.web_key))
+    assert same.status_code == 200, same.get_json()
+
+
 def test_refresh_token_is_bound_to_the_client(world, browser, client, other):
     """"Refresh tokens: bound to the client": another client gets invalid_grant, and its attempt
     does not kill the rightful client's family."""
