@@ -91,11 +91,22 @@ def one_connection() -> Iterator[None]:
 
 
 @cache
-def _compiled(statement: ClauseElement, dialect: Dialect) -> str:
-    return str(statement.compile(dialect=dialect))
+def _compiled(statement: ClauseElement, dialect: Dialect) -> tuple[str, dict[str, Any]]:
+    compiled = statement.compile(dialect=dialect)
+    constants = {name: bind.value for bind, name in compiled.bind_names.items()
+                 if not bind.required}
+    return str(compiled), constants
 
 
 def sql(statement: ClauseElement) -> str:
     """A module-level Core statement compiled once for the app's dialect (named `%(name)s`
     parameters)."""
-    return _compiled(statement, db.engine.dialect)
+    return _compiled(statement, db.engine.dialect)[0]
+
+
+def fetch_one(conn: Any, statement: ClauseElement, params: dict[str, Any]) -> Any:
+    """Run a module-level Core statement prepared on a driver connection: its first row (a
+    tuple) or None. The statement's own constants (literals SQLAlchemy sends as parameters)
+    are filled in; every `bindparam` without a value must be in `params`."""
+    text, constants = _compiled(statement, db.engine.dialect)
+    return conn.execute(text, {**constants, **params}, prepare=True).fetchone()

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, cast, insert, select, update
+from sqlalchemy import String, and_, bindparam, cast, insert, literal, or_, select, update
 
 from gateway import driver
 from gateway.apps.models import App
@@ -23,7 +23,7 @@ from gateway.database import autocommit_engine, session_in_transaction
 from gateway.extensions import db
 from gateway.identity.services import openid_for
 from gateway.oauth import token_cache_events
-from gateway.oauth.clients import ClientFacts
+from gateway.oauth.clients import REFUSED_STATUSES, ClientFacts
 from gateway.oauth.models import OAuthToken
 from gateway.oauth.tokens import Issued, setting
 from gateway.observability import metrics
@@ -92,6 +92,86 @@ _SPEND = (insert(OAuthToken)
           .returning(OAuthToken.id))
 
 
+# PostgreSQL, the commonest refresh in one round trip: claim the token only if the client that
+# presents it is its app, authenticated (the digest of the presented appkey is the stored one,
+# or the previous one during a rotation overlap; no secret only for public clients) and not
+# refused, and the token is live; insert the next pair; return it with what the response needs.
+_T = OAuthToken.__table__
+_NOW = bindparam("now", type_=_T.c.created_at.type)
+_KEY = bindparam("key_digest", type_=String)
+_AUTHENTICATED = or_(
+    and_(_KEY.is_(None), App.app_type != "web"),
+    and_(App.app_type == "web", or_(
+        App.appkey_digest == _KEY,
+        and_(App.previous_appkey_digest == _KEY, App.previous_appkey_expires_at > _NOW))))
+_CLAIMED_FOR_CLIENT = (
+    update(OAuthToken)
+    .where(OAuthToken.refresh_digest == bindparam("digest"), App.id == OAuthToken.app_id,
+           App.appid == bindparam("client_id"), _AUTHENTICATED,
+           *(App.status != status for status in sorted(REFUSED_STATUSES)),
+           OAuthToken.rotated_at.is_(None), OAuthToken.revoked_at.is_(None),
+           OAuthToken.user_id.is_not(None), OAuthToken.openid.is_not(None),  # else: full path
+           or_(OAuthToken.refresh_expires_at.is_(None), OAuthToken.refresh_expires_at > _NOW))
+    .values(rotated_at=_NOW, revoked_at=_NOW)
+    .returning(OAuthToken.id, OAuthToken.app_id, OAuthToken.user_id, OAuthToken.openid,
+               OAuthToken.scopes, OAuthToken.family, OAuthToken.code_id, App.developer_id,
+               App.unionid_enabled)
+    .cte("claimed"))
+_C = _CLAIMED_FOR_CLIENT.c
+_ISSUED = (
+    insert(OAuthToken)
+    .from_select(list(_NEW_PAIR), select(
+        bindparam("access_digest", type_=_T.c.access_digest.type),
+        bindparam("refresh_digest", type_=_T.c.refresh_digest.type), _C.app_id, _C.user_id,
+        _C.openid, _C.scopes, literal("refresh_token", _T.c.grant_type.type), _C.family, _C.id,
+        _C.code_id, _NOW, bindparam("expires_at", type_=_T.c.expires_at.type),
+        bindparam("refresh_expires_at", type_=_T.c.refresh_expires_at.type)))
+    .returning(OAuthToken.parent_id, OAuthToken.scopes)
+    .cte("issued"))
+_EXCHANGE = (select(_C.app_id, _C.user_id, _C.openid, _ISSUED.c.scopes, _C.developer_id,
+                    _C.unionid_enabled)
+             .select_from(_ISSUED)
+             .join(_CLAIMED_FOR_CLIENT, _C.id == _ISSUED.c.parent_id))
+
+
+@dataclass(frozen=True)
+class Exchanged:
+    """A refresh token exchanged in one statement, with what the token response adds."""
+
+    issued: Issued
+    user_id: int | None
+    app_id: int
+    developer_id: int
+    unionid_enabled: bool
+
+
+def exchange(raw: str | None, client_id: str | None, secret: str | None) -> Exchanged | None:
+    """The common refresh in one round trip (PostgreSQL, no scope narrowing): None when the
+    statement claimed nothing, for whatever reason (unknown or spent token, another client's,
+    a wrong key, a refused app, an expired token, older rows, other databases); the caller
+    then takes the full path, which tells those cases apart and answers each precisely."""
+    if (not raw or len(raw) > 64 or not client_id or len(client_id) > 32
+            or not driver.supported() or session_in_transaction()):
+        return None
+    now = utcnow()
+    access, refresh = new_hex32(), new_hex32()
+    ttl = setting("ZC_ACCESS_TOKEN_TTL")
+    params = {"digest": digest(raw), "client_id": client_id,
+              "key_digest": digest(secret) if secret is not None else None, "now": now,
+              "access_digest": digest(access), "refresh_digest": digest(refresh),
+              "expires_at": now + timedelta(seconds=ttl),
+              "refresh_expires_at": now + timedelta(seconds=setting("ZC_REFRESH_TOKEN_TTL"))}
+    with driver.connection() as conn:
+        row = driver.fetch_one(conn, _EXCHANGE, params)
+    if row is None:
+        return None
+    app_id, user_id, openid, scopes, developer_id, unionid_enabled = row
+    token_cache_events.forget_committed([(user_id, app_id)])
+    metrics.token_issued("refresh_token", metrics.token_family())  # already committed
+    return Exchanged(Issued(access, refresh, ttl, scopes, openid), user_id, app_id,
+                     developer_id, bool(unionid_enabled))
+
+
 def lookup_refresh(raw: str | None) -> RefreshLookup | None:
     """The refresh token's row and its app's credentials, or None when unknown.
 
@@ -104,7 +184,7 @@ def lookup_refresh(raw: str | None) -> RefreshLookup | None:
     row: Any
     if driver.supported():
         with driver.connection() as conn:
-            row = conn.execute(driver.sql(_LOOKUP), params, prepare=True).fetchone()
+            row = driver.fetch_one(conn, _LOOKUP, params)
     else:
         with autocommit_engine().connect() as conn:
             row = conn.execute(_LOOKUP, params).first()
@@ -141,7 +221,7 @@ def spend(lookup: RefreshLookup, scopes: list[str] | None = None) -> Issued | No
                   **{f"new_{name}": value for name, value in values.items()},
                   "new_scopes": json.dumps(narrowed)}
         with driver.connection() as conn:
-            if conn.execute(driver.sql(_SPEND), params, prepare=True).fetchone() is None:
+            if driver.fetch_one(conn, _SPEND, params) is None:
                 return None
         token_cache_events.forget_committed(pair)
         metrics.token_issued("refresh_token", metrics.token_family())  # already committed

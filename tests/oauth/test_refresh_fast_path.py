@@ -3,6 +3,7 @@ client credentials are read fresh with the token, and a token is spent exactly o
 
 from __future__ import annotations
 
+import re
 import threading
 from typing import Any
 
@@ -141,23 +142,14 @@ def test_concurrent_spends_of_one_token_issue_one_pair(app, world, refresh):
     assert _children(refresh) == 1
 
 
-@pytest.mark.parametrize("endpoint", [_rest, _legacy])
-def test_a_refresh_sends_two_statements_on_postgresql_three_elsewhere(
-        app, world, client, refresh, endpoint, monkeypatch):
-    """The lookup with the client's credentials, then the claim and the insert: one statement
-    on PostgreSQL (sent to the driver prepared and committed on its own: no BEGIN/COMMIT), an
-    UPDATE and an INSERT elsewhere."""
+def _sent_during(call: Any, monkeypatch: Any) -> list[str]:
+    """Every statement a call sends, through SQLAlchemy or straight to psycopg."""
     sent: list[str] = []
 
     def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         sent.append(statement)
 
-    endpoint(client, world, refresh)  # warm-up: compiled statements, pooled connections
-    fresh = tokens.issue_tokens(world.web, world.user.id, ["get_user_info"],
-                                grant_type="authorization_code")
-    db.session.commit()
-    assert fresh.refresh_token and world.web.appid  # the test's own reads happen before
-    if POSTGRES_URL:  # statements sent past SQLAlchemy, straight to psycopg
+    if POSTGRES_URL:
         import psycopg
 
         execute = psycopg.Connection.execute
@@ -169,8 +161,83 @@ def test_a_refresh_sends_two_statements_on_postgresql_three_elsewhere(
         monkeypatch.setattr(psycopg.Connection, "execute", driver_execute)
     event.listen(db.engine, "before_cursor_execute", record)
     try:
-        assert endpoint(client, world, fresh.refresh_token).status_code == 200
+        call()
     finally:
         event.remove(db.engine, "before_cursor_execute", record)
-    assert len(sent) == (2 if POSTGRES_URL else 3), [statement[:60] for statement in sent]
+        monkeypatch.undo()
+    return sent
+
+
+def _fresh(world: Any) -> str:
+    issued = tokens.issue_tokens(world.web, world.user.id, ["get_user_info", "get_vip_info"],
+                                 grant_type="authorization_code")
+    db.session.commit()
+    assert issued.refresh_token and world.web.appid  # the test's own reads happen before
+    return issued.refresh_token
+
+
+@pytest.mark.parametrize("endpoint", [_rest, _legacy])
+def test_a_refresh_is_one_statement_on_postgresql_three_elsewhere(
+        app, world, client, refresh, endpoint, monkeypatch):
+    """PostgreSQL: claim (for the authenticated client only) and new pair in one statement,
+    committed on its own. Elsewhere: the lookup with the client's credentials, an UPDATE and
+    an INSERT."""
+    endpoint(client, world, refresh)  # warm-up: compiled statements, pooled connections
+    raw = _fresh(world)
+    sent = _sent_during(lambda: endpoint(client, world, raw), monkeypatch)
+    assert len(sent) == (1 if POSTGRES_URL else 3), [statement[:60] for statement in sent]
     assert "refresh_digest" in sent[0] and "apps" in sent[0]
+
+
+def test_a_narrowing_refresh_reads_then_claims(app, world, client, refresh, monkeypatch):
+    """With `scope` the grant must see the token's scopes first: two statements on PostgreSQL
+    (lookup, then claim plus insert), three elsewhere."""
+    _rest(client, world, refresh)
+    raw = _fresh(world)
+
+    def narrow() -> None:
+        answer = client.post(TOKEN, data={"grant_type": "refresh_token", "refresh_token": raw,
+                                          "scope": "get_user_info"},
+                             auth=(world.web.appid, world.web_key))
+        assert answer.status_code == 200 and answer.get_json()["scope"] == "get_user_info"
+
+    sent = _sent_during(narrow, monkeypatch)
+    assert len(sent) == (2 if POSTGRES_URL else 3), [statement[:60] for statement in sent]
+
+
+def test_one_statement_and_full_path_answer_alike(world, client, refresh):
+    """The body and headers of the one-statement answer are the ones Authlib's grant gives."""
+    fast = _rest(client, world, refresh)
+    full = client.post(TOKEN, data={"grant_type": "refresh_token", "scope": "get_user_info",
+                                    "refresh_token": fast.get_json()["refresh_token"]},
+                       auth=(world.web.appid, world.web_key))
+    assert fast.status_code == full.status_code == 200
+    tokens_masked = [re.sub(r'"[0-9A-F]{32}"', '"T"', answer.get_data(as_text=True))
+                     for answer in (fast, full)]
+    assert tokens_masked[0] == tokens_masked[1]  # same keys, order, spacing and values
+    for name in ("Content-Type", "Cache-Control", "Pragma"):
+        assert fast.headers[name] == full.headers[name]
+    assert fast.get_json()["openid"] == full.get_json()["openid"]
+
+
+def test_public_clients_refresh_without_a_secret_but_not_with_one(world, client):
+    """Public clients authenticate with `none`; a secret sent by one (or none by a web app) is
+    invalid_client, and nothing is spent."""
+    issued = tokens.issue_tokens(world.native, world.user.id, ["get_user_info"],
+                                 grant_type="authorization_code")
+    web = tokens.issue_tokens(world.web, world.user.id, ["get_user_info"],
+                              grant_type="authorization_code")
+    db.session.commit()
+    assert issued.refresh_token and web.refresh_token
+    with_secret = client.post(TOKEN, data={"grant_type": "refresh_token",
+                                           "refresh_token": issued.refresh_token},
+                              auth=(world.native.appid, "0" * 32))
+    assert with_secret.status_code == 401 and _children(issued.refresh_token) == 0
+    no_secret = client.post(TOKEN, data={"grant_type": "refresh_token",
+                                         "client_id": world.web.appid,
+                                         "refresh_token": web.refresh_token})
+    assert no_secret.status_code == 401 and _children(web.refresh_token) == 0
+    ok = client.post(TOKEN, data={"grant_type": "refresh_token", "client_id": world.native.appid,
+                                  "refresh_token": issued.refresh_token})
+    assert ok.status_code == 200 and ok.get_json()["access_token"], ok.get_json()
+    assert _children(issued.refresh_token) == 1
