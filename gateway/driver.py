@@ -2,7 +2,7 @@
 
 SQLAlchemy's per-statement work (execution context, result objects, type processing) costs
 about 250 us of CPU, more than PostgreSQL spends on those statements. They stay written once, in
-Core, are compiled once (`sql`) and go to the driver prepared, returning plain tuples. The
+Core, are compiled once (`fetch_one`) and go to the driver prepared, returning plain tuples. The
 connection comes from and goes back to the app's pool, so its size, idle pings and recycling
 still apply; a connection that failed is invalidated rather than returned.
 """
@@ -96,12 +96,6 @@ def _compiled(statement: ClauseElement, dialect: Dialect) -> tuple[str, dict[str
     constants = {name: bind.value for bind, name in compiled.bind_names.items()
                  if not bind.required}
     return str(compiled), constants
-
-
-def sql(statement: ClauseElement) -> str:
-    """A module-level Core statement compiled once for the app's dialect (named `%(name)s`
-    parameters)."""
-    return _compiled(statement, db.engine.dialect)[0]
 
 
 def fetch_one(conn: Any, statement: ClauseElement, params: dict[str, Any]) -> Any:

@@ -1,13 +1,13 @@
-"""The refresh grant's common case: a live refresh token, exchanged once, in two statements.
+"""The refresh grant's common cases, without the ORM and outside the request's transaction.
 
-`lookup_refresh` reads the token with its app's current credentials (so authenticating the client
-costs no query of its own); `spend` claims it and inserts the next pair of its family. On
-PostgreSQL both go to the driver prepared (gateway/driver.py) and the spend is one
-statement that commits on its own: two round trips, no BEGIN/COMMIT, no ORM object. Everything
-else (unknown, another client's, exchanged, revoked or expired tokens, the grace retry, reuse
-detection) takes the full path in tokens.py.
+`exchange` (PostgreSQL) answers the commonest refresh in one statement: it claims the token only
+for its authenticated client and inserts the next pair. When that claims nothing, or the client
+narrows the scope, `lookup_refresh` reads the token with its app's current credentials (so
+authenticating the client costs no query of its own) and `spend` claims it and inserts the next
+pair (one statement on PostgreSQL). Statements go to the driver prepared (gateway/driver.py).
+Everything else (unknown, another client's, exchanged, revoked or expired tokens, the grace
+retry, reuse detection) takes the full path in tokens.py.
 """
-
 from __future__ import annotations
 
 import json
@@ -135,6 +135,26 @@ _EXCHANGE = (select(_C.app_id, _C.user_id, _C.openid, _ISSUED.c.scopes, _C.devel
 
 
 @dataclass(frozen=True)
+class _Minted:
+    """A new pair's raw values (returned once) and the columns stored for it."""
+
+    access: str
+    refresh: str
+    ttl: int
+    columns: dict[str, Any]
+
+
+def _mint() -> _Minted:
+    now = utcnow()
+    access, refresh = new_hex32(), new_hex32()
+    ttl = setting("ZC_ACCESS_TOKEN_TTL")
+    return _Minted(access, refresh, ttl, {
+        "access_digest": digest(access), "refresh_digest": digest(refresh), "created_at": now,
+        "expires_at": now + timedelta(seconds=ttl),
+        "refresh_expires_at": now + timedelta(seconds=setting("ZC_REFRESH_TOKEN_TTL"))})
+
+
+@dataclass(frozen=True)
 class Exchanged:
     """A refresh token exchanged in one statement, with what the token response adds."""
 
@@ -153,14 +173,10 @@ def exchange(raw: str | None, client_id: str | None, secret: str | None) -> Exch
     if (not raw or len(raw) > 64 or not client_id or len(client_id) > 32
             or not driver.supported() or session_in_transaction()):
         return None
-    now = utcnow()
-    access, refresh = new_hex32(), new_hex32()
-    ttl = setting("ZC_ACCESS_TOKEN_TTL")
-    params = {"digest": digest(raw), "client_id": client_id,
-              "key_digest": digest(secret) if secret is not None else None, "now": now,
-              "access_digest": digest(access), "refresh_digest": digest(refresh),
-              "expires_at": now + timedelta(seconds=ttl),
-              "refresh_expires_at": now + timedelta(seconds=setting("ZC_REFRESH_TOKEN_TTL"))}
+    pair = _mint()
+    params = {**pair.columns, "now": pair.columns["created_at"], "digest": digest(raw),
+              "client_id": client_id,
+              "key_digest": digest(secret) if secret is not None else None}
     with driver.connection() as conn:
         row = driver.fetch_one(conn, _EXCHANGE, params)
     if row is None:
@@ -168,8 +184,8 @@ def exchange(raw: str | None, client_id: str | None, secret: str | None) -> Exch
     app_id, user_id, openid, scopes, developer_id, unionid_enabled = row
     token_cache_events.forget_committed([(user_id, app_id)])
     metrics.token_issued("refresh_token", metrics.token_family())  # already committed
-    return Exchanged(Issued(access, refresh, ttl, scopes, openid), user_id, app_id,
-                     developer_id, bool(unionid_enabled))
+    return Exchanged(Issued(pair.access, pair.refresh, pair.ttl, scopes, openid), user_id,
+                     app_id, developer_id, bool(unionid_enabled))
 
 
 def lookup_refresh(raw: str | None) -> RefreshLookup | None:
@@ -202,19 +218,16 @@ def spend(lookup: RefreshLookup, scopes: list[str] | None = None) -> Issued | No
     On PostgreSQL the claim and the insert are one statement, committed on its own; elsewhere
     (or inside an open transaction) an UPDATE and an INSERT in the request's transaction.
     """
-    now = utcnow()
-    access, refresh = new_hex32(), new_hex32()
-    ttl = setting("ZC_ACCESS_TOKEN_TTL")
+    minted = _mint()
     openid = lookup.openid
     if openid is None and lookup.user_id is not None:  # tokens from before openids were kept
         openid = openid_for(lookup.user_id, db.session.get(App, lookup.app_id))  # type: ignore
     narrowed = [s for s in lookup.scopes if scopes is None or s in scopes]
     values = dict(
-        access_digest=digest(access), refresh_digest=digest(refresh), app_id=lookup.app_id,
-        user_id=lookup.user_id, openid=openid, scopes=narrowed, grant_type="refresh_token",
-        family=lookup.family, parent_id=lookup.id, code_id=lookup.code_id, created_at=now,
-        expires_at=now + timedelta(seconds=ttl),
-        refresh_expires_at=now + timedelta(seconds=setting("ZC_REFRESH_TOKEN_TTL")))
+        minted.columns, app_id=lookup.app_id, user_id=lookup.user_id, openid=openid,
+        scopes=narrowed, grant_type="refresh_token", family=lookup.family, parent_id=lookup.id,
+        code_id=lookup.code_id)
+    now = minted.columns["created_at"]
     pair = [(lookup.user_id, lookup.app_id)]
     if driver.supported() and not session_in_transaction():
         params = {"token_id": lookup.id, "now": now,
@@ -235,4 +248,4 @@ def spend(lookup: RefreshLookup, scopes: list[str] | None = None) -> Issued | No
         db.session.connection().execute(_INSERT, values)
         family = metrics.token_family()
         metrics.when_committed(lambda: metrics.token_issued("refresh_token", family))
-    return Issued(access, refresh, ttl, narrowed, openid)
+    return Issued(minted.access, minted.refresh, minted.ttl, narrowed, openid)

@@ -7,7 +7,7 @@ one that failed must not go back into the pool at all.
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import bindparam, literal, select, text, true
 
 from gateway import driver
 from gateway.accounts.models import User
@@ -15,6 +15,13 @@ from gateway.extensions import db
 from tests.conftest import POSTGRES_URL
 
 pytestmark = pytest.mark.skipif(not POSTGRES_URL, reason="psycopg statements need PostgreSQL")
+
+
+@pytest.fixture
+def world_user(factory) -> int:
+    user = factory.user("probe")
+    db.session.commit()
+    return int(user.id)
 
 
 def test_statements_commit_on_their_own_and_the_connection_returns_transactional(app):
@@ -64,10 +71,16 @@ def test_a_broken_connection_is_invalidated_not_returned(app):
         assert conn is not broken and conn.execute("SELECT 1").fetchone() == (1,)
 
 
-def test_statements_are_compiled_once_from_core(app):
-    statement = select(User.id).where(User.username == "x")
-    assert driver.sql(statement) is driver.sql(statement)
-    assert "%(username_1)s" in driver.sql(statement)
+def test_core_statements_run_prepared_with_their_own_constants(app, world_user):
+    """A Core statement's literals travel as parameters SQLAlchemy fills in; fetch_one does too,
+    so a statement compiled once answers like SQLAlchemy would."""
+    statement = (select(User.username, literal("constant"))
+                 .where(User.id == bindparam("user_id"), User.is_active == true()))
+    with driver.connection() as conn:
+        assert driver.fetch_one(conn, statement, {"user_id": world_user}) == ("probe",
+                                                                              "constant")
+        assert driver.fetch_one(conn, statement, {"user_id": -1}) is None
+    assert db.session.execute(statement, {"user_id": world_user}).one() == ("probe", "constant")
 
 
 def test_one_connection_lends_one_pooled_connection_for_the_block(app):
