@@ -24,7 +24,7 @@ from gateway.apps import services as apps
 from gateway.apps.errors import AppNotFound
 from gateway.apps.models import App
 from gateway.extensions import db
-from gateway.identity.services import openid_for
+from gateway.identity.services import openid_for, unionid_for
 from gateway.oauth import keys, refresh, tokens
 from gateway.oauth.authorize import issuer
 from gateway.oauth.clients import REFUSED_STATUSES, ClientFacts
@@ -150,12 +150,19 @@ def save_token(token: dict[str, Any], request: Any) -> None:
     token["scope"] = " ".join(issued.scopes)
     if issued.refresh_token:
         token["refresh_token"] = issued.refresh_token
-    if issued.openid:
-        token["openid"] = issued.openid
-        if client.facts.unionid_enabled and user is not None:
-            from gateway.identity.services import unionid_for
+    token.update(identity_fields(issued.openid, user.id if user is not None else None,
+                                 client.facts.developer_id, client.facts.unionid_enabled))
 
-            token["unionid"] = unionid_for(user.id, client.facts.developer_id)
+
+def identity_fields(openid: str | None, user_id: int | None, developer_id: int,
+                    unionid_enabled: bool) -> dict[str, str]:
+    """What a token response adds about the user: the openid, and the unionid when the app's
+    developer may see it (minted on first use: the request commits)."""
+    if not openid:
+        return {}
+    if not unionid_enabled or user_id is None:
+        return {"openid": openid}
+    return {"openid": openid, "unionid": unionid_for(user_id, developer_id)}
 
 
 class CodeGrant(grants.AuthorizationCodeGrant):

@@ -19,22 +19,17 @@ from gateway.audit import services as audit
 from gateway.authorizations import services as authorizations
 from gateway.database import commit_if_open
 from gateway.extensions import csrf, db
-from gateway.identity.services import unionid_for
 from gateway.oauth import authorize as authz
 from gateway.oauth import keys, refresh
 from gateway.oauth.errors import TokenError
 from gateway.oauth.rate_limits import token_limits
-from gateway.oauth.server import server
+from gateway.oauth.server import RefreshGrant, identity_fields, server
 from gateway.oauth.services import authenticate_access_token
 from gateway.oauth.userinfo import profile_claims
 from gateway.openapi.errors import RateLimited
 from gateway.openapi.guard import rest_error
 from gateway.quotas import services as quotas
 from gateway.usage.recorder import record_call
-
-# What Authlib's token responses carry (RFC 6749 §5.1).
-TOKEN_HEADERS = [("Content-Type", "application/json"), ("Cache-Control", "no-store"),
-                 ("Pragma", "no-cache")]
 
 bp = Blueprint("oauth", __name__)
 AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none"]
@@ -134,12 +129,13 @@ def _refresh_in_one_statement() -> Response | None:
     if exchanged is None:
         return None
     issued = exchanged.issued
-    body: dict[str, Any] = {"token_type": "Bearer", "access_token": issued.access_token,
-                            "expires_in": issued.expires_in, "scope": " ".join(issued.scopes),
-                            "refresh_token": issued.refresh_token, "openid": issued.openid}
-    if exchanged.unionid_enabled and exchanged.user_id is not None:
-        body["unionid"] = unionid_for(exchanged.user_id, exchanged.developer_id)
-    return Response(json.dumps(body), 200, headers=TOKEN_HEADERS)  # flask.json, as Authlib's
+    body = {"token_type": "Bearer", "access_token": issued.access_token,
+            "expires_in": issued.expires_in, "scope": " ".join(issued.scopes),
+            "refresh_token": issued.refresh_token,
+            **identity_fields(issued.openid, exchanged.user_id, exchanged.developer_id,
+                              exchanged.unionid_enabled)}
+    # flask.json and the grant's own headers, as Authlib's answer
+    return Response(json.dumps(body), 200, headers=RefreshGrant.TOKEN_RESPONSE_HEADER)
 
 
 @bp.post("/oauth2/token")

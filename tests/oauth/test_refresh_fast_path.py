@@ -241,3 +241,17 @@ def test_public_clients_refresh_without_a_secret_but_not_with_one(world, client)
                                   "refresh_token": issued.refresh_token})
     assert ok.status_code == 200 and ok.get_json()["access_token"], ok.get_json()
     assert _children(issued.refresh_token) == 1
+
+
+def test_apps_with_the_unionid_permission_get_it_on_both_paths(world, client, refresh):
+    from gateway.identity.services import unionid_for
+
+    world.web.unionid_enabled = True
+    db.session.commit()
+    fast = _rest(client, world, refresh).get_json()
+    full = client.post(TOKEN, data={"grant_type": "refresh_token", "scope": "get_user_info",
+                                    "refresh_token": fast["refresh_token"]},
+                       auth=(world.web.appid, world.web_key)).get_json()
+    expected = unionid_for(world.user.id, world.developer.id)
+    assert fast["unionid"] == full["unionid"] == expected
+    assert fast["openid"] == full["openid"]
