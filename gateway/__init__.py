@@ -10,7 +10,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from gateway import cache, database, errors, navigation, observability, web
+from gateway import cache, database, errors, i18n, navigation, observability, web
 from gateway import config as config_module
 from gateway.cli import register_commands
 from gateway.extensions import csrf, db, limiter, migrate
@@ -35,6 +35,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     web.init_app(app)
     database.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True)
+    i18n.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
     observability.init_app(app)

@@ -47,6 +47,9 @@ DEFAULTS: dict[str, Any] = {
     "PERMANENT_SESSION_LIFETIME": 14 * 24 * 3600,
     "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
     "LOG_LEVEL": "INFO",
+    # Languages (gateway/i18n.py): the locale when nothing in the request chooses one.
+    "ZC_DEFAULT_LOCALE": "zh_Hans",
+    "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
     # Coins and money: 1 coin = ZC_COIN_MINOR_UNITS minor units of ZC_CURRENCY; top-ups through
     # "sandbox" (credited at once) or "stripe"; settlement hold and payout minimum (minor units).
     "ZC_CURRENCY": "CNY",

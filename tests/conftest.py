@@ -35,6 +35,8 @@ BASE_CONFIG: dict[str, Any] = {
     "SERVER_NAME": None,
     "RATELIMIT_STORAGE_URI": "process://",
     "REDIS_URL": None,
+    # Tests read pages in English unless they ask for another language (Accept-Language, cookie).
+    "ZC_DEFAULT_LOCALE": "en",
     **FAST_HASHING,
 }
 
