@@ -32,9 +32,36 @@ def params() -> dict[str, str]:
     return dict(parsed)
 
 
+# A JSON body sent as text/plain is at most this long: token parameters fit in far less.
+_UNTYPED_JSON_LIMIT = 16 * 1024
+_FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
+
+
+def _json_body() -> Any:
+    """The JSON body, typed or not: fetch(url, {body: JSON.stringify(...)}) sends text/plain.
+
+    Auth.js/NextAuth and similar clients post JSON that way; a body that is not JSON, a form
+    or an oversized untyped body is simply not a JSON source.
+    """
+    if request.is_json:
+        return request.get_json(silent=True)
+    if request.mimetype in _FORM_TYPES or request.method != "POST":
+        return None
+    length = request.content_length
+    if length is None or not 0 < length <= _UNTYPED_JSON_LIMIT:
+        return None
+    data = request.get_data(cache=True)
+    if not data.lstrip().startswith(b"{"):
+        return None
+    try:
+        return json.loads(data)
+    except ValueError:  # UnicodeDecodeError and JSONDecodeError alike
+        return None
+
+
 def _parse_params() -> dict[str, str]:
     merged: dict[str, str] = {}
-    body = request.get_json(silent=True) if request.is_json else None
+    body = _json_body()
     sources: list[Mapping[str, Any]] = [request.args, request.form]
     if isinstance(body, dict):
         sources.append(body)

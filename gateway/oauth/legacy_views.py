@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, request
+from urllib.parse import urlencode
+
+from flask import Blueprint, Response, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 
 from gateway import driver
@@ -65,6 +67,20 @@ def _grant(auth: authz.AuthRequest, user_id: int, scopes: list[str]) -> Response
                              code_challenge_method=auth.code_challenge_method,
                              auth_time=sessions.auth_time())
     return authz.callback_redirect(auth.redirect_uri, {"code": code, "state": auth.state})
+
+
+@bp.get("/oauth2.0/show")
+def show() -> ResponseReturnValue:
+    """QQ's login page URL (`/oauth2.0/show?which=Login&display=pc&...`): the authorize page.
+
+    QQ's authorize redirected there and apps saved that link; it answers with the same login and
+    consent as /oauth2.0/authorize, to which it redirects with the same parameters (`which` dropped,
+    `response_type` defaulting to `code` as on QQ's page).
+    """
+    args = [(k, v) for k, v in request.args.items(multi=True) if k != "which"]
+    if "response_type" not in request.args:
+        args.insert(0, ("response_type", "code"))
+    return redirect(url_for(".authorize") + "?" + urlencode(args), 302)
 
 
 @bp.route("/oauth2.0/token", methods=["GET", "POST"])
