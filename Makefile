@@ -9,20 +9,41 @@ HOST ?= 127.0.0.1
 export ZC_ENV ?= development
 
 .PHONY: install run serve migrate demo test test-postgres lint clean security lint-ops bench \
-	chromium
+	chromium lock lock-upgrade lock-check
 # `make test` lints the whole tree (the SDK's own `make -C sdk check` adds mypy --strict there).
 RUFF_PATHS ?= .
+
+UV_VERSION ?= 0.13.8
+UV := $(BIN)/uv
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-$(VENV)/.installed: $(BIN)/python pyproject.toml sdk/pyproject.toml
-	$(BIN)/pip install --quiet -e '.[dev]'
-	$(BIN)/pip install --quiet -e './sdk[flask]'
+# uv resolves the lock files and installs from them (pip would too, only slower).
+$(UV): | $(BIN)/python
+	$(BIN)/pip install --quiet uv==$(UV_VERSION)
+
+# Installs exactly the pins of requirements-dev.lock. When pyproject.toml and the lock files
+# disagree (a dependency merged without `make lock`), scripts/lock.py re-locks and says so loudly.
+$(VENV)/.installed: $(UV) pyproject.toml sdk/pyproject.toml requirements.lock requirements-dev.lock
+	$(BIN)/python scripts/lock.py ensure
+	$(UV) pip install --python $(BIN)/python --quiet -r requirements-dev.lock
+	$(UV) pip install --python $(BIN)/python --quiet --no-deps -e . -e ./sdk
 	touch $@
 
 install: $(VENV)/.installed
+
+# Re-resolve the lock files after changing dependencies (pins still allowed are kept);
+# `make lock-upgrade` moves every pin to the newest allowed version; `make lock-check` only checks.
+lock: $(UV)
+	$(BIN)/python scripts/lock.py refresh
+
+lock-upgrade: $(UV)
+	$(BIN)/python scripts/lock.py upgrade
+
+lock-check: $(BIN)/python
+	$(BIN)/python scripts/lock.py check
 
 migrate: install
 	$(BIN)/gateway db upgrade
