@@ -56,6 +56,7 @@ def _import_models() -> None:
     from gateway.audit import models as _audit  # noqa: F401
     from gateway.authorizations import models as _authorizations  # noqa: F401
     from gateway.developers import models as _developers  # noqa: F401
+    from gateway.friends import models as _friends  # noqa: F401
     from gateway.identity import models as _identity  # noqa: F401
     from gateway.ledger import models as _ledger  # noqa: F401
     from gateway.oauth import models as _oauth  # noqa: F401
@@ -73,6 +74,7 @@ def _register_blueprints(app: Flask) -> None:
     from developer_portal.openapi_docs import register_manage_api_docs
     from developer_portal.revenue import init_app as init_revenue_pages
     from gateway.accounts.views import bp as accounts_bp
+    from gateway.communities import init_app as init_communities
     from gateway.health.views import bp as health_bp
     from gateway.oauth.legacy_views import bp as oauth_legacy_bp
     from gateway.oauth.views import bp as oauth_bp
@@ -84,6 +86,7 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(blueprint)
     init_money(app)
     init_open_api(app)
+    init_communities(app)
     developer_portal.init_app(app)
     init_revenue_pages(app)
     add_contributor(app, register_manage_api_docs)  # the portal's paths in /api/v1/openapi.json

@@ -102,9 +102,9 @@ DEFAULTS: dict[str, Any] = {
     "ZC_LOG_FORMAT": "json",
     "ZC_METRICS_ALLOW": "127.0.0.0/8,::1/128",
     "ZC_METRICS_TOKEN": None,
-    # Files and photos (gateway/storage): None keeps them under instance/storage; s3://bucket/prefix
-    # uses S3-compatible storage (boto3 credentials), ZC_STORAGE_ENDPOINT_URL for MinIO and the like;
-    # signed URLs of private objects live ZC_STORAGE_URL_TTL seconds.
+    # Files and photos (gateway/storage): None keeps them under instance/storage;
+    # s3://bucket/prefix uses S3-compatible storage (boto3 credentials), ZC_STORAGE_ENDPOINT_URL
+    # for MinIO and the like; signed URLs of private objects live ZC_STORAGE_URL_TTL seconds.
     "ZC_STORAGE_URL": None,
     "ZC_STORAGE_ENDPOINT_URL": None,
     "ZC_STORAGE_URL_TTL": 300,

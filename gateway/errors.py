@@ -32,7 +32,8 @@ class ZoneConnectError(Exception):
         super().__init__(self.description)
 
     def to_dict(self) -> dict[str, Any]:
-        body: dict[str, Any] = {"error": self.code, "error_description": self.description}
+        # str(): a class may describe itself with a lazy translation (`_l`), resolved here.
+        body: dict[str, Any] = {"error": self.code, "error_description": str(self.description)}
         if self.ret is not None:
             body["ret"] = self.ret
         body.update(self.extra)

@@ -13,6 +13,7 @@ from gateway.accounts import sessions
 from gateway.accounts.models import User
 from gateway.errors import ValidationFailed
 from gateway.extensions import db
+from gateway.friends import services as friends
 from gateway.openapi.profile import base_url
 from gateway.shares import services
 from gateway.shares.models import TITLE_MAX
@@ -62,13 +63,14 @@ def _safe_href(url: str | None) -> str | None:
 
 @bp.get("/space/<username>")
 def space(username: str) -> ResponseReturnValue:
-    """A user's feed: public, or (friends-only) visible to its owner alone: no friends graph yet."""
+    """A user's feed: public or friends-only (owner and friends); never shown to blocked users."""
     owner = db.session.scalar(select(User).where(User.username == username[:64]))
     if owner is None or not owner.is_active:
         abort(404)
     viewer = sessions.current_user()
     is_owner = viewer is not None and viewer.id == owner.id
-    visible = owner.feed_visibility == "public" or is_owner
+    visible = friends.can_see(viewer.id if viewer else None, owner.id, owner.feed_visibility)
+    relation = friends.relation(viewer.id, owner.id) if viewer is not None else None
     before_raw = request.args.get("before", "")
     before = int(before_raw) if before_raw.isdigit() and len(before_raw) <= 18 else None
     entries: list[Any] = []
@@ -78,7 +80,7 @@ def space(username: str) -> ResponseReturnValue:
         entries = [{"share": s, "app": a, "app_href": _safe_href(a.website if a else None)}
                    for s, a in rows]
     return render_template("space/feed.html", owner=owner, is_owner=is_owner, visible=visible,
-                           entries=entries, has_more=has_more)
+                           entries=entries, has_more=has_more, relation=relation)
 
 
 @bp.get("/docs/share-button")

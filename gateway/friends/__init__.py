@@ -1,0 +1,1 @@
+"""Friends: mutual friendship by request, blocking, and what "friends only" means everywhere."""
