@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from gateway.accounts import sessions
 from gateway.accounts.models import User
+from gateway.accounts.services import USERNAME_PATTERN
 from gateway.accounts.views import login_required
 from gateway.errors import ZoneConnectError
 from gateway.extensions import db
@@ -33,7 +34,9 @@ def _me() -> User:
 
 
 def _user_named(username: str) -> User:
-    other = db.session.scalar(select(User).where(User.username == username.strip()[:32]))
+    username = username.strip()
+    other = db.session.scalar(select(User).where(User.username == username)) if (
+        USERNAME_PATTERN.match(username)) else None
     if other is None or not other.is_active:
         raise NoSuchUser()
     return other
