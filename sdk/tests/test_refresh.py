@@ -9,7 +9,7 @@ import pytest
 from conftest import FakeClock
 from fakes import OPENID, FakeProvider, error
 
-from zoneconnect import AuthenticationError, OAuthError, Token
+from zoneconnect import AuthenticationError, OAuthError, ReauthorizationRequired, Token
 
 ME = "/api/v1/me"
 
@@ -83,6 +83,43 @@ def test_a_failed_refresh_raises_oauth_error(client: Any, provider: FakeProvider
     with pytest.raises(OAuthError) as info:
         client.get_user_info(token)
     assert info.value.error == "invalid_grant" and refreshed == []
+
+
+@pytest.mark.parametrize("path", ["401", "expired"])
+def test_a_revoked_grant_is_an_authentication_error(client: Any, provider: FakeProvider,
+                                                    token: Token, clock: FakeClock,
+                                                    refreshed: list[Token], path: str) -> None:
+    """The user revoked the app: one `except AuthenticationError` sends them to log in again."""
+    provider.refresh_tokens.clear()
+    if path == "401":
+        provider.access_tokens.clear()
+    else:
+        clock.now += 3600
+    with pytest.raises(AuthenticationError) as info:
+        client.get_user_info(token)
+    assert type(info.value) is ReauthorizationRequired
+    assert isinstance(info.value, OAuthError)  # code catching OAuthError keeps working
+    assert info.value.error == "invalid_grant" and info.value.ret == 100036
+    assert info.value.status_code == 400 and refreshed == []
+    assert isinstance(info.value.__cause__, OAuthError)
+
+
+def test_other_refresh_errors_stay_oauth_errors(client: Any, provider: FakeProvider,
+                                                token: Token) -> None:
+    provider.access_tokens.clear()
+    provider.push("POST", "/oauth2/token", error(401, "invalid_client"))
+    with pytest.raises(OAuthError) as info:
+        client.get_user_info(token)
+    assert not isinstance(info.value, AuthenticationError)
+    assert info.value.error == "invalid_client"
+
+
+def test_an_explicit_refresh_raises_plain_oauth_error(client: Any, provider: FakeProvider,
+                                                      token: Token) -> None:
+    provider.refresh_tokens.clear()
+    with pytest.raises(OAuthError) as info:
+        client.refresh(token)
+    assert type(info.value) is OAuthError and info.value.error == "invalid_grant"
 
 
 def test_other_401s_do_not_refresh(client: Any, provider: FakeProvider, token: Token) -> None:

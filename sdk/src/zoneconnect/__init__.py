@@ -19,6 +19,7 @@ from ._exceptions import (
     OAuthError,
     PermissionDeniedError,
     RateLimitError,
+    ReauthorizationRequired,
     SignatureVerificationError,
     ZoneConnectError,
 )
@@ -55,6 +56,7 @@ __all__ = [
     "RateLimitError",
     "InternalServerError",
     "OAuthError",
+    "ReauthorizationRequired",
     "IDTokenError",
     "SignatureVerificationError",
 ]

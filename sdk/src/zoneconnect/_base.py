@@ -15,7 +15,7 @@ import httpx
 from . import _jwt
 from . import _requests as req
 from ._config import ClientConfig
-from ._exceptions import ZoneConnectError
+from ._exceptions import OAuthError, ReauthorizationRequired, ZoneConnectError
 from ._sansio import (
     Notify,
     Plan,
@@ -228,7 +228,12 @@ class BaseClient:
         new = self._state.latest(token)
         if new is token or new.is_expired(self._clock()):
             base = new
-            new = yield from self._refresh_plan(base, None)
+            try:
+                new = yield from self._refresh_plan(base, None)
+            except OAuthError as exc:
+                if exc.code != "invalid_grant":
+                    raise
+                raise ReauthorizationRequired.from_oauth_error(exc) from exc
             olds = {t.refresh_token for t in (token, base) if t.refresh_token}
             self._state.remember_refresh(olds, new)
         yield Notify(new)

@@ -20,6 +20,7 @@ __all__ = [
     "RateLimitError",
     "InternalServerError",
     "OAuthError",
+    "ReauthorizationRequired",
     "SignatureVerificationError",
     "IDTokenError",
 ]
@@ -138,6 +139,23 @@ class OAuthError(APIError):
     def error_description(self) -> str | None:
         """The RFC 6749 `error_description`."""
         return self.description
+
+
+class ReauthorizationRequired(AuthenticationError, OAuthError):
+    """A transparent refresh met `invalid_grant`: the grant is gone, send the user to log in again.
+
+    Raised by calls made with a user's token (`get_user_info`, `shares.*`, ...) when the token
+    had to be refreshed and the server refused the refresh token (the user revoked the app, the
+    token family was revoked after reuse, or it expired). It is an `AuthenticationError`, so the
+    one handler that sends a user back to log in catches it, and an `OAuthError` (status 400,
+    `.error == "invalid_grant"`) as before. An explicit `client.refresh()` raises `OAuthError`.
+    """
+
+    @classmethod
+    def from_oauth_error(cls, exc: OAuthError) -> ReauthorizationRequired:
+        """The same answer's fields, as this class."""
+        return cls(str(exc), response=exc.response, body=exc.body, code=exc.code,
+                   description=exc.description, ret=exc.ret, request_id=exc.request_id)
 
 
 _STATUS_CLASSES: dict[int, type[APIError]] = {
