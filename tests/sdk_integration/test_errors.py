@@ -35,3 +35,17 @@ def test_a_garbage_access_token_is_an_authentication_error(sdk, browser):
     with pytest.raises(zoneconnect.AuthenticationError) as refused:
         sdk.get_user_info(forged)
     assert refused.value.code == "invalid_token" and refused.value.ret is not None
+
+
+def test_a_revoked_grant_is_reauthorization_required(sdk, browser, platform):
+    """Alice removes the app at /account/apps: one `except AuthenticationError` sees it."""
+    token = log_in_with_sdk(sdk, browser)
+    assert sdk.get_user_info(token).nickname == "Alice"
+    page = browser.get(platform.url + "/account/apps")
+    done = browser.submit(page, match=lambda f: (f.action or "").endswith(
+        f"/account/apps/{platform.appid}/revoke"))
+    assert done.status_code in (302, 303)
+    with pytest.raises(zoneconnect.AuthenticationError) as refused:
+        sdk.get_user_info(token)
+    assert isinstance(refused.value, zoneconnect.ReauthorizationRequired)
+    assert refused.value.error == "invalid_grant"
