@@ -27,3 +27,12 @@ def child_exit(server, worker):
         from prometheus_client import multiprocess
 
         multiprocess.mark_process_dead(worker.pid)
+
+
+def on_starting(server):
+    """Before any worker: a bad setting or an unreachable database, Redis or SMTP server is one
+    line naming the setting, and gunicorn exits 1 (instead of workers failing with tracebacks).
+    ZC_SKIP_PREFLIGHT=1 skips the connection checks (the settings are still checked)."""
+    from gateway.startup import preflight_or_exit
+
+    preflight_or_exit(connect=os.environ.get("ZC_SKIP_PREFLIGHT") != "1")

@@ -10,7 +10,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from gateway import cache, database, errors, i18n, navigation, observability, storage, web
+from gateway import cache, database, errors, i18n, navigation, observability, startup, storage, web
 from gateway import config as config_module
 from gateway.cli import register_commands
 from gateway.extensions import csrf, db, limiter, migrate
@@ -21,9 +21,11 @@ MIGRATIONS_DIR = os.environ.get("ZC_MIGRATIONS_DIR") or os.path.abspath(
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the platform app: configuration, extensions, blueprints, commands."""
-    app = Flask(__name__, instance_relative_config=True)
-    os.makedirs(app.instance_path, exist_ok=True)
-    app.config.from_mapping(config_module.build(app.instance_path, config))
+    environ = startup.environment(config)  # with .env in development
+    app = Flask(__name__, instance_relative_config=True,
+                instance_path=startup.instance_path(config, environ))
+    startup.ensure_instance_folder(app.instance_path)
+    app.config.from_mapping(config_module.build(app.instance_path, config, environ))
     logging.getLogger("gateway").setLevel(app.config["LOG_LEVEL"])
     if app.config.get("ZC_TRUSTED_PROXIES"):
         hops = int(app.config["ZC_TRUSTED_PROXIES"])

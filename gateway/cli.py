@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from typing import Any
 
 import click
@@ -113,10 +114,46 @@ def create_cli_app() -> Flask:
     try:
         return create_app()
     except ConfigError as exc:
-        raise click.UsageError(f"{exc} (for a local try-out: export ZC_ENV=development)") from exc
+        hint = " (for a local try-out: export ZC_ENV=development)" if "SECRET" in str(exc) else ""
+        raise click.ClickException(f"{exc}{hint}") from None
 
 
-@click.group(cls=FlaskGroup, create_app=create_cli_app, add_default_commands=True,
+class GatewayGroup(FlaskGroup):
+    """The Flask CLI, where an unreachable service is one line naming its setting."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        """`gateway --help` with bad settings: the one line, then the commands it can still list."""
+        from flask.cli import ScriptInfo
+
+        try:
+            ctx.ensure_object(ScriptInfo).load_app()
+        except click.ClickException as exc:
+            click.secho(f"Error: {exc.format_message()}", err=True, fg="red")
+            return sorted(self.commands)
+        return super().list_commands(ctx)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        import redis
+        from sqlalchemy.exc import OperationalError
+
+        from gateway import MIGRATIONS_DIR
+        from gateway.startup import first_line
+
+        if ctx.protected_args[:1] == ["db"] and not os.path.isdir(MIGRATIONS_DIR):
+            raise click.ClickException(f"ZC_MIGRATIONS_DIR: no migrations at {MIGRATIONS_DIR} "
+                                       "(point it at the repository's migrations folder)")
+        try:
+            return super().invoke(ctx)
+        except OperationalError as exc:
+            raise click.ClickException(f"DATABASE_URL: the database refused or did not answer "
+                                       f"({first_line(exc)})") from None
+        except redis.ConnectionError as exc:
+            raise click.ClickException(f"REDIS_URL: cannot reach Redis ({first_line(exc)})") \
+                from None
+
+
+# .env is read by gateway.startup (development only), not by Flask's loader.
+@click.group(cls=GatewayGroup, create_app=create_cli_app, add_default_commands=True,
              load_dotenv=False)
 def main() -> None:
     """ZoneConnect platform management."""

@@ -108,6 +108,10 @@ DEFAULTS: dict[str, Any] = {
     "ZC_STORAGE_URL": None,
     "ZC_STORAGE_ENDPOINT_URL": None,
     "ZC_STORAGE_URL_TTL": 300,
+    # Where the platform writes its files (SQLite database, development secret, demo file,
+    # uploads). None: `instance/` beside a checkout; an installed package needs it set (the image:
+    # /data). Never inside site-packages.
+    "ZC_INSTANCE_PATH": None,
 }
 
 # Environment variable -> config key, for names that do not follow the ZC_ prefix rule.
@@ -174,6 +178,9 @@ def build(instance_path: str, overrides: Mapping[str, Any] | None = None,
         config["SECRET_KEY"] = _development_secret(instance_path)
     if not config["SQLALCHEMY_DATABASE_URI"]:
         config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance_path}/zoneconnect.db"
+    from gateway.startup import normalize_database_url  # postgres:// as hosts hand it out
+
+    config["SQLALCHEMY_DATABASE_URI"] = normalize_database_url(config["SQLALCHEMY_DATABASE_URI"])
     if config["RATELIMIT_STORAGE_URI"] is None:
         config["RATELIMIT_STORAGE_URI"] = config["REDIS_URL"] or "process://"
     if config["SESSION_COOKIE_SECURE"] is None:

@@ -42,6 +42,6 @@ def test_production_without_secret_key_is_a_one_line_error(tmp_path):
     env.update(ZC_ENV="production", DATABASE_URL=f"sqlite:///{tmp_path}/x.db")
     result = subprocess.run([sys.executable, "-m", "gateway.cli", "users", "--help"], env=env,
                             capture_output=True, text=True, timeout=60, cwd=tmp_path)
-    assert result.returncode == 2
+    assert result.returncode == 1
     assert "ZC_SECRET_KEY must be set in production" in result.stderr
     assert "Traceback" not in result.stderr
