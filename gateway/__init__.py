@@ -10,7 +10,18 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from gateway import cache, database, errors, i18n, navigation, observability, startup, storage, web
+from gateway import (
+    cache,
+    database,
+    errors,
+    i18n,
+    navigation,
+    observability,
+    outbound,
+    startup,
+    storage,
+    web,
+)
 from gateway import config as config_module
 from gateway.cli import register_commands
 from gateway.extensions import csrf, db, limiter, migrate
@@ -43,6 +54,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     observability.init_app(app)
     cache.init_app(app)
     storage.init_app(app)
+    outbound.init_app(app)
     navigation.init_app(app)
     errors.register_error_handlers(app)
     _register_blueprints(app)

@@ -63,6 +63,14 @@ DEFAULTS: dict[str, Any] = {
     "ZC_OUTBOX_BACKOFF_MAX_SECONDS": 3600,
     "ZC_OUTBOX_LEASE_SECONDS": 60,
     "ZC_OUTBOX_TIMEOUT_SECONDS": 10,
+    # Guarded outbound client (gateway/outbound.py) for every developer URL: host names or
+    # networks allowed although internal (self-hosted set-ups, "hooks.corp,10.20.0.0/16"),
+    # loopback allowed (development and tests only; `make run` turns it on for the Demo Site),
+    # connect timeout (s) and the most of an answer's body read (bytes).
+    "ZC_OUTBOUND_ALLOW_HOSTS": "",
+    "ZC_OUTBOUND_ALLOW_LOOPBACK": False,
+    "ZC_OUTBOUND_CONNECT_TIMEOUT": 3.0,
+    "ZC_OUTBOUND_MAX_RESPONSE_BYTES": 65536,
     # Stripe (platform account): STRIPE_API_BASE points the client elsewhere (the tests' fake).
     "STRIPE_API_KEY": None,
     "STRIPE_WEBHOOK_SECRET": None,
@@ -183,6 +191,9 @@ def build(instance_path: str, overrides: Mapping[str, Any] | None = None,
     config["SQLALCHEMY_DATABASE_URI"] = normalize_database_url(config["SQLALCHEMY_DATABASE_URI"])
     if config["RATELIMIT_STORAGE_URI"] is None:
         config["RATELIMIT_STORAGE_URI"] = config["REDIS_URL"] or "process://"
+    if env == "production" and config["ZC_OUTBOUND_ALLOW_LOOPBACK"]:
+        raise ConfigError("ZC_OUTBOUND_ALLOW_LOOPBACK is for development only: production "
+                          "never calls developer URLs on loopback (use ZC_OUTBOUND_ALLOW_HOSTS)")
     if config["SESSION_COOKIE_SECURE"] is None:
         config["SESSION_COOKIE_SECURE"] = env == "production"
     return config

@@ -58,6 +58,14 @@ def demo_environment(host: str, port: str, demo_port: str) -> dict[str, str]:
     return env
 
 
+def platform_environment() -> dict[str, str]:
+    """The environment of the platform and the worker: the Demo Site listens on loopback, which
+    the guarded outbound client refuses unless the operator allows it (development only)."""
+    env = dict(os.environ)
+    env.setdefault("ZC_OUTBOUND_ALLOW_LOOPBACK", "1")
+    return env
+
+
 def stop(processes: dict[str, subprocess.Popen[bytes]]) -> None:
     """Ask every program still running to stop, then kill what lingers."""
     for process in processes.values():
@@ -89,7 +97,7 @@ def main() -> int:
     processes: dict[str, subprocess.Popen[bytes]] = {}
     try:
         for name, argv in commands(host, port, demo_port).items():
-            env = demo_env if name == "demo-site" else dict(os.environ)
+            env = demo_env if name == "demo-site" else platform_environment()
             processes[name] = subprocess.Popen(argv, cwd=ROOT, env=env)  # noqa: S603
         print(f"run_demo: platform http://{host}:{port}/  Demo Site http://{host}:{demo_port}/"
               "  (Ctrl-C stops both)", flush=True)

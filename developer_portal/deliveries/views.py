@@ -6,17 +6,34 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 
+from gateway import outbound
 from gateway.accounts.sessions import current_user
 from gateway.accounts.views import login_required
 from gateway.apps.models import App
 from gateway.audit import services as audit
 from gateway.developers.services import own_app
 from gateway.extensions import db
+from gateway.i18n import _l
 from gateway.outbox.services import deliveries_for_app, resend
 from gateway.timeutil import isoformat
 
 bp = Blueprint("developer_deliveries", __name__, url_prefix="/developer/apps",
                template_folder="templates")
+
+
+# The guarded client's public reasons, translated; anything else stored (rows written before the
+# guard, with the platform's own error text) is shown as a plain "connection failed".
+ERRORS = {outbound.REFUSED: _l("refused: address not allowed"),
+          outbound.CONNECT_FAILED: _l("connection failed"),
+          outbound.TIMED_OUT: _l("timed out"), outbound.BAD_URL: _l("invalid URL"),
+          outbound.UNRESOLVED: _l("host name not found")}
+
+
+def describe_error(error: str) -> str:
+    """What the page shows for a stored attempt error."""
+    if not error or (error.startswith("HTTP ") and error[5:].isdigit()):
+        return error
+    return str(ERRORS.get(error, ERRORS[outbound.CONNECT_FAILED]))
 
 
 class ResendForm(FlaskForm):
@@ -36,7 +53,8 @@ def list_deliveries(appid: str) -> ResponseReturnValue:
     """Every webhook event of the app with each delivery attempt and the next retry."""
     app = _own(appid)
     return render_template("deliveries/list.html", app=app, messages=deliveries_for_app(app.id),
-                           form=ResendForm(), isoformat=isoformat)
+                           form=ResendForm(), isoformat=isoformat,
+                           describe_error=describe_error)
 
 
 @bp.post("/<appid>/deliveries/<int:message_id>/resend")

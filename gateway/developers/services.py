@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from gateway import images
+from gateway import images, outbound
 from gateway.accounts.models import User
 from gateway.apps import services as app_services
 from gateway.apps.errors import AppNotFound
@@ -25,6 +25,7 @@ CATEGORIES = ("game", "social", "tools", "shopping", "news", "education", "other
 SUBMITTABLE = ("draft", "rejected")
 EDITABLE_FIELDS = ("name", "description", "category", "website", "app_type", "redirect_uris",
                    "webhook_url", "deauthorize_url")
+CALLBACK_FIELDS = ("webhook_url", "deauthorize_url")
 
 
 def profile_of(user: User) -> DeveloperProfile | None:
@@ -72,6 +73,8 @@ def own_app(user: User, appid: str | None) -> App:
 def _check_url(value: str, name: str, problems: dict[str, list[str]]) -> None:
     if value and (len(value) > 512 or not value.startswith(("https://", "http://"))):
         problems[name] = ["Use an http(s) URL of at most 512 characters."]
+    elif value and name in CALLBACK_FIELDS and (why := outbound.url_problem(value)):
+        problems[name] = [why]  # the platform POSTs here: no internal address
 
 
 def update_app(app: App, actor: User, changes: dict[str, Any]) -> App:

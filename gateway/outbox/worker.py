@@ -7,13 +7,12 @@ import os
 import random
 import socket
 import time
-import urllib.error
-import urllib.request
 from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import or_, select, update
 
+from gateway import outbound
 from gateway.apps.models import App
 from gateway.extensions import db
 from gateway.outbox.models import DeliveryAttempt, OutboxMessage
@@ -51,29 +50,16 @@ def claim(limit: int = 20, owner: str = WORKER_ID) -> list[int]:
     return claimed
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    """A callback is answered where it was sent: redirects count as failures."""
-
-    def redirect_request(self, *args: object, **kwargs: object) -> None:
-        return None
-
-
-_OPENER = urllib.request.build_opener(_NoRedirect)
-
-
 def _post(message: OutboxMessage, secret: str) -> tuple[int | None, str]:
+    """POST through the guarded client: internal addresses are refused before any connection,
+    and the developer sees only a short public reason, never the platform's error text."""
     body = message.body.encode()
     headers = {"Content-Type": "application/json", "ZoneConnect-Signature": sign(body, secret),
                "User-Agent": "ZoneConnect-Webhooks/1"}
-    timeout = float(current_app.config.get("ZC_OUTBOX_TIMEOUT_SECONDS", 10))
-    request = urllib.request.Request(message.url, data=body, headers=headers, method="POST")
     try:
-        with _OPENER.open(request, timeout=timeout) as response:  # noqa: S310 - http(s) only
-            code = int(response.status)
-    except urllib.error.HTTPError as exc:
-        code = exc.code
-    except (OSError, ValueError) as exc:  # refused, timed out, bad URL
-        return None, f"{type(exc).__name__}: {exc}"[:255]
+        code = outbound.post(message.url, content=body, headers=headers).status
+    except outbound.OutboundError as exc:
+        return None, exc.public
     return code, "" if 200 <= code < 300 else f"HTTP {code}"
 
 

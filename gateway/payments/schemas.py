@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from gateway import outbound
 from gateway.errors import ValidationFailed
 from gateway.wallet.services import MAX_COINS
 
@@ -24,12 +25,15 @@ class OrderRequest:
 def _url_problem(url: Any) -> str | None:
     if not isinstance(url, str) or len(url) > 512:
         return "A URL of at most 512 characters."
-    parts = urlsplit(url)
-    if parts.scheme == "https" and parts.hostname:
-        return None
-    if parts.scheme == "http" and parts.hostname in {"127.0.0.1", "localhost", "::1"}:
-        return None
-    return "Use an https URL (http only for 127.0.0.1 / localhost)."
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        parts = urlsplit("")
+    if not (parts.scheme == "https" and parts.hostname) and not (
+            parts.scheme == "http" and parts.hostname in {"127.0.0.1", "localhost", "::1"}):
+        return "Use an https URL (http only for 127.0.0.1 / localhost)."
+    # The worker POSTs here: no internal address (loopback only where the operator allows it).
+    return outbound.url_problem(url)
 
 
 def parse_order(body: Any) -> OrderRequest:

@@ -25,6 +25,13 @@ from gateway.timeutil import utcnow
 from tests.conftest import csrf_from
 
 
+@pytest.fixture
+def app_config() -> dict[str, Any]:
+    # The receivers listen on loopback, which the guarded client allows only when told to
+    # (as `make run` does for the Demo Site).
+    return {"ZC_OUTBOUND_ALLOW_LOOPBACK": True}
+
+
 class Receiver:
     """A werkzeug server on loopback that records callbacks and answers the statuses queued."""
 

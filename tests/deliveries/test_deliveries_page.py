@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -19,6 +20,11 @@ from gateway.timeutil import utcnow
 from tests.conftest import csrf_from
 from tests.money_helpers import Shop, make_shop, pay_order
 from tests.outbox.test_worker import Receiver
+
+
+@pytest.fixture
+def app_config() -> dict[str, Any]:
+    return {"ZC_OUTBOUND_ALLOW_LOOPBACK": True}  # the receiver listens on loopback
 
 
 @pytest.fixture

@@ -12,7 +12,8 @@ from tests.sdk_integration.conftest import log_in_with_sdk
 
 @pytest.fixture
 def app_config() -> dict[str, Any]:
-    return {"ZC_REFRESH_REUSE_GRACE": 0, "ZC_TOKEN_LIMIT_CLIENT": "3 per minute"}
+    return {"ZC_REFRESH_REUSE_GRACE": 0, "ZC_TOKEN_LIMIT_CLIENT": "3 per minute",
+            "ZC_OUTBOUND_ALLOW_LOOPBACK": True}
 
 
 def test_token_endpoint_rate_limit_is_a_rate_limit_error(sdk, browser):
