@@ -78,6 +78,7 @@ def _import_models() -> None:
     from gateway.payments import models as _payments  # noqa: F401
     from gateway.quotas import models as _quotas  # noqa: F401
     from gateway.revenue import models as _revenue  # noqa: F401
+    from gateway.scheduler import models as _scheduler  # noqa: F401
     from gateway.shares import models as _shares  # noqa: F401
     from gateway.usage import models as _usage  # noqa: F401
 

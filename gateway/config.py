@@ -120,6 +120,14 @@ DEFAULTS: dict[str, Any] = {
     # uploads). None: `instance/` beside a checkout; an installed package needs it set (the image:
     # /data). Never inside site-packages.
     "ZC_INSTANCE_PATH": None,
+    # Scheduled jobs of `gateway worker` (gateway/scheduler): settlement of the month that ended,
+    # hold releases and payouts are checked every ZC_SCHEDULE_INTERVAL s; payouts run once a
+    # month from day ZC_PAYOUT_DAY (UTC) on; expired codes and tokens are purged every
+    # ZC_PURGE_INTERVAL s, ZC_PURGE_BATCH_SIZE rows at a time.
+    "ZC_SCHEDULE_INTERVAL": 60,
+    "ZC_PAYOUT_DAY": 5,
+    "ZC_PURGE_INTERVAL": 3600,
+    "ZC_PURGE_BATCH_SIZE": 1000,
 }
 
 # Environment variable -> config key, for names that do not follow the ZC_ prefix rule.

@@ -80,18 +80,19 @@ def revenue_settle(month: str) -> None:
 
 
 @click.command("worker")
-@click.option("--once", is_flag=True, help="Deliver what is due now, then exit.")
+@click.option("--once", is_flag=True, help="Deliver what is due and run every job once, then exit.")
 @with_appcontext
 def worker_command(once: bool) -> None:
-    """Drain the outbox (signed callbacks to apps) and run the periodic money jobs."""
-    from gateway.outbox.worker import run_forever, run_once
-    from gateway.revenue.periodic import run_periodic
+    """Drain the outbox (signed callbacks to apps) and run the scheduled jobs."""
+    from gateway.outbox.worker import run_once
+    from gateway.scheduler.runner import Scheduler, run_forever
+    from gateway.startup import preflight_or_exit
 
     if once:
         attempted = run_once()
-        run_periodic()
-        echo_json({"attempted": attempted})
+        echo_json({"attempted": attempted, "jobs": Scheduler().tick()})
         return
+    preflight_or_exit()
     run_forever()
 
 

@@ -97,14 +97,3 @@ def run_once(limit: int = 20) -> int:
             db.session.rollback()
             log.exception("outbox delivery %s failed", message_id)
     return len(ids)
-
-
-def run_forever(idle_seconds: float = 2.0) -> None:
-    """Drain the outbox, then poll; also runs the periodic money jobs."""
-    from gateway.revenue.periodic import run_periodic
-
-    while True:
-        worked = run_once()
-        run_periodic()
-        if not worked:
-            time.sleep(idle_seconds)

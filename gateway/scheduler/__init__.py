@@ -1,0 +1,1 @@
+"""Scheduled jobs of `gateway worker`: settlement, payouts, hold releases, purge, usage flush."""
