@@ -48,8 +48,9 @@ lock-check: $(BIN)/python
 migrate: install
 	$(BIN)/gateway db upgrade
 
+# Registers the Demo Site's URIs for $(HOST):$(DEMO_PORT) (re-registered when the ports change).
 demo: migrate
-	$(BIN)/gateway demo
+	HOST=$(HOST) PORT=$(PORT) DEMO_PORT=$(DEMO_PORT) $(BIN)/gateway demo
 
 # The platform on $(PORT), the Demo Site (examples/demo_site) on $(DEMO_PORT), the webhook worker.
 run: demo

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Mapping
 from typing import Any
 
 from flask import current_app
@@ -12,6 +13,7 @@ from sqlalchemy import select
 from gateway.accounts import services as accounts
 from gateway.apps import services as apps
 from gateway.apps.models import App
+from gateway.audit import services as audit
 from gateway.errors import ZoneConnectError
 from gateway.extensions import db
 
@@ -62,8 +64,27 @@ def seed_alice_coins() -> int:
     return ledger.coin_balance(alice.id)
 
 
-DEMO_SITE = {"name": "Demo Site", "redirect_uris": ["http://127.0.0.1:8001/callback"],
-             "website": "http://127.0.0.1:8001/", "scopes": ["add_share", "pay", "get_vip_info"]}
+DEMO_SITE = {"name": "Demo Site", "scopes": ["add_share", "pay", "get_vip_info"]}
+# `make run` passes HOST, PORT and DEMO_PORT to both `gateway demo` and scripts/run_demo.py;
+# these are its defaults, so the registered URIs and the served ports always agree.
+ADDRESS_DEFAULTS = {"HOST": "127.0.0.1", "PORT": "8000", "DEMO_PORT": "8001"}
+
+
+def demo_addresses(environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The platform's and the Demo Site's URLs as `make run` serves them (HOST, PORT, DEMO_PORT)."""
+    env = os.environ if environ is None else environ
+    host, port, demo_port = (env.get(name) or default for name, default in ADDRESS_DEFAULTS.items())
+    # A wildcard bind is still reached (and registered, http being loopback-only) as 127.0.0.1.
+    if host in {"0.0.0.0", "::", ""}:  # noqa: S104 - compared, not bound
+        host = "127.0.0.1"
+    return {"platform": f"http://{host}:{port}", "site": f"http://{host}:{demo_port}"}
+
+
+def demo_site_registration(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """What the Demo Site must be registered with for this run's ports."""
+    site = demo_addresses(environ)["site"]
+    return {"redirect_uris": [f"{site}/callback"], "website": f"{site}/",
+            "deauthorize_url": f"{site}/zoneconnect/deauthorized"}
 
 
 def seed_demo_site() -> dict[str, Any]:
@@ -73,16 +94,21 @@ def seed_demo_site() -> dict[str, Any]:
     existing = db.session.scalar(select(App).where(
         App.developer_id == devon.id, App.name == DEMO_SITE["name"]))
     path = demo_site_file()
+    wanted = demo_site_registration()
     if existing is not None:
+        reregistered = _reregister(existing, wanted)
         if path is None or _stored_credentials_work(existing, path):
-            return {"appid": existing.appid}
+            if reregistered and path is not None:
+                _write_credentials(existing, _stored_appkey(path), path)
+            return {"appid": existing.appid, **({"reregistered": wanted} if reregistered else {})}
         # The demo site needs a key it can read: without overlap, as nobody else holds the old one.
         _write_credentials(existing, apps.rotate_appkey(existing, actor_id=devon.id), path)
         return {"appid": existing.appid, "credentials_file": path}
     app, appkey = apps.create_app(
-        devon, name=DEMO_SITE["name"], redirect_uris=DEMO_SITE["redirect_uris"],
-        website=DEMO_SITE["website"], scopes=DEMO_SITE["scopes"], live=True,
+        devon, name=DEMO_SITE["name"], redirect_uris=wanted["redirect_uris"],
+        website=wanted["website"], scopes=DEMO_SITE["scopes"], live=True,
         description="The example third-party site that logs in with the ZoneConnect SDK.")
+    app.deauthorize_url = wanted["deauthorize_url"]
     if path is None:
         return {"appid": app.appid, "appkey": appkey}
     _write_credentials(app, appkey, path)
@@ -98,6 +124,23 @@ def demo_site_file() -> str | None:
     if current_app.testing:
         return None
     return os.path.join(current_app.instance_path, "demo_site.json")
+
+
+def _reregister(app: App, wanted: Mapping[str, Any]) -> bool:
+    """Point the Demo Site's URIs at this run's port (`PORT=9000 make run`); True if changed."""
+    changed = sorted(field for field, value in wanted.items() if getattr(app, field) != value)
+    for field in changed:
+        setattr(app, field, wanted[field])
+    if changed:
+        audit.record("app.updated", actor_id=app.developer_id, subject_type="app",
+                     subject_id=app.appid, fields=changed)
+        db.session.flush()
+    return bool(changed)
+
+
+def _stored_appkey(path: str) -> str:
+    with open(path) as handle:
+        return str(json.load(handle)["appkey"])
 
 
 def _stored_credentials_work(app: App, path: str) -> bool:

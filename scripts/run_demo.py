@@ -17,6 +17,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
+sys.path.insert(0, str(ROOT))  # run as a script: the repository's gateway package
+
+from gateway.demo import ADDRESS_DEFAULTS, demo_addresses  # noqa: E402
 
 
 def demo_credentials() -> dict[str, str]:
@@ -44,15 +47,14 @@ def commands(host: str, port: str, demo_port: str) -> dict[str, list[str]]:
     }
 
 
-def demo_environment(host: str, port: str, demo_port: str) -> dict[str, str]:
+def demo_environment(addresses: dict[str, str]) -> dict[str, str]:
     """The environment of the Demo Site: its credentials and where the platform is."""
     creds = demo_credentials()
     env = dict(os.environ)
     env.update({
         "ZONECONNECT_APP_ID": creds["appid"], "ZONECONNECT_APP_KEY": creds["appkey"],
         "ZONECONNECT_WEBHOOK_SECRET": creds["webhook_secret"],
-        "ZONECONNECT_BASE_URL": f"http://{host}:{port}",
-        "DEMO_SITE_URL": f"http://{host}:{demo_port}",
+        "ZONECONNECT_BASE_URL": addresses["platform"], "DEMO_SITE_URL": addresses["site"],
     })
     env.setdefault("DEMO_SITE_SECRET_KEY", secrets.token_hex(32))
     return env
@@ -90,16 +92,17 @@ def main() -> int:
     # SIGTERM (kill, a supervisor) must stop the children too.
     signal.signal(signal.SIGINT, _interrupted)
     signal.signal(signal.SIGTERM, _interrupted)
-    host = os.environ.get("HOST", "127.0.0.1")
-    port = os.environ.get("PORT", "8000")
-    demo_port = os.environ.get("DEMO_PORT", "8001")
-    demo_env = demo_environment(host, port, demo_port)
+    # The same settings, and defaults, that `gateway demo` registered the Demo Site's URIs with.
+    settings = {name: os.environ.get(name) or default for name, default in ADDRESS_DEFAULTS.items()}
+    host, port, demo_port = settings["HOST"], settings["PORT"], settings["DEMO_PORT"]
+    addresses = demo_addresses(settings)
+    demo_env = demo_environment(addresses)
     processes: dict[str, subprocess.Popen[bytes]] = {}
     try:
         for name, argv in commands(host, port, demo_port).items():
             env = demo_env if name == "demo-site" else platform_environment()
             processes[name] = subprocess.Popen(argv, cwd=ROOT, env=env)  # noqa: S603
-        print(f"run_demo: platform http://{host}:{port}/  Demo Site http://{host}:{demo_port}/"
+        print(f"run_demo: platform {addresses['platform']}/  Demo Site {addresses['site']}/"
               "  (Ctrl-C stops both)", flush=True)
         while all(p.poll() is None for p in processes.values()):
             time.sleep(0.5)

@@ -70,3 +70,30 @@ def test_missing_or_stale_file_rotates_the_key_without_overlap(runner, tmp_path,
     apps.verify_appkey(registered, stored["appkey"])
     with pytest.raises(InvalidAppKey):
         apps.verify_appkey(registered, first["appkey"])  # no overlap: nobody else holds it
+
+
+def test_other_ports_reregister_the_demo_site(runner, tmp_path, monkeypatch):
+    """`PORT=9000 DEMO_PORT=9001 make run`: the registered URIs follow the ports, the key stays."""
+    first = run_demo(runner)
+    monkeypatch.setenv("PORT", "9000")
+    monkeypatch.setenv("DEMO_PORT", "9001")
+    again = run_demo(runner)
+    assert again["appid"] == first["appid"] and "appkey" not in again
+    registered = demo_app()
+    assert registered.redirect_uris == ["http://127.0.0.1:9001/callback"]
+    assert registered.website == "http://127.0.0.1:9001/"
+    assert registered.deauthorize_url == "http://127.0.0.1:9001/zoneconnect/deauthorized"
+    stored = json.loads((tmp_path / "demo_site.json").read_text())
+    assert stored["redirect_uris"] == ["http://127.0.0.1:9001/callback"]
+    apps.verify_appkey(registered, stored["appkey"])  # the running site's key still works
+    assert stored["appkey"] == first["appkey"]
+    assert "reregistered" not in run_demo(runner)  # same ports again: nothing to change
+
+
+def test_demo_addresses_follow_make_run_settings():
+    from gateway.demo import demo_addresses
+
+    assert demo_addresses({}) == {"platform": "http://127.0.0.1:8000",
+                                  "site": "http://127.0.0.1:8001"}
+    assert demo_addresses({"HOST": "0.0.0.0", "PORT": "9000", "DEMO_PORT": "9100"}) == {
+        "platform": "http://127.0.0.1:9000", "site": "http://127.0.0.1:9100"}

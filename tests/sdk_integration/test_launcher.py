@@ -67,6 +67,11 @@ def test_launcher_serves_both_and_ctrl_c_stops_all(tmp_path):
         target = urlsplit(login.headers["location"])
         assert f"{target.scheme}://{target.netloc}{target.path}" == platform + "/oauth2/authorize"
         assert parse_qs(target.query)["client_id"] == [appid]
+        # The Demo Site's URIs were registered for these ports: the platform accepts the request
+        # and asks the visitor to log in (a wrong redirect URI would answer 100010 here).
+        authorize = httpx.get(login.headers["location"], timeout=10.0)
+        assert authorize.status_code == 302, authorize.text[:500]
+        assert urlsplit(authorize.headers["location"]).path == "/login"
         os.killpg(launcher.pid, signal.SIGINT)  # what Ctrl-C sends to the foreground group
         assert launcher.wait(timeout=40) == 0
     finally:
