@@ -112,8 +112,11 @@ def create_app(config: Mapping[str, Any] | None = None,
     app.extensions["zoneconnect"] = client
     app.extensions["demo_deliveries"] = Deliveries()
     # The registered redirect URI is <site>/callback, so the SDK's routes sit at the root.
-    app.register_blueprint(create_blueprint(client, scopes=SCOPES, url_prefix="",
-                                            on_login=_forget_previous_user))
+    # Its /deauthorized receives the signed `user.deauthorized` callback (the app's registered
+    # deauthorization URL) and signs that user out of this site.
+    app.register_blueprint(create_blueprint(
+        client, scopes=SCOPES, url_prefix="", on_login=_forget_previous_user,
+        webhook_secret=app.config["ZONECONNECT_WEBHOOK_SECRET"]))
     app.add_url_rule("/", view_func=home)
     app.add_url_rule("/share", view_func=share, methods=["POST"])
     app.add_url_rule("/buy", view_func=buy, methods=["POST"])

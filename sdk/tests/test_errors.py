@@ -6,7 +6,7 @@ from typing import Any
 
 import httpx
 import pytest
-from fakes import FakeProvider, error
+from fakes import BASE, FakeProvider, error
 
 import zoneconnect
 from zoneconnect import (
@@ -24,6 +24,7 @@ from zoneconnect import (
 )
 
 ORDER = "/api/v1/payments/orders/ord_1"
+ORDER_URL = BASE + ORDER
 
 
 @pytest.mark.parametrize(
@@ -115,6 +116,10 @@ def test_connection_and_timeout_errors(make_client: Any, provider: FakeProvider)
         client.orders.retrieve("ord_1")
     assert not isinstance(info.value, APITimeoutError)
     assert isinstance(info.value.__cause__, httpx.ConnectError)
+    # Where it tried, and which setting moves it: the first question when nothing answers.
+    message = str(info.value)
+    assert f"GET {ORDER_URL}" in message and "refused" in message
+    assert "ZONECONNECT_BASE_URL" in message and "base_url=" in message
     provider.push("GET", ORDER, httpx.ReadTimeout("slow"))
     with pytest.raises(APITimeoutError):
         client.orders.retrieve("ord_1")

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 
 import httpx
 
-from ._exceptions import ZoneConnectError
+from ._exceptions import DEFAULT_BASE_URL, ZoneConnectError
 from ._version import __version__
 
-DEFAULT_BASE_URL = "http://127.0.0.1:8000"
+__all__ = ["DEFAULT_BASE_URL", "ClientConfig", "resolve_config"]
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
 DEFAULT_MAX_RETRIES = 2
 

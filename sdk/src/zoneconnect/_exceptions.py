@@ -6,6 +6,9 @@ from typing import Any
 
 import httpx
 
+# Here, not in _config (which imports this module): the connection error names it.
+DEFAULT_BASE_URL = "http://127.0.0.1:8000"
+
 __all__ = [
     "ZoneConnectError",
     "APIConnectionError",
@@ -229,13 +232,22 @@ def make_oauth_error(response: httpx.Response, *, retry_after: float | None = No
     return OAuthError(_message(response, fields), response=response, **fields)
 
 
-def connection_error(exc: httpx.TransportError) -> APIConnectionError:
-    """Wrap an httpx transport exception."""
+def connection_error(exc: httpx.TransportError, method: str = "",
+                     url: str = "") -> APIConnectionError:
+    """Wrap an httpx transport exception, naming the URL tried and the setting that chose it."""
     request = None
     try:
         request = exc.request
     except RuntimeError:  # httpx raises when the exception carries no request
         pass
+    if request is not None:
+        method, url = request.method, str(request.url)
+    # Say where the request went and what chooses that address: the first thing anyone
+    # integrating needs when the platform is elsewhere (another port, another host).
+    where = f" {method} {url}" if url else ""
+    hint = (" (the platform's address comes from base_url= or $ZONECONNECT_BASE_URL, default "
+            f"{DEFAULT_BASE_URL})")
     if isinstance(exc, httpx.TimeoutException):
-        return APITimeoutError(f"Request timed out: {exc}", request=request)
-    return APIConnectionError(f"Connection error: {exc}", request=request)
+        return APITimeoutError(f"Request timed out:{where}: {exc}{hint}", request=request)
+    return APIConnectionError(f"Could not connect:{where}: {exc or type(exc).__name__}{hint}",
+                              request=request)

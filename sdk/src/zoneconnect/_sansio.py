@@ -105,7 +105,7 @@ def send(spec: RequestSpec, settings: RetrySettings) -> Plan[httpx.Response]:
             reason = f"HTTP {outcome.status_code}"
         elif isinstance(outcome, httpx.TransportError):
             if attempt >= settings.max_retries or not retryable_exception(outcome, spec.replay):
-                raise connection_error(outcome) from outcome
+                raise connection_error(outcome, spec.method, spec.url) from outcome
             delay = retry_delay(attempt, None, settings.rng)
             assert delay is not None
             reason = type(outcome).__name__

@@ -1,10 +1,15 @@
-"""Flask integration: a blueprint with `/login`, `/callback`, `/logout` (`zoneconnect[flask]`)."""
+"""Flask integration: a blueprint with `/login`, `/callback`, `/logout` and `/deauthorized`
+(`zoneconnect[flask]`)."""
 
 from __future__ import annotations
 
 import hmac
+import os
+import threading
+import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 try:
@@ -14,18 +19,60 @@ try:
 except ImportError as exc:  # pragma: no cover - depends on the installed extras
     raise ImportError("zoneconnect.flask needs Flask: pip install 'zoneconnect[flask]'") from exc
 
+from . import webhooks
 from ._client import Client
-from ._exceptions import APIConnectionError, APIError, IDTokenError, OAuthError, ZoneConnectError
-from ._models import UserInfo
+from ._exceptions import (
+    APIConnectionError,
+    APIError,
+    IDTokenError,
+    OAuthError,
+    SignatureVerificationError,
+    ZoneConnectError,
+)
+from ._models import Event, UserInfo
 from ._tokens import Token
 
-__all__ = ["create_blueprint", "current_token", "current_user", "save_token", "safe_next"]
+__all__ = ["Deauthorizations", "MemoryDeauthorizations", "create_blueprint", "current_token",
+           "current_user", "save_token", "safe_next"]
 
 PENDING_KEY = "zoneconnect_pending"
 USER_KEY = "zoneconnect_user"
 TOKEN_KEY = "zoneconnect_token"
+LOGIN_AT_KEY = "zoneconnect_login_at"
 
 LoginHook = Callable[[dict[str, Any], Token], ResponseReturnValue | None]
+DeauthorizedHook = Callable[[Event], None]
+
+
+class Deauthorizations(Protocol):
+    """Where the blueprint remembers which users withdrew their authorization, and when."""
+
+    def add(self, openid: str, at: float) -> None:
+        """Record that `openid` deauthorized the app at Unix time `at`."""
+
+    def since(self, openid: str) -> float | None:
+        """When `openid` last deauthorized the app, or None."""
+
+
+class MemoryDeauthorizations:
+    """Deauthorizations kept in this process (the newest `limit`). A site served by several
+    processes passes a shared store instead (a table, Redis): the callback reaches only one."""
+
+    def __init__(self, limit: int = 100_000) -> None:
+        self._limit = limit
+        self._lock = threading.Lock()
+        self._seen: OrderedDict[str, float] = OrderedDict()
+
+    def add(self, openid: str, at: float) -> None:
+        with self._lock:
+            self._seen[openid] = max(at, self._seen.get(openid, at))
+            self._seen.move_to_end(openid)
+            while len(self._seen) > self._limit:
+                self._seen.popitem(last=False)
+
+    def since(self, openid: str) -> float | None:
+        with self._lock:
+            return self._seen.get(openid)
 
 
 def current_user() -> dict[str, Any] | None:
@@ -91,10 +138,14 @@ def create_blueprint(
     scopes: Iterable[str] = ("get_user_info",),
     url_prefix: str = "/zoneconnect",
     name: str = "zoneconnect",
+    webhook_secret: str | Callable[[], str] | None = None,
+    deauthorizations: Deauthorizations | None = None,
+    on_deauthorized: DeauthorizedHook | None = None,
 ) -> Blueprint:
     """A blueprint for "log in with ZoneConnect"; `client` may be a Client or a factory of one."""
     scope_list = tuple(scopes)
     bp = Blueprint(name, __name__, url_prefix=url_prefix)
+    revoked = deauthorizations if deauthorizations is not None else MemoryDeauthorizations()
 
     def get_client() -> Client:
         return client if isinstance(client, Client) else client()
@@ -160,6 +211,7 @@ def create_blueprint(
         user = _user_dict(info, token)
         session[USER_KEY] = user
         session[TOKEN_KEY] = _session_token(token)
+        session[LOGIN_AT_KEY] = time.time()
         if on_login is not None:
             result = on_login(user, token)
             if result is not None:
@@ -170,7 +222,7 @@ def create_blueprint(
     def logout() -> ResponseReturnValue:
         """Forget the user (and revoke the token, best effort), then redirect."""
         token = current_token()
-        for key in (USER_KEY, TOKEN_KEY, PENDING_KEY):
+        for key in (USER_KEY, TOKEN_KEY, PENDING_KEY, LOGIN_AT_KEY):
             session.pop(key, None)
         if token is not None:
             try:
@@ -178,5 +230,39 @@ def create_blueprint(
             except ZoneConnectError:
                 pass  # the session is gone either way; an unrevoked token expires on its own
         return redirect(safe_next(request.values.get("next")))
+
+    @bp.post("/deauthorized")
+    def deauthorized() -> ResponseReturnValue:
+        """The platform's signed `user.deauthorized` callback: sign that user out here."""
+        secret = webhook_secret() if callable(webhook_secret) else webhook_secret
+        secret = secret or os.environ.get("ZONECONNECT_WEBHOOK_SECRET", "")
+        if not secret:
+            return {"error": "webhook_secret_missing"}, 503
+        try:
+            event = webhooks.verify(request.get_data(), request.headers, secret)
+        except SignatureVerificationError:
+            return {"error": "bad_signature"}, 400
+        except ValueError:
+            return {"error": "bad_event"}, 400
+        openid = str(event.data.get("openid") or "")
+        if event.type == "user.deauthorized" and openid:
+            revoked.add(openid, float(event.created))
+            if on_deauthorized is not None:
+                on_deauthorized(event)
+        return "", 204
+
+    @bp.before_app_request
+    def sign_out_deauthorized() -> None:
+        """A user who withdrew the app's authorization since logging in is logged out."""
+        user = session.get(USER_KEY)
+        openid = user.get("openid") if isinstance(user, dict) else None
+        if not openid:
+            return
+        at = revoked.since(str(openid))
+        # `created` is whole seconds: a login within the deauthorization's second counts as
+        # before it (signing out by mistake costs one login; keeping a revoked user is worse).
+        if at is not None and at + 1 > float(session.get(LOGIN_AT_KEY) or 0):
+            for key in (USER_KEY, TOKEN_KEY, LOGIN_AT_KEY):
+                session.pop(key, None)
 
     return bp
