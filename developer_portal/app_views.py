@@ -5,7 +5,15 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 
 from developer_portal.blueprints import developer as bp
@@ -17,6 +25,7 @@ from gateway.developers import review, services
 from gateway.developers.errors import InvalidIcon, InvalidState
 from gateway.errors import ValidationFailed
 from gateway.extensions import db
+from gateway.security import reveal
 from gateway.timeutil import isoformat
 
 
@@ -84,9 +93,22 @@ def rotate_appkey(appid: str) -> ResponseReturnValue:
     overlap = int(current_app.config["ZC_APPKEY_ROTATION_OVERLAP"])
     appkey = app_services.rotate_appkey(app, actor_id=me().id, overlap_seconds=overlap)
     db.session.commit()
-    return render_template("developer_portal/credentials.html", app=app, appkey=appkey,
-                           created=False, overlap_hours=overlap / 3600,
-                           old_expires=isoformat(app.previous_appkey_expires_at))
+    reveal.stash("appkey", app.appid or "", {"appkey": appkey})
+    return redirect(url_for("developer.credentials", appid=app.appid), 303)
+
+
+@bp.get("/apps/<appid>/credentials")
+@developer_required
+def credentials(appid: str) -> ResponseReturnValue:
+    """The appkey just made (and, for a new app, its first webhook secret), shown this once."""
+    app = services.own_app(me(), appid)
+    shown = reveal.take("appkey", app.appid or "")
+    response = make_response(render_template(
+        "developer_portal/credentials.html", app=app, shown=shown,
+        created=bool(shown and shown.get("created")),
+        old_expires=app.previous_appkey_expires_at))
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.post("/apps/<appid>/rotate-webhook-secret")
@@ -98,7 +120,20 @@ def rotate_webhook_secret(appid: str) -> ResponseReturnValue:
         return render_detail(app, status=400)
     secret = services.rotate_webhook_secret(app, me())
     db.session.commit()
-    return render_template("developer_portal/webhook_secret.html", app=app, secret=secret)
+    reveal.stash("webhook_secret", app.appid or "", {"webhook_secret": secret})
+    return redirect(url_for("developer.webhook_secret", appid=app.appid), 303)
+
+
+@bp.get("/apps/<appid>/webhook-secret")
+@developer_required
+def webhook_secret(appid: str) -> ResponseReturnValue:
+    """The webhook signing secret just made, shown this once."""
+    app = services.own_app(me(), appid)
+    shown = reveal.take("webhook_secret", app.appid or "")
+    response = make_response(render_template("developer_portal/webhook_secret.html", app=app,
+                                             secret=(shown or {}).get("webhook_secret")))
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.post("/apps/<appid>/submit")

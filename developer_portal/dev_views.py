@@ -15,6 +15,7 @@ from gateway.developers import keys, services
 from gateway.developers.errors import InvalidIcon
 from gateway.errors import ValidationFailed
 from gateway.extensions import db
+from gateway.security import reveal
 
 
 def _apply_errors(form: AppForm, exc: ValidationFailed) -> None:
@@ -65,6 +66,7 @@ def profile() -> ResponseReturnValue:
 def new_app() -> ResponseReturnValue:
     """Register an app; its appkey is shown on the answer page, once."""
     form = AppForm()
+    status = 400 if request.method == "POST" else 200
     if form.validate_on_submit():
         try:
             app, appkey = app_services.create_app(
@@ -79,9 +81,10 @@ def new_app() -> ResponseReturnValue:
             _apply_errors(form, exc)
         else:
             db.session.commit()
-            return render_template("developer_portal/credentials.html", app=app,
-                                   appkey=appkey, created=True), 201
-    status = 400 if request.method == "POST" else 200
+            # Post/redirect/get: refreshing the answer must not register a second app.
+            reveal.stash("appkey", app.appid or "", {
+                "appkey": appkey, "webhook_secret": app.webhook_secret, "created": "1"})
+            return redirect(url_for("developer.credentials", appid=app.appid), 303)
     return render_template("developer_portal/app_form.html", form=form, app=None), status
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, make_response, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from developer_portal.blueprints import developer as bp
@@ -10,6 +10,7 @@ from developer_portal.blueprints import developer_required, me
 from developer_portal.forms import ApiKeyForm, ConfirmForm
 from gateway.developers import keys
 from gateway.extensions import db
+from gateway.security import reveal
 from gateway.timeutil import isoformat
 
 
@@ -21,10 +22,24 @@ def api_keys() -> ResponseReturnValue:
     if form.validate_on_submit():
         key, token = keys.create_key(me(), name=form.name.data, scope=form.scope.data)
         db.session.commit()
-        return render_template("developer_portal/key_created.html", key=key, token=token), 201
+        # Post/redirect/get: refreshing the answer must not create a second key.
+        reveal.stash("api_key", str(key.id), {"token": token})
+        return redirect(url_for("developer.api_key_created", key_id=key.id), 303)
     status = 400 if request.method == "POST" else 200
     return render_template("developer_portal/keys.html", form=form, keys=keys.keys_of(me()),
                            confirm=ConfirmForm(), isoformat=isoformat), status
+
+
+@bp.get("/keys/<int:key_id>/created")
+@developer_required
+def api_key_created(key_id: int) -> ResponseReturnValue:
+    """The API key just created, shown this once."""
+    key = keys.own_key(me(), key_id)
+    shown = reveal.take("api_key", str(key.id))
+    response = make_response(render_template("developer_portal/key_created.html", key=key,
+                                             token=(shown or {}).get("token")))
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.post("/keys/<int:key_id>/revoke")

@@ -84,7 +84,7 @@ def demo_site_registration(environ: Mapping[str, str] | None = None) -> dict[str
     """What the Demo Site must be registered with for this run's ports."""
     site = demo_addresses(environ)["site"]
     return {"redirect_uris": [f"{site}/callback"], "website": f"{site}/",
-            "deauthorize_url": f"{site}/zoneconnect/deauthorized"}
+            "deauthorize_url": f"{site}/deauthorized"}
 
 
 def seed_demo_site() -> dict[str, Any]:

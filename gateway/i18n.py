@@ -42,6 +42,10 @@ def _from_tag(tag: str) -> str | None:
 
 def select_locale() -> str:
     """The locale of this request (see the module docstring for the order)."""
+    from flask import current_app, has_request_context
+
+    if not has_request_context():  # a CLI command or the worker: the platform's default
+        return str(current_app.config["ZC_DEFAULT_LOCALE"])
     choice = request.cookies.get(LANGUAGE_COOKIE, "")
     if choice in LANGUAGES:
         return choice

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gateway.extensions import db
@@ -20,6 +20,8 @@ class App(db.Model):
     """A third-party site or app registered by a developer."""
 
     __tablename__ = "apps"
+    # A developer tells their apps apart by name (the portal refuses a twin with a message).
+    __table_args__ = (Index("uq_apps_developer_name", "developer_id", "name", unique=True),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     appid: Mapped[str | None] = mapped_column(String(16), unique=True)

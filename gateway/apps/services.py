@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import lazyload
 
 from gateway.accounts.models import User
@@ -16,6 +17,7 @@ from gateway.apps.models import APP_TYPES, FIRST_APPID, App, AppPermission, AppT
 from gateway.audit import services as audit
 from gateway.errors import ValidationFailed
 from gateway.extensions import db
+from gateway.i18n import _
 from gateway.security.secrets import digest, matches, new_hex32
 from gateway.timeutil import utcnow
 
@@ -49,6 +51,14 @@ def validate_redirect_uris(uris: list[str]) -> list[str]:
     return list(dict.fromkeys(cleaned))
 
 
+def name_taken(developer_id: int, name: str, *, except_app_id: int | None = None) -> bool:
+    """Whether the developer already has another app with this name."""
+    query = select(App.id).where(App.developer_id == developer_id, App.name == name)
+    if except_app_id is not None:
+        query = query.where(App.id != except_app_id)
+    return db.session.scalar(query.limit(1)) is not None
+
+
 def create_app(developer: User, *, name: str, redirect_uris: list[str], app_type: str = "web",
                scopes: list[str] | None = None, live: bool = False, website: str = "",
                description: str = "", category: str = "other") -> tuple[App, str]:
@@ -56,6 +66,9 @@ def create_app(developer: User, *, name: str, redirect_uris: list[str], app_type
     problems: dict[str, list[str]] = {}
     if not name.strip() or len(name) > 64:
         problems["name"] = ["Give the app a name of 1 to 64 characters."]
+    elif name_taken(developer.id, name.strip()):
+        problems["name"] = [_("You already have an app called “%(name)s”: choose another name.",
+                              name=name.strip())]
     if app_type not in APP_TYPES:
         problems["app_type"] = [f"One of {', '.join(APP_TYPES)}."]
     if bad := scope_registry.unknown(list(scopes or [])):
@@ -68,7 +81,15 @@ def create_app(developer: User, *, name: str, redirect_uris: list[str], app_type
               webhook_secret=secrets.token_hex(24), website=website, description=description,
               category=category, status="live" if live else "draft")
     db.session.add(app)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError:
+        # Two registrations raced for one name and the unique index chose. No savepoint: on
+        # SQLite its release would commit the request's work; the request fails as a whole.
+        db.session.rollback()
+        raise ValidationFailed({"name": [_(
+            "You already have an app called “%(name)s”: choose another name.",
+            name=name.strip())]}) from None
     app.appid = str(FIRST_APPID + app.id)
     for scope in sorted(scope_registry.DEFAULT_APP_SCOPES | set(scopes or [])):
         granted = live or scope in scope_registry.DEFAULT_APP_SCOPES

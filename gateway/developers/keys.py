@@ -46,11 +46,17 @@ def keys_of(user: User) -> list[PersonalApiKey]:
         PersonalApiKey.user_id == user.id).order_by(PersonalApiKey.id.desc())))
 
 
-def revoke_key(user: User, key_id: int) -> PersonalApiKey:
-    """Revoke one of the user's keys (another user's key is NotFound)."""
+def own_key(user: User, key_id: int) -> PersonalApiKey:
+    """One of the user's keys; another user's key (or none) is NotFound."""
     key = db.session.get(PersonalApiKey, key_id)
     if key is None or key.user_id != user.id:
         raise NotFound()
+    return key
+
+
+def revoke_key(user: User, key_id: int) -> PersonalApiKey:
+    """Revoke one of the user's keys (another user's key is NotFound)."""
+    key = own_key(user, key_id)
     if key.revoked_at is None:
         key.revoked_at = utcnow()
         audit.record("api_key.revoked", actor_id=user.id, subject_type="api_key",

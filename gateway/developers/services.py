@@ -18,6 +18,7 @@ from gateway.developers.errors import InvalidIcon, InvalidState, NotADeveloper
 from gateway.developers.models import AppIcon, DeveloperProfile
 from gateway.errors import ValidationFailed
 from gateway.extensions import db
+from gateway.i18n import _
 from gateway.timeutil import utcnow
 
 ICON_SIZES = (16, 32, 64, 128)
@@ -83,6 +84,10 @@ def update_app(app: App, actor: User, changes: dict[str, Any]) -> App:
     changes = {k: v for k, v in changes.items() if k in EDITABLE_FIELDS and v is not None}
     if "name" in changes and not (0 < len(changes["name"].strip()) <= 64):
         problems["name"] = ["Give the app a name of 1 to 64 characters."]
+    elif "name" in changes and app_services.name_taken(
+            app.developer_id, changes["name"].strip(), except_app_id=app.id):
+        problems["name"] = [_("You already have an app called “%(name)s”: choose another name.",
+                              name=changes["name"].strip())]
     if "app_type" in changes and changes["app_type"] not in APP_TYPES:
         problems["app_type"] = [f"One of {', '.join(APP_TYPES)}."]
     if "category" in changes and changes["category"] not in CATEGORIES:

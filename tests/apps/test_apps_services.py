@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import json
 from datetime import timedelta
 
@@ -21,8 +23,11 @@ def devon(factory):
     return factory.user("devon")
 
 
+NAMES = itertools.count(1)
+
+
 def make_app(devon, **kwargs):
-    kwargs.setdefault("name", "Site")
+    kwargs.setdefault("name", f"Site {next(NAMES)}")  # names are unique per developer
     kwargs.setdefault("redirect_uris", ["https://site.example/cb"])
     app, key = services.create_app(devon, **kwargs)
     db.session.commit()
@@ -131,3 +136,10 @@ def test_cli_apps_create_unknown_developer(runner):
     result = runner.invoke(args=["apps", "create", "--developer", "ghost", "--name", "X",
                                  "--redirect-uri", "https://a.example/cb"])
     assert result.exit_code == 1 and "ghost" in result.output
+
+
+def test_a_developer_cannot_register_two_apps_with_one_name(devon):
+    make_app(devon, name="Twin")
+    with pytest.raises(ValidationFailed) as refused:
+        make_app(devon, name="Twin")  # outside a request (the CLI): the message still renders
+    assert "already have an app called" in refused.value.fields["name"][0]

@@ -44,8 +44,10 @@ def register_app(client: FlaskClient, name: str = "Photo Share", **fields: str
             "app_type": "web", "redirect_uris": "https://photos.example.com/callback",
             "webhook_url": "", "deauthorize_url": "", "test_users": "", **fields}
     response = post_form(client, "/developer/apps/new", "/developer/apps/new", data)
-    html = response.get_data(as_text=True)
-    assert response.status_code == 201, html
+    # Post/redirect/get: the answer is a 303 to the page that shows the appkey once.
+    assert response.status_code == 303, response.get_data(as_text=True)
+    assert response.headers["Location"].endswith("/credentials")
+    html = page(client, response.headers["Location"])
     appid, appkey = APPID.search(html), APPKEY.search(html)
     assert appid and appkey
     return appid.group(1), appkey.group(1)

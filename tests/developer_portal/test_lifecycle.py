@@ -150,7 +150,7 @@ def test_appkey_rotation_keeps_the_old_key_for_the_overlap(client, auth, factory
     open_profile(client)
     appid, old_key = register_app(client)
     response = post_form(client, f"/developer/apps/{appid}",
-                         f"/developer/apps/{appid}/rotate-appkey", {})
+                         f"/developer/apps/{appid}/rotate-appkey", {}, follow_redirects=True)
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and "keeps working until" in html
     new_key = html.split('<code id="cred-appkey">')[1][:32]
@@ -162,7 +162,8 @@ def test_appkey_rotation_keeps_the_old_key_for_the_overlap(client, auth, factory
 
     old_secret = stored.webhook_secret
     response = post_form(client, f"/developer/apps/{appid}",
-                         f"/developer/apps/{appid}/rotate-webhook-secret", {})
+                         f"/developer/apps/{appid}/rotate-webhook-secret", {},
+                         follow_redirects=True)
     new_secret = _app(appid).webhook_secret
     assert new_secret != old_secret and new_secret in response.get_data(as_text=True)
     assert new_secret not in page(client, f"/developer/apps/{appid}")
