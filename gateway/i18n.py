@@ -28,7 +28,7 @@ __all__ = ["LANGUAGES", "LANGUAGE_COOKIE", "_", "_l", "html_lang", "init_app", "
 
 
 def _from_tag(tag: str) -> str | None:
-    """The supported locale a BCP 47 tag asks for (zh, zh-CN, zh-Hans-CN -> zh_Hans; en-GB -> en)."""
+    """The supported locale a tag asks for (zh, zh-CN, zh-Hans-CN -> zh_Hans; en-GB -> en)."""
     parts = tag.strip().replace("_", "-").lower().split("-")
     if not parts or not parts[0]:
         return None
