@@ -4,7 +4,7 @@ Existing twins keep their rows: every one but the oldest gets its appid appended
 the index can be built and nothing a developer registered disappears.
 
 Revision ID: 0120
-Revises: 0130
+Revises: 0080
 Create Date: 2026-12-02 08:10:00
 
 """
@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0120'
-down_revision = '0130'
+down_revision = '0080'
 branch_labels = None
 depends_on = None
 

@@ -33,7 +33,7 @@ def test_unique_app_names_migration_keeps_existing_twins(app, factory):
     devon = factory.user("devon")
     db.session.commit()
     config = alembic_config(app)
-    command.downgrade(config, "0130")
+    command.downgrade(config, "0080")
     for number in (1, 2, 3):
         db.session.execute(text(
             "INSERT INTO apps (appid, developer_id, name, description, category, website, "
