@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 export ZC_ENV ?= development
 
 .PHONY: install run serve migrate demo test test-postgres lint clean security lint-ops bench \
-	chromium lock lock-upgrade lock-check
+	chromium lock lock-upgrade lock-check settings-docs
 # `make test` lints the whole tree (the SDK's own `make -C sdk check` adds mypy --strict there).
 RUFF_PATHS ?= .
 
@@ -44,6 +44,10 @@ lock-upgrade: $(UV)
 
 lock-check: $(BIN)/python
 	$(BIN)/python scripts/lock.py check
+
+# .env.example and docs/configuration.md, generated from gateway/config.py's DEFAULTS.
+settings-docs: install
+	$(BIN)/python -m gateway.settings_doc --write
 
 migrate: install
 	$(BIN)/gateway db upgrade

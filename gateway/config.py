@@ -21,7 +21,10 @@ DEFAULTS: dict[str, Any] = {
     "ZC_DB_POOL_RECYCLE": 1800,
     "ZC_DB_POOL_TIMEOUT": 10,
     "ZC_DB_PING_AFTER_IDLE": 10,
+    # Redis (cache, rate limits, usage counters); None: everything stays in this process.
     "REDIS_URL": None,
+    # Proxies in front of the app: how many hops' X-Forwarded-* headers to trust; None: none.
+    "ZC_TRUSTED_PROXIES": None,
     # Public base URL (issuer, avatar and confirm URLs); None: taken from the request.
     "ZC_BASE_URL": None,
     # Uploads: the biggest request body accepted (a 20 MB avatar is refused with 413).
@@ -46,6 +49,7 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_COOKIE_SECURE": None,  # default: True in production
     "PERMANENT_SESSION_LIFETIME": 14 * 24 * 3600,
     "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
+    # Logging: the level of the platform's loggers.
     "LOG_LEVEL": "INFO",
     # Languages (gateway/i18n.py): the locale when nothing in the request chooses one.
     "ZC_DEFAULT_LOCALE": "zh_Hans",
