@@ -24,6 +24,8 @@ class SignupForm(FlaskForm):
     password = PasswordField("Password", validators=[DataRequired(), Length(min=8, max=256)])
     confirm = PasswordField("Repeat password", validators=[
         DataRequired(), EqualTo("password", message="The passwords do not match.")])
+    # Where the new user was going (an app's authorization request): kept through errors.
+    next = HiddenField(validators=[Length(max=2048)])
 
 
 class ProfileForm(FlaskForm):

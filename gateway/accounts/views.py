@@ -125,8 +125,8 @@ def logout() -> ResponseReturnValue:
 @bp.route("/signup", methods=["GET", "POST"])
 @limiter.limit("20 per hour", methods=["POST"])
 def signup() -> ResponseReturnValue:
-    """Create a platform account."""
-    form = SignupForm()
+    """Create a platform account, then continue where the visitor was going (`next`)."""
+    form = SignupForm(next=request.args.get("next", ""))
     status = 200
     if form.validate_on_submit():
         try:
@@ -141,10 +141,11 @@ def signup() -> ResponseReturnValue:
         else:
             db.session.commit()
             sessions.login(user)
-            return redirect(url_for("accounts.profile"))
+            return redirect(safe_next(form.next.data, default=url_for("accounts.profile")))
     elif request.method == "POST":
         status = 400
-    return render_template("accounts/signup.html", form=form), status
+    return render_template("accounts/signup.html", form=form,
+                           requesting_app=_requesting_app(form.next.data)), status
 
 
 @bp.route("/account/profile", methods=["GET", "POST"])
