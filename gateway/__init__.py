@@ -66,6 +66,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 def _import_models() -> None:
     """Import every domain's models so the metadata (and Alembic) sees all tables."""
     from gateway.accounts import models as _accounts  # noqa: F401
+    from gateway.albums import models as _albums  # noqa: F401
     from gateway.apps import models as _apps  # noqa: F401
     from gateway.audit import models as _audit  # noqa: F401
     from gateway.authorizations import models as _authorizations  # noqa: F401

@@ -9,10 +9,17 @@ from gateway import navigation
 
 def init_app(app: Flask) -> None:
     """Blueprints and navigation links of issue 13."""
+    from gateway.albums import docs as album_docs
+    from gateway.albums.api import api_bp as albums_api_bp
+    from gateway.albums.api import legacy_bp as albums_legacy_bp
+    from gateway.albums.views import bp as album_pages_bp
     from gateway.friends.cli import friends_group
     from gateway.friends.views import bp as friends_bp
     from gateway.i18n import _l
+    from gateway.openapi.docs import add_contributor
 
-    app.register_blueprint(friends_bp)
+    for blueprint in (friends_bp, album_pages_bp, albums_legacy_bp, albums_api_bp):
+        app.register_blueprint(blueprint)
+    add_contributor(app, album_docs.register)
     navigation.add_link(app, _l("Friends"), "friends.page")
     app.cli.add_command(friends_group)

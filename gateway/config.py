@@ -132,6 +132,13 @@ DEFAULTS: dict[str, Any] = {
     "ZC_PAYOUT_DAY": 5,
     "ZC_PURGE_INTERVAL": 3600,
     "ZC_PURGE_BATCH_SIZE": 1000,
+    # Photo albums: albums per user (or group), photos per album, upload size and pixel limits,
+    # and how long a signed photo URL given to an app works (seconds).
+    "ZC_ALBUMS_MAX": 100,
+    "ZC_ALBUM_PHOTOS_MAX": 1000,
+    "ZC_PHOTO_MAX_BYTES": 20 * 1024 * 1024,
+    "ZC_PHOTO_MAX_PIXELS": 40_000_000,
+    "ZC_PHOTO_URL_TTL": 3600,
 }
 
 # Environment variable -> config key, for names that do not follow the ZC_ prefix rule.

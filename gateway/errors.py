@@ -24,7 +24,8 @@ class ZoneConnectError(Exception):
     def __init__(self, description: str | None = None, *, code: str | None = None,
                  status: int | None = None, ret: int | None = None,
                  extra: dict[str, Any] | None = None) -> None:
-        self.description = description or self.description
+        # str(): a class may describe itself with a lazy translation (`_l`), resolved now.
+        self.description = str(description or self.description)
         self.code = code or self.code
         self.status = status or self.status
         self.ret = ret
@@ -32,8 +33,7 @@ class ZoneConnectError(Exception):
         super().__init__(self.description)
 
     def to_dict(self) -> dict[str, Any]:
-        # str(): a class may describe itself with a lazy translation (`_l`), resolved here.
-        body: dict[str, Any] = {"error": self.code, "error_description": str(self.description)}
+        body: dict[str, Any] = {"error": self.code, "error_description": self.description}
         if self.ret is not None:
             body["ret"] = self.ret
         body.update(self.extra)

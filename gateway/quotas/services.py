@@ -28,7 +28,10 @@ from gateway.timeutil import utcnow
 
 # The APIs quotas apply to (the `api` names recorded in usage statistics).
 APIS = ("get_user_info", "get_simple_userinfo", "get_vip_info", "me", "add_share",
-        "list_shares", "delete_share", "userinfo")
+        "list_shares", "delete_share", "userinfo",
+        # Communities (issue 13): the legacy and REST paths of one method share its name.
+        "list_album", "add_album", "upload_pic", "list_photo", "check_page_fans",
+        "get_group_list", "get_group_info", "get_group_members", "send_group_msg")
 
 
 def counters() -> FixedWindowRateLimiter:
