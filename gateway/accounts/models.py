@@ -59,3 +59,26 @@ class AvatarImage(db.Model):
     size: Mapped[int] = mapped_column(primary_key=True)
     content_type: Mapped[str] = mapped_column(String(32))
     data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class UserSession(db.Model):
+    """One signed-in browser: the cookie carries only an opaque id whose digest is kept here, so
+    ending the row (logout, password change, "sign out everywhere") ends the session for good."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # SHA-256 of the opaque id in the cookie: a copy of this table opens no session.
+    token_digest: Mapped[str] = mapped_column(String(64), unique=True)
+    # The user's session_epoch when it started: a bump (password change or reset) ends it too.
+    epoch: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # When the password was last typed in this session (OIDC auth_time, max_age, prompt=login).
+    authenticated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ip_address: Mapped[str] = mapped_column(String(45), default="")
+    user_agent: Mapped[str] = mapped_column(String(255), default="")
+    ended_at: Mapped[datetime | None]
+    # Why it ended: "logout", "password_changed", "signed_out", "ended_by_user", "expired".
+    ended_reason: Mapped[str | None] = mapped_column(String(32))

@@ -7,7 +7,7 @@ import re
 from flask import current_app
 from sqlalchemy import delete, func, select
 
-from gateway.accounts import avatars
+from gateway.accounts import avatars, sessions
 from gateway.accounts.errors import InvalidCredentials, UsernameTaken
 from gateway.accounts.models import AvatarImage, User, new_avatar_key
 from gateway.accounts.passwords import hash_password, needs_rehash, verify_password
@@ -113,5 +113,6 @@ def change_password(user: User, current: str, new: str) -> None:
         raise ValidationFailed({"new_password": reasons})
     user.password_hash = hash_password(new)
     user.session_epoch += 1
+    sessions.end_all(user.id, "password_changed")
     audit.record("password.changed", actor_id=user.id, subject_type="user", subject_id=user.id)
     db.session.flush()

@@ -83,8 +83,8 @@ def login() -> ResponseReturnValue:
             metrics.login_attempt("failure")
             status = 401
         else:
-            db.session.commit()
             sessions.login(user)
+            db.session.commit()
             metrics.login_attempt("success")
             return redirect(safe_next(form.next.data))
     elif request.method == "POST":
@@ -117,8 +117,8 @@ def logout() -> ResponseReturnValue:
     user = sessions.current_user()
     if user is not None:
         audit.record("logout", actor_id=user.id, subject_type="user", subject_id=user.id)
-        db.session.commit()
-    sessions.logout()
+    sessions.logout()  # ends the record: a copied cookie is dead from now on
+    db.session.commit()
     return redirect(url_for("accounts.home"))
 
 
@@ -139,8 +139,8 @@ def signup() -> ResponseReturnValue:
                 getattr(form, name).errors = list(messages)
             status = exc.status
         else:
-            db.session.commit()
             sessions.login(user)
+            db.session.commit()
             return redirect(safe_next(form.next.data, default=url_for("accounts.profile")))
     elif request.method == "POST":
         status = 400
@@ -228,8 +228,8 @@ def change_password() -> ResponseReturnValue:
                 getattr(form, name).errors = list(messages)
             status = 400
         else:
+            sessions.login(user)  # the others were ended by the change; this one starts afresh
             db.session.commit()
-            sessions.login(user)
             flash("Password changed. Other sessions were logged out.")
             return redirect(url_for("accounts.profile"))
     elif request.method == "POST":
