@@ -2,14 +2,14 @@
 it still holds.
 
 Revision ID: 0070
-Revises: 0120
+Revises: 0131
 """
 from alembic import op
 import sqlalchemy as sa
 
 
 revision = '0070'
-down_revision = '0120'
+down_revision = '0131'
 branch_labels = None
 depends_on = None
 
