@@ -8,7 +8,9 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     """Register the portal's blueprints, nav links, usage recorder and commands."""
     from developer_portal import setup
+    from developer_portal.auth_events import init_app as init_auth_events
     from developer_portal.deliveries import init_app as init_deliveries
 
     setup.init_app(app)
     init_deliveries(app)
+    init_auth_events(app)

@@ -142,3 +142,18 @@ def stats(appid: str) -> ResponseReturnValue:
     return jsonify({"appid": app.appid, "from": start.isoformat(), "to": end.isoformat(),
                     "days": [d.isoformat() for d in queries.days_between(start, end)],
                     "series": series})
+
+
+@bp.get("/apps/<appid>/auth-events")
+def auth_events(appid: str) -> ResponseReturnValue:
+    """The app's authorization and token events, newest first (filters as on the portal page)."""
+    from developer_portal.auth_events.views import parse_filter
+    from gateway.authlog import services as authlog
+
+    app = services.own_app(_user(), appid)
+    limit = request.args.get("limit", "100")
+    if not limit.isdigit() or not 1 <= int(limit) <= authlog.MAX_PAGE:
+        raise ValidationFailed({"limit": [f"Choose a number from 1 to {authlog.MAX_PAGE}."]})
+    events = authlog.events_for_app(app.id, parse_filter(request.args), int(limit))
+    return jsonify({"appid": app.appid, "data": [authlog.event_json(e) for e in events],
+                    "next_before": events[-1].id if len(events) == int(limit) else None})

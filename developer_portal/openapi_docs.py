@@ -70,6 +70,39 @@ def register_manage_api_docs(spec: APISpec) -> None:
                     _ok("ManageCredentials"))})
     dates = [{"name": name, "in": "query", "schema": {"type": "string", "format": "date"}}
              for name in ("from", "to")]
+    _auth_events_docs(spec)
     spec.path(path="/api/v1/manage/apps/{appid}/stats", parameters=[APPID], operations={
         "get": _op("getManagedAppStats", "Daily statistics of one of your apps",
                    _ok("ManageStats"), parameters=dates)})
+
+
+AUTH_EVENT = {"type": "object", "properties": {
+    "id": {"type": "integer"}, "occurred_at": {"type": "string", "format": "date-time"},
+    "kind": {"type": "string", "enum": ["authorize", "token"]},
+    "outcome": {"type": "string", "enum": ["success", "failure"]},
+    "reason": {"type": "string", "description": "code_issued, token_issued, or the failure: an "
+               "OAuth error (access_denied, invalid_grant...), redirect_uri_mismatch, "
+               "code_reused, refresh_reuse_detected, rate_limited..."},
+    "ret": {"type": "integer", "nullable": True, "description": "the QQ error code"},
+    "description": {"type": "string"}, "grant_type": {"type": "string", "nullable": True},
+    "openid": {"type": "string", "nullable": True, "description": "the user, where known"},
+    "client_ip": {"type": "string"}, "user_agent": {"type": "string"}}}
+
+
+def _auth_events_docs(spec: APISpec) -> None:
+    spec.components.schema("ManageAuthEvent", AUTH_EVENT)
+    spec.components.schema("ManageAuthEventList", {"type": "object", "properties": {
+        "appid": {"type": "string"},
+        "data": {"type": "array", "items": {"$ref": "#/components/schemas/ManageAuthEvent"}},
+        "next_before": {"type": "integer", "nullable": True,
+                        "description": "pass as `before` for the next (older) page"}}})
+    query = [{"name": n, "in": "query", "schema": s} for n, s in (
+        ("kind", {"type": "string", "enum": ["authorize", "token"]}),
+        ("outcome", {"type": "string", "enum": ["success", "failure"]}),
+        ("reason", {"type": "string"}), ("openid", {"type": "string"}),
+        ("days", {"type": "integer", "minimum": 1}), ("before", {"type": "integer"}),
+        ("limit", {"type": "integer", "minimum": 1, "maximum": 500, "default": 100}))]
+    spec.path(path="/api/v1/manage/apps/{appid}/auth-events", parameters=[APPID], operations={
+        "get": _op("listManagedAppAuthEvents",
+                   "Authorization and token events of one of your apps (kept 30 days)",
+                   _ok("ManageAuthEventList"), parameters=query)})

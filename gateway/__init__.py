@@ -69,6 +69,7 @@ def _import_models() -> None:
     from gateway.albums import models as _albums  # noqa: F401
     from gateway.apps import models as _apps  # noqa: F401
     from gateway.audit import models as _audit  # noqa: F401
+    from gateway.authlog import models as _authlog  # noqa: F401
     from gateway.authorizations import models as _authorizations  # noqa: F401
     from gateway.developers import models as _developers  # noqa: F401
     from gateway.friends import models as _friends  # noqa: F401
@@ -90,6 +91,7 @@ def _register_blueprints(app: Flask) -> None:
     from developer_portal.openapi_docs import register_manage_api_docs
     from developer_portal.revenue import init_app as init_revenue_pages
     from gateway.accounts.views import bp as accounts_bp
+    from gateway.authlog.recorder import init_app as init_authlog
     from gateway.communities import init_app as init_communities
     from gateway.health.views import bp as health_bp
     from gateway.oauth.legacy_views import bp as oauth_legacy_bp
@@ -100,6 +102,7 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (health_bp, accounts_bp, oauth_legacy_bp, oauth_bp):
         app.register_blueprint(blueprint)
+    init_authlog(app)  # the per-app auth event log reads the OAuth endpoints' outcomes
     init_money(app)
     init_open_api(app)
     init_communities(app)

@@ -232,6 +232,7 @@ def error_page(exc: PageError) -> ResponseReturnValue:
 
     body = {"error": exc.error, "error_description": exc.description, "ret": exc.ret,
             "request_id": g.get("request_id")}
+    g.authlog_page_error = body  # the app's auth event log (gateway/authlog/capture.py)
     return render_template("error.html", error=body, status=exc.status), exc.status
 
 

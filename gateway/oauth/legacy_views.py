@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, redirect, request, url_for
+from flask import Blueprint, Response, g, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 
 from gateway import driver
@@ -91,6 +91,7 @@ def token() -> ResponseReturnValue:
     try:
         with driver.one_connection():  # the refresh grant's read and claim: one checkout
             issued = legacy.redeem(p)
+        g.authlog_openid = issued.openid  # the app's auth event log; the body may omit it
     except QQError as exc:
         legacy.audit_failure(exc, p)
         db.session.commit()  # keep the audit rows and any revocation a replay caused

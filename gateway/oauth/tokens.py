@@ -12,6 +12,7 @@ from sqlalchemy import delete, or_, select, update
 
 from gateway.apps.models import App
 from gateway.audit import services as audit
+from gateway.authlog import recorder as authlog
 from gateway.extensions import db
 from gateway.identity.services import openid_for
 from gateway.oauth.models import DeviceCode, OAuthCode, OAuthToken
@@ -141,6 +142,7 @@ def find_refresh(app: App, raw: str) -> OAuthToken:
         if _in_grace(row):
             return row
         revoked = _revoke_where(OAuthToken.family == row.family)
+        authlog.note(reason="refresh_reuse_detected", openid=row.openid)
         audit.record("token.reuse_detected", actor_id=row.user_id, subject_type="app",
                      subject_id=app.appid, family=row.family, tokens_revoked=revoked)
         raise GrantProblem(100038, "refresh token revoked")

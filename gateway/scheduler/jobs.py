@@ -74,6 +74,20 @@ def purge_tokens(now: datetime) -> int:
     return tokens.purge(int(current_app.config["ZC_PURGE_BATCH_SIZE"]))
 
 
+def flush_auth_events(now: datetime) -> int:
+    """Write this process's buffered auth events to their table."""
+    from gateway.authlog.recorder import flush
+
+    return flush()
+
+
+def purge_auth_events(now: datetime) -> int:
+    """Delete auth events older than ZC_AUTHLOG_RETENTION_DAYS."""
+    from gateway.authlog.services import purge
+
+    return purge(int(current_app.config["ZC_PURGE_BATCH_SIZE"]))
+
+
 def flush_usage(now: datetime) -> int:
     """Write the buffered usage counts (Redis or this process) to the tables."""
     from gateway.usage.recorder import flush

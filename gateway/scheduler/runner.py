@@ -44,6 +44,8 @@ SCHEDULE = (
     Job("payouts", jobs.payouts_due, "ZC_SCHEDULE_INTERVAL", monthly=True),
     Job("purge", jobs.purge_tokens, "ZC_PURGE_INTERVAL"),
     Job("usage_flush", jobs.flush_usage, "ZC_USAGE_FLUSH_SECONDS"),
+    Job("authlog_flush", jobs.flush_auth_events, "ZC_AUTHLOG_FLUSH_SECONDS"),
+    Job("authlog_purge", jobs.purge_auth_events, "ZC_PURGE_INTERVAL"),
 )
 
 
