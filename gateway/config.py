@@ -105,6 +105,13 @@ DEFAULTS: dict[str, Any] = {
     "ZC_USAGE_FLUSH_EVERY": 1000,
     "ZC_USAGE_FLUSH_SECONDS": 10,
     "ZC_USAGE_REDIS_PREFIX": "zc:usage:",
+    # Auth event log (developers' view of their logins): events are kept and shown
+    # ZC_AUTHLOG_RETENTION_DAYS days; each process writes its buffer every N events or after a
+    # request once S seconds passed, and holds at most ZC_AUTHLOG_BUFFER_MAX pending events.
+    "ZC_AUTHLOG_RETENTION_DAYS": 30,
+    "ZC_AUTHLOG_FLUSH_EVERY": 500,
+    "ZC_AUTHLOG_FLUSH_SECONDS": 5,
+    "ZC_AUTHLOG_BUFFER_MAX": 50000,
     # Open API quotas per app and API: the default, per-API defaults ({"add_share": "60 per
     # minute"} or, from the environment, "add_share=60 per minute;me=1200 per minute").
     # Operators override them per app on /admin/apps/<appid>/quotas.

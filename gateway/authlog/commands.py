@@ -7,6 +7,7 @@ from flask.cli import with_appcontext
 
 from gateway.extensions import db
 
+
 @click.group("authlog", help="The per-app auth event log.")
 def authlog_group() -> None:
     pass

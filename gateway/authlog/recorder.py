@@ -156,10 +156,6 @@ def init_app(app: Flask) -> None:
     """Give the app its buffer, the capture hook and the flush-after-request hook."""
     from gateway.authlog import capture
 
-    app.config.setdefault("ZC_AUTHLOG_FLUSH_EVERY", 500)
-    app.config.setdefault("ZC_AUTHLOG_FLUSH_SECONDS", 5)
-    app.config.setdefault("ZC_AUTHLOG_BUFFER_MAX", 50_000)
-    app.config.setdefault("ZC_AUTHLOG_RETENTION_DAYS", 30)
     buffer = Buffer(int(app.config["ZC_AUTHLOG_BUFFER_MAX"]),
                     int(app.config["ZC_AUTHLOG_FLUSH_EVERY"]),
                     float(app.config["ZC_AUTHLOG_FLUSH_SECONDS"]))
