@@ -14,7 +14,7 @@ from gateway.authlog.models import AuthEvent
 from gateway.extensions import db
 from gateway.timeutil import utcnow
 from tests.conftest import Auth
-from tests.developer_portal.helpers import API_KEY, developer, post_form
+from tests.developer_portal.helpers import API_KEY, developer, page, post_form
 
 
 def _fail_token(client, appid: str, ua: str = "curl/8") -> None:
@@ -77,7 +77,7 @@ def test_another_developer_sees_nothing(app, client, auth, factory):
 def test_management_api(app, client, auth, factory):
     appid, _ = _setup(client, auth, factory)
     made = post_form(client, "/developer/keys", "/developer/keys", {"name": "ci", "scope": "read"})
-    key = API_KEY.search(made.get_data(as_text=True)).group(1)
+    key = API_KEY.search(page(client, made.headers["Location"])).group(1)
     bearer = {"Authorization": f"Bearer {key}"}
     body = client.get(f"/api/v1/manage/apps/{appid}/auth-events?limit=2", headers=bearer).json
     assert [e["reason"] for e in body["data"]] == ["unsupported_grant_type",
