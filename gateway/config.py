@@ -139,6 +139,8 @@ DEFAULTS: dict[str, Any] = {
     "ZC_PAYOUT_DAY": 5,
     "ZC_PURGE_INTERVAL": 3600,
     "ZC_PURGE_BATCH_SIZE": 1000,
+    # A file the worker touches at every loop (its container's health check reads its age).
+    "ZC_WORKER_HEARTBEAT": None,
     # Photo albums: albums per user (or group), photos per album, upload size and pixel limits,
     # and how long a signed photo URL given to an app works (seconds).
     "ZC_ALBUMS_MAX": 100,

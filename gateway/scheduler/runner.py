@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from flask import current_app
@@ -122,10 +123,13 @@ def run_forever(idle_seconds: float = 2.0) -> None:
     from gateway.outbox.worker import run_once
 
     scheduler, stop = Scheduler(), _Stop()
+    heartbeat = current_app.config.get("ZC_WORKER_HEARTBEAT")
     log.info("worker started")
     while not stop.requested:
         worked = run_once()
         scheduler.tick()
+        if heartbeat:
+            Path(heartbeat).touch()
         deadline = time.monotonic() + (0 if worked else idle_seconds)
         while not stop.requested and time.monotonic() < deadline:
             time.sleep(0.1)
