@@ -148,6 +148,12 @@ DEFAULTS: dict[str, Any] = {
     "ZC_PHOTO_MAX_BYTES": 20 * 1024 * 1024,
     "ZC_PHOTO_MAX_PIXELS": 40_000_000,
     "ZC_PHOTO_URL_TTL": 3600,
+    # Groups: default file limits (bytes per file, per group; operators may set a group's own),
+    # invite links' default and longest lifetimes (hours).
+    "ZC_GROUP_FILE_MAX_BYTES": 100 * 1024 * 1024,
+    "ZC_GROUP_STORAGE_MAX_BYTES": 2 * 1024 * 1024 * 1024,
+    "ZC_GROUP_INVITE_HOURS": 168,
+    "ZC_GROUP_INVITE_MAX_HOURS": 720,
 }
 
 # Environment variable -> config key, for names that do not follow the ZC_ prefix rule.

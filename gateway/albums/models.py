@@ -34,7 +34,8 @@ class Album(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(24), unique=True, default=new_key)
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    group_id: Mapped[int | None] = mapped_column(index=True)
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"),
+                                                 index=True)
     app_id: Mapped[int | None] = mapped_column(ForeignKey("apps.id", ondelete="SET NULL"))
     name: Mapped[str] = mapped_column(String(NAME_MAX))
     description: Mapped[str] = mapped_column(String(DESC_MAX), default="")

@@ -174,3 +174,9 @@ def relation(viewer_id: int, other_id: int) -> str:
     if db.session.get(FriendRequest, (other_id, viewer_id)) is not None:
         return "asked_you"
     return "none"
+
+
+def blocked_either_way(user_id: int) -> set[int]:
+    """Ids of users this user blocked or who blocked this user."""
+    return set(db.session.scalars(select(Block.blocked_id).where(Block.blocker_id == user_id))) \
+        | set(db.session.scalars(select(Block.blocker_id).where(Block.blocked_id == user_id)))

@@ -1,0 +1,1 @@
+"""Groups: communities with roles, a discussion board, files, albums and installed apps."""
