@@ -1,7 +1,7 @@
 """Groups (issue 13): members, requests, invite links, bans, board, folders, files; group albums.
 
 Revision ID: 0132
-Revises: 0131
+Revises: 0140
 Create Date: 2026-12-02 08:13:56.632184
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0132'
-down_revision = '0131'
+down_revision = '0140'
 branch_labels = None
 depends_on = None
 
