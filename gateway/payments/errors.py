@@ -23,6 +23,11 @@ class OrderStateError(ZoneConnectError):
     description = "The order is not in a state that allows this."
 
 
+class AlreadyPaid(OrderStateError):
+    code = "already_paid"
+    description = "This order is already paid."
+
+
 class PayScopeMissing(ZoneConnectError):
     code = "insufficient_scope"
     status = 403

@@ -6,7 +6,7 @@ import secrets
 from typing import Any
 
 from flask import current_app, has_request_context, request
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from gateway.apps.models import App
 from gateway.audit import services as audit
@@ -14,7 +14,7 @@ from gateway.extensions import db
 from gateway.ledger import services as ledger
 from gateway.observability import metrics
 from gateway.outbox.services import enqueue_webhook
-from gateway.payments.errors import OrderNotFound, OrderStateError
+from gateway.payments.errors import AlreadyPaid, OrderNotFound, OrderStateError
 from gateway.payments.models import Order
 from gateway.payments.schemas import OrderRequest
 from gateway.timeutil import isoformat, utcnow
@@ -76,10 +76,7 @@ def pay(order_id: str, user_id: int) -> Order:
     order = get_order(order_id, lock=True)
     if order.user_id != user_id:
         raise OrderNotFound()
-    if order.status == "paid":
-        return order
-    if order.status != "pending":
-        raise OrderStateError(f"This order is {order.status}.")
+    _claim_for_payment(order)
     app = db.session.get(App, order.app_id)
     assert app is not None
     coins = ledger.user_coins(user_id)
@@ -88,11 +85,25 @@ def pay(order_id: str, user_id: int) -> Order:
             (ledger.developer(app.developer_id, "unsettled"), order.money_amount)]
     ledger.post(f"order:{order.id}:pay", "order.pay", legs, memo=f"{app.name}: {order.item_name}",
                 details={"order_id": order.id, "app_id": app.id})
-    order.status, order.paid_at = "paid", utcnow()
-    db.session.flush()
     _count("paid")
     enqueue_webhook(app, "order.paid", order_dict(order), url=order.notify_url)
     return order
+
+
+def _claim_for_payment(order: Order) -> None:
+    """Pending -> paid in one conditional UPDATE, before any coin moves: of concurrent
+    confirmations exactly one claims the order (SQLite has no row locks; there the others wait
+    for the write lock and then find it paid), the rest get AlreadyPaid. A refused payment rolls
+    the claim back with everything else."""
+    claimed = db.session.execute(update(Order).where(Order.id == order.id,
+                                                     Order.status == "pending")
+                                 .values(status="paid", paid_at=utcnow()))
+    db.session.refresh(order)
+    if claimed.rowcount == 1:  # type: ignore[attr-defined]
+        return
+    if order.status == "paid":
+        raise AlreadyPaid()
+    raise OrderStateError(f"This order is {order.status}.")
 
 
 def fail(order_id: str, reason: str) -> Order:

@@ -16,7 +16,7 @@ from gateway.extensions import db
 from gateway.ledger import services as ledger
 from gateway.ledger.errors import InsufficientFunds
 from gateway.payments import services
-from gateway.payments.errors import OrderNotFound
+from gateway.payments.errors import AlreadyPaid, OrderNotFound
 from gateway.payments.models import Order
 
 bp = Blueprint("payments", __name__)
@@ -54,7 +54,7 @@ def decide(order_id: str) -> ResponseReturnValue:
     user_id, order = _user_order(order_id)
     if not FlaskForm().validate_on_submit():
         return confirm(order_id)
-    message, ok = "", True
+    message, ok, already_paid = "", True, False
     if request.form.get("confirm") == "yes":
         try:
             services.pay(order.id, user_id)
@@ -64,15 +64,19 @@ def decide(order_id: str) -> ResponseReturnValue:
             db.session.rollback()
             services.fail(order.id, "insufficient coins")
             message, ok = INSUFFICIENT, False
+        except AlreadyPaid:  # a second click or a concurrent confirmation: nothing moves again
+            db.session.rollback()
+            already_paid = True
     else:
         services.cancel(order.id, user_id)
     db.session.commit()
     order = services.get_order(order.id)
     app = db.session.get(App, order.app_id)
-    if ok and app is not None and (website := _website(app)):
+    if ok and not already_paid and app is not None and (website := _website(app)):
         return redirect(website)
     status = 402 if not ok else 200
     return render_template("payments/done.html", order=order, app=app, message=message,
+                           already_paid=already_paid,
                            balance=ledger.coin_balance(user_id)), status
 
 
