@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -19,13 +18,14 @@ from wtforms.validators import URL, DataRequired, Length, Optional, Regexp
 from gateway.developers.models import KEY_SCOPES
 from gateway.developers.review import REQUESTABLE
 from gateway.developers.services import CATEGORIES
+from gateway.forms import Form
 
 MAX_STATS_DAYS = 366
 # Deliberately loose: one @, a dot in the domain, no spaces; the mailbox proves the rest.
 EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(Form):
     name = StringField("Your name or company", validators=[DataRequired(), Length(max=128)])
     contact_email = StringField("Contact email", validators=[
         DataRequired(), Length(max=254),
@@ -34,7 +34,7 @@ class ProfileForm(FlaskForm):
         DataRequired("Accept the terms to open a developer profile.")])
 
 
-class AppForm(FlaskForm):
+class AppForm(Form):
     name = StringField("App name", validators=[DataRequired(), Length(max=64)])
     description = TextAreaField("Description", validators=[Optional(), Length(max=2000)])
     category = SelectField("Category", choices=[SelectChoice(c, c.title()) for c in CATEGORIES])
@@ -60,34 +60,34 @@ class AppForm(FlaskForm):
 
 
 
-class IconForm(FlaskForm):
+class IconForm(Form):
     icon = FileField("Icon", validators=[FileRequired("Choose an image to upload.")])
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """A button that needs nothing but its CSRF token (rotate, submit, revoke...)."""
 
 
-class PermissionForm(FlaskForm):
+class PermissionForm(Form):
     scope = SelectField("Permission", choices=[SelectChoice(s, s) for s in REQUESTABLE])
     reason = TextAreaField("Why the app needs it",
                            validators=[DataRequired(), Length(max=1000)])
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(Form):
     reason = TextAreaField("Reason (shown to the developer)",
                            validators=[DataRequired("Give the developer a reason."),
                                        Length(max=2000)])
 
 
-class ApiKeyForm(FlaskForm):
+class ApiKeyForm(Form):
     name = StringField("Key name", validators=[DataRequired(), Length(max=64)])
     scope = SelectField("Access", choices=[SelectChoice(s, {"read": "Read only",
                                                            "write": "Read and write"}[s])
                                            for s in KEY_SCOPES])
 
 
-class DateRangeForm(FlaskForm):
+class DateRangeForm(Form):
     """The stats range (a GET form: no CSRF, nothing changes)."""
 
     class Meta:
@@ -114,7 +114,7 @@ class DateRangeForm(FlaskForm):
         return start, end
 
 
-class AuditFilterForm(FlaskForm):
+class AuditFilterForm(Form):
     class Meta:
         csrf = False
 

@@ -31,6 +31,9 @@ DEFAULTS: dict[str, Any] = {
     "MAX_CONTENT_LENGTH": 4 * 1024 * 1024,
     "MAX_FORM_MEMORY_SIZE": 512 * 1024,
     "ZC_AVATAR_MAX_PIXELS": 25_000_000,
+    # Every JSON body the platform parses: at most this many bytes (413) and levels of nesting.
+    "ZC_JSON_MAX_BYTES": 1024 * 1024,
+    "ZC_JSON_MAX_DEPTH": 32,
     # Password hashing (argon2id). Tests lower these; production keeps the library defaults.
     "ZC_ARGON2_TIME_COST": 3,
     "ZC_ARGON2_MEMORY_COST": 65536,

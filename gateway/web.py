@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from flask import Flask, Response, current_app, g, request
 from flask.json.provider import DefaultJSONProvider
+from werkzeug.exceptions import RequestEntityTooLarge
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -84,15 +85,34 @@ def _sane_wsgi_input(wsgi_app: WSGIApplication) -> WSGIApplication:
     return middleware
 
 
+def _depth(value: Any) -> int:
+    """How deeply a parsed JSON value nests (iteratively: no recursion on hostile input)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, level)
+            stack.extend((child, level + 1)
+                         for child in (item.values() if isinstance(item, dict) else item))
+    return deepest
+
+
 class _JSONProvider(DefaultJSONProvider):
-    """Flask's JSON, except that a body nested too deep to parse is invalid JSON (a ValueError,
-    which `get_json(silent=True)` and the 400 handling expect), not a RecursionError (a 500)."""
+    """Flask's JSON with the platform's limits, for every body it parses (`get_json`, the
+    idempotency digest, the legacy endpoints' untyped bodies): more than ZC_JSON_MAX_BYTES is a
+    413; nesting deeper than ZC_JSON_MAX_DEPTH (or too deep for the parser) is invalid JSON, a
+    ValueError that `get_json(silent=True)` and the 400 handling expect, never a RecursionError."""
 
     def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        if len(s) > int(current_app.config.get("ZC_JSON_MAX_BYTES", 1 << 20)):
+            raise RequestEntityTooLarge()
         try:
-            return super().loads(s, **kwargs)
+            value = super().loads(s, **kwargs)
         except RecursionError as exc:
             raise ValueError("JSON nested too deeply") from exc
+        if _depth(value) > int(current_app.config.get("ZC_JSON_MAX_DEPTH", 32)):
+            raise ValueError("JSON nested too deeply")
+        return value
 
 
 def init_app(app: Flask) -> None:

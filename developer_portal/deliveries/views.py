@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
-from flask_wtf import FlaskForm
 
 from gateway import outbound
 from gateway.accounts.sessions import current_user
@@ -13,6 +12,7 @@ from gateway.apps.models import App
 from gateway.audit import services as audit
 from gateway.developers.services import own_app
 from gateway.extensions import db
+from gateway.forms import Form
 from gateway.i18n import _l
 from gateway.outbox.services import deliveries_for_app, resend
 from gateway.timeutil import isoformat
@@ -36,7 +36,7 @@ def describe_error(error: str) -> str:
     return str(ERRORS.get(error, ERRORS[outbound.CONNECT_FAILED]))
 
 
-class ResendForm(FlaskForm):
+class ResendForm(Form):
     """A Resend button: nothing but its CSRF token."""
 
 

@@ -6,13 +6,13 @@ from datetime import date
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_wtf import FlaskForm
 from wtforms import DateField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
 from developer_portal.revenue.access import admin_only, me
 from gateway.errors import ValidationFailed, ZoneConnectError
 from gateway.extensions import db
+from gateway.forms import Form
 from gateway.payments import services as payments
 from gateway.revenue import tiers
 
@@ -20,13 +20,13 @@ bp = Blueprint("admin_revenue", __name__, url_prefix="/admin/revenue",
                template_folder="templates")
 
 
-class TiersForm(FlaskForm):
+class TiersForm(Form):
     effective_from = DateField("Effective from", validators=[InputRequired()])
     bands = TextAreaField("Bands: one per line, '<from, in major units> <developer share %>'",
                           validators=[InputRequired(), Length(max=2000)])
 
 
-class RefundForm(FlaskForm):
+class RefundForm(Form):
     order_id = StringField("Order id", validators=[InputRequired(), Length(max=40)])
 
 

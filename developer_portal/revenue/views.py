@@ -7,13 +7,13 @@ import io
 
 from flask import Blueprint, Response, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from developer_portal.revenue.access import me
 from developer_portal.revenue.charts import earnings_svg
 from gateway.accounts.views import login_required
 from gateway.extensions import db
+from gateway.forms import Form
 from gateway.ledger import services as ledger
 from gateway.revenue.models import ConnectedAccount, Payout
 from gateway.revenue.payouts import connect_account
@@ -74,14 +74,14 @@ def payouts() -> ResponseReturnValue:
     user = me()
     connected = db.session.scalar(select(ConnectedAccount).where(
         ConnectedAccount.developer_id == user.id))
-    return render_template("revenue_portal/payouts.html", connected=connected, form=FlaskForm())
+    return render_template("revenue_portal/payouts.html", connected=connected, form=Form())
 
 
 @bp.post("/payouts")
 @login_required
 def connect() -> ResponseReturnValue:
     """Create the developer's Stripe account if needed and send them to onboarding."""
-    if not FlaskForm().validate_on_submit():
+    if not Form().validate_on_submit():
         return payouts(), 400
     here = url_for("developer_revenue.payouts", _external=True)
     link = connect_account(me().id, return_url=here, refresh_url=here)

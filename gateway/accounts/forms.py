@@ -4,21 +4,21 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField, IntegerField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional
 
 from gateway.accounts.models import FEED_VISIBILITIES, GENDERS
+from gateway.forms import Form
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     username = StringField("Username", validators=[DataRequired(), Length(max=64)])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=256)])
     next = HiddenField(validators=[Length(max=2048)])
 
 
-class SignupForm(FlaskForm):
+class SignupForm(Form):
     username = StringField("Username", validators=[DataRequired(), Length(min=3, max=32)])
     nickname = StringField("Nickname", validators=[Optional(), Length(max=32)])
     password = PasswordField("Password", validators=[DataRequired(), Length(min=8, max=256)])
@@ -28,7 +28,7 @@ class SignupForm(FlaskForm):
     next = HiddenField(validators=[Length(max=2048)])
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(Form):
     nickname = StringField("Nickname", validators=[DataRequired(), Length(max=32)])
     gender = SelectField("Gender", choices=[SelectChoice("", "Not said"),
                                           *[SelectChoice(g, g.title()) for g in GENDERS]],
@@ -41,11 +41,11 @@ class ProfileForm(FlaskForm):
                                   choices=[SelectChoice(v, v.title()) for v in FEED_VISIBILITIES])
 
 
-class AvatarForm(FlaskForm):
+class AvatarForm(Form):
     avatar = FileField("Avatar", validators=[FileRequired("Choose an image to upload.")])
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(Form):
     current_password = PasswordField("Current password",
                                      validators=[DataRequired(), Length(max=256)])
     new_password = PasswordField("New password",

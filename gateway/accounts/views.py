@@ -26,6 +26,7 @@ from gateway.accounts.forms import AvatarForm, LoginForm, PasswordForm, ProfileF
 from gateway.audit import services as audit
 from gateway.errors import ValidationFailed
 from gateway.extensions import db, limiter
+from gateway.forms import submitted_text
 from gateway.observability import metrics
 
 bp = Blueprint("accounts", __name__)
@@ -52,7 +53,9 @@ def login_required(view: Callable[..., ResponseReturnValue]) -> Callable[..., Re
 
 
 def _login_account_key() -> str:
-    return "login-account:" + (request.form.get("username") or "").strip().lower()[:64]
+    # The identity the form checks, read the same way whatever the body's encoding (a JSON
+    # body once went on guessing against an account the form had locked).
+    return "login-account:" + submitted_text("username").strip().lower()[:64]
 
 
 def _failed(response: Response) -> bool:

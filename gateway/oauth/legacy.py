@@ -9,7 +9,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Response, g, request
+from flask import Response, current_app, g, request
 
 from gateway.apps import services as apps
 from gateway.apps.errors import AppNotFound
@@ -54,7 +54,7 @@ def _json_body() -> Any:
     if not data.lstrip().startswith(b"{"):
         return None
     try:
-        return json.loads(data)
+        return current_app.json.loads(data)  # the app's size and depth limits
     except ValueError:  # UnicodeDecodeError and JSONDecodeError alike
         return None
 

@@ -6,7 +6,7 @@ import hashlib
 import json
 from typing import Any
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -60,8 +60,9 @@ def _payer(app: App, openid: str) -> int:
 
 
 def _request_digest() -> str:
-    try:
-        canonical = json.dumps(json.loads(request.get_data()), sort_keys=True).encode()
+    try:  # the app's JSON provider: its size and depth limits hold here too
+        canonical = json.dumps(current_app.json.loads(request.get_data()),
+                               sort_keys=True).encode()
     except ValueError:
         canonical = request.get_data()
     return hashlib.sha256(canonical).hexdigest()

@@ -6,13 +6,13 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, redirect, render_template, request
 from flask.typing import ResponseReturnValue
-from flask_wtf import FlaskForm
 
 from gateway.accounts.sessions import current_user
 from gateway.accounts.views import login_required
 from gateway.apps.models import App
 from gateway.audit import services as audit
 from gateway.extensions import db
+from gateway.forms import Form
 from gateway.ledger import services as ledger
 from gateway.ledger.errors import InsufficientFunds
 from gateway.payments import services
@@ -43,7 +43,7 @@ def confirm(order_id: str) -> ResponseReturnValue:
     """Show the order (app, item, price, balance) and ask the user to confirm."""
     user_id, order = _user_order(order_id)
     app = db.session.get(App, order.app_id)
-    return render_template("payments/confirm.html", order=order, app=app, form=FlaskForm(),
+    return render_template("payments/confirm.html", order=order, app=app, form=Form(),
                            balance=ledger.coin_balance(user_id))
 
 
@@ -52,7 +52,7 @@ def confirm(order_id: str) -> ResponseReturnValue:
 def decide(order_id: str) -> ResponseReturnValue:
     """Pay (confirm=yes) or decline (confirm=no) the order."""
     user_id, order = _user_order(order_id)
-    if not FlaskForm().validate_on_submit():
+    if not Form().validate_on_submit():
         return confirm(order_id)
     message, ok, already_paid = "", True, False
     if request.form.get("confirm") == "yes":

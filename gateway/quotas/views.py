@@ -8,7 +8,6 @@ from typing import Any
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length
@@ -18,19 +17,20 @@ from gateway.accounts.views import login_required
 from gateway.apps.services import find_by_appid
 from gateway.errors import Forbidden, ValidationFailed
 from gateway.extensions import db
+from gateway.forms import Form
 from gateway.quotas import services
 from gateway.quotas.models import ALL_APIS, AppQuotaOverride
 
 bp = Blueprint("quotas", __name__, url_prefix="/admin/apps/<appid>/quotas")
 
 
-class OverrideForm(FlaskForm):
+class OverrideForm(Form):
     api = SelectField("API", choices=[SelectChoice(ALL_APIS, "every API (*)"),
                                       *[SelectChoice(a, a) for a in services.APIS]])
     limit = StringField("Limit", validators=[DataRequired(), Length(max=64)])
 
 
-class RemoveForm(FlaskForm):
+class RemoveForm(Form):
     pass
 
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import IntegerField
 from wtforms.validators import InputRequired, NumberRange
 
+from gateway.forms import Form
 from gateway.wallet.services import MAX_COINS
 
 
-class TopUpForm(FlaskForm):
+class TopUpForm(Form):
     coins = IntegerField("Coins to buy", validators=[InputRequired(),
                                                      NumberRange(min=1, max=MAX_COINS)])
