@@ -72,7 +72,7 @@ def settings() -> list[Setting]:
     assert isinstance(node.value, ast.Dict)
     found, group, previous_end = [], "", node.lineno
     for key_node, value_node in zip(node.value.keys, node.value.values, strict=True):
-        assert isinstance(key_node, ast.Constant)
+        assert isinstance(key_node, ast.Constant) and isinstance(key_node.value, str)
         above = [line.strip()[1:].strip() for line in lines[previous_end:key_node.lineno - 1]
                  if line.strip().startswith("#")]
         if above:

@@ -38,7 +38,10 @@ def chromium() -> Iterator[Any]:
     Playwright's sync API keeps an event loop running in this thread until it stops, and
     `asyncio.run` in any later test would refuse to start under it."""
     if not os.path.exists(CHROMIUM) and not shutil.which("chromium"):
-        pytest.fail(f"{CHROMIUM} is missing: run `make chromium` (apt-get install chromium)")
+        message = f"{CHROMIUM} is missing: `make chromium` (root) or apt-get install chromium"
+        if os.environ.get("CI"):  # CI installs it (`make chromium` as root): never skip there
+            pytest.fail(message)
+        pytest.skip(f"browser test skipped: {message}")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as driver:
