@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from gateway.accounts import sessions
@@ -54,7 +54,7 @@ def describe(exc: ZoneConnectError) -> str:
     return str(exc.description)
 
 
-def attempt(action: Callable[[], Any], back: str, done: str | None = None) -> Response:
+def attempt(action: Callable[[], Any], back: str, done: str | None = None) -> ResponseReturnValue:
     """Run a service action: commit and flash `done`, or roll back and flash why not."""
     try:
         action()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import BinaryIO, Protocol
+from typing import IO, Protocol
 
 CHUNK_SIZE = 256 * 1024
 # Keys are made by the platform: lowercase segments of safe characters, no "." or ".." segment,
@@ -38,7 +38,7 @@ def check_key(key: str) -> str:
 class LimitedReader:
     """A file-like reader that raises TooLarge once more than `limit` bytes went through."""
 
-    def __init__(self, stream: BinaryIO, limit: int | None) -> None:
+    def __init__(self, stream: IO[bytes], limit: int | None) -> None:
         self._stream = stream
         self._limit = limit
         self.count = 0
@@ -54,7 +54,7 @@ class LimitedReader:
 class Storage(Protocol):
     """What every backend offers; all methods take keys checked by `check_key`."""
 
-    def save(self, key: str, stream: BinaryIO, *, content_type: str,
+    def save(self, key: str, stream: IO[bytes], *, content_type: str,
              max_bytes: int | None = None) -> int:
         """Store the stream under `key` (replacing any object); return its size in bytes.
 

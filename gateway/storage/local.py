@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Iterator
-from typing import BinaryIO
+from typing import IO
 
 from gateway.storage.base import CHUNK_SIZE, LimitedReader, ObjectMissing, check_key
 
@@ -22,7 +22,7 @@ class LocalStorage:
             raise ValueError(key)
         return path
 
-    def save(self, key: str, stream: BinaryIO, *, content_type: str,
+    def save(self, key: str, stream: IO[bytes], *, content_type: str,
              max_bytes: int | None = None) -> int:
         """Copy the stream chunk by chunk into a temporary file, then rename it into place."""
         path = self._path(key)
@@ -71,7 +71,7 @@ class LocalStorage:
         return None
 
 
-def _chunks(handle: BinaryIO) -> Iterator[bytes]:
+def _chunks(handle: IO[bytes]) -> Iterator[bytes]:
     with handle:
         while chunk := handle.read(CHUNK_SIZE):
             yield chunk

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any, BinaryIO
+from typing import IO, Any
 from urllib.parse import quote, urlsplit
 
 import boto3
@@ -38,7 +38,7 @@ class S3Storage:
         check_key(key)
         return f"{self.prefix}/{key}" if self.prefix else key
 
-    def save(self, key: str, stream: BinaryIO, *, content_type: str,
+    def save(self, key: str, stream: IO[bytes], *, content_type: str,
              max_bytes: int | None = None) -> int:
         """Upload in parts as the stream is read; an oversized stream aborts the upload."""
         reader = LimitedReader(stream, max_bytes)
