@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
-
 from flask import (
     current_app,
     flash,
@@ -16,6 +14,7 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 
+from developer_portal import quickstart
 from developer_portal.blueprints import developer as bp
 from developer_portal.blueprints import developer_required, me
 from developer_portal.forms import ConfirmForm, IconForm, PermissionForm
@@ -29,31 +28,6 @@ from gateway.security import reveal
 from gateway.timeutil import isoformat
 
 
-def base_url() -> str:
-    """The platform's public base URL, for snippets."""
-    return (current_app.config.get("ZC_BASE_URL") or request.url_root).rstrip("/")
-
-
-def snippets(app: App) -> dict[str, str]:
-    """Copy-ready snippets: the QQ-compatible authorize URL and the SDK quickstart."""
-    redirect_uri = app.redirect_uris[0] if app.redirect_uris else "https://example.com/callback"
-    query = urlencode({"response_type": "code", "client_id": app.appid,
-                       "redirect_uri": redirect_uri, "state": "STATE",
-                       "scope": "get_user_info"})
-    quickstart = "\n".join([
-        "pip install zoneconnect", "",
-        "from zoneconnect import Client", "",
-        f'client = Client(app_id="{app.appid}", app_key="<YOUR APPKEY>",',
-        f'                redirect_uri="{redirect_uri}", base_url="{base_url()}")',
-        "login = client.authorization_url(scopes=[\"get_user_info\"])",
-        "# redirect the user to login.url; keep login.state and login.code_verifier",
-        "token = client.exchange_code(code, code_verifier=login.code_verifier)",
-        "user = client.get_user_info(token)",
-    ])
-    return {"authorize_url": f"{base_url()}/oauth2.0/authorize?{query}",
-            "quickstart": quickstart}
-
-
 def render_detail(app: App, *, status: int = 200, **forms: Any) -> ResponseReturnValue:
     """The app page, with fresh forms unless some are passed (with their errors)."""
     requested = {p.scope for p in app.permissions}
@@ -63,7 +37,8 @@ def render_detail(app: App, *, status: int = 200, **forms: Any) -> ResponseRetur
     if "permission_form" not in forms:
         permission_form.scope.choices = [(s, s) for s in can_request]
     context = {
-        "app": app, "checklist": services.checklist(app), "snippets": snippets(app),
+        "app": app, "checklist": services.checklist(app),
+        "snippets": quickstart.snippets(app),
         "has_icon": services.has_icon(app), "test_users": services.test_usernames(app),
         "extra_permissions": [p for p in app.permissions
                               if p.scope not in review.default_scopes()],

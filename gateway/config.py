@@ -100,6 +100,9 @@ DEFAULTS: dict[str, Any] = {
     "ZC_TOKEN_LIMIT_ADDRESS": "300 per minute",
     # Developer portal: how long an old appkey keeps working after a rotation (seconds).
     "ZC_APPKEY_ROTATION_OVERLAP": 24 * 3600,
+    # Where developers get the SDK (the repository's sdk/ folder; it is not on PyPI): a git URL
+    # the portal's quickstart installs from with pip, or None to say "in a clone of it".
+    "ZC_REPOSITORY_URL": None,
     # `gateway demo` writes the Demo Site's appid/appkey/webhook secret here (default:
     # instance/demo_site.json) for `make run` to start examples/demo_site with.
     "ZC_DEMO_SITE_FILE": None,
