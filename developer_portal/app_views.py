@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from typing import Any
+
 from flask import (
     current_app,
     flash,
     make_response,
     redirect,
     render_template,
-    request,
     url_for,
 )
 from flask.typing import ResponseReturnValue

@@ -92,7 +92,8 @@ def create_app() -> ResponseReturnValue:
         services.update_app(app, _user(), extra)
     db.session.commit()
     body = CredentialsSchema().dump({"appid": app.appid, "appkey": appkey,
-                                     "previous_appkey_expires_at": None})
+                                     "previous_appkey_expires_at": None,
+                                     "webhook_secret": app.webhook_secret})
     body["app"] = app_json(app)
     return jsonify(body), 201
 

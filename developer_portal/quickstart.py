@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import current_app, request
+from flask import current_app
 
 from gateway.apps.models import App
+from gateway.openapi.profile import base_url
 
 LOCAL_SITE = "http://127.0.0.1:5000"
 CALLBACK_PATH = "/zoneconnect/callback"
@@ -65,12 +66,6 @@ RUN = """\
 export ZONECONNECT_APP_KEY=...          # the appkey shown when you registered the app
 export ZONECONNECT_WEBHOOK_SECRET=...   # the webhook secret shown with it
 flask --app app run --port 5000         # then open http://127.0.0.1:5000/"""
-
-
-def base_url() -> str:
-    """The platform's public base URL, as the browser and the SDK reach it."""
-    configured = current_app.config.get("ZC_PUBLIC_URL") or current_app.config.get("ZC_BASE_URL")
-    return str(configured or request.url_root).rstrip("/")
 
 
 def install_command() -> str:

@@ -68,6 +68,8 @@ class CredentialsSchema(Schema):
     appid = fields.String(required=True)
     appkey = fields.String(required=True)
     previous_appkey_expires_at = fields.String(allow_none=True)
+    # Only when the app is created: its first webhook signing secret (rotations show their own).
+    webhook_secret = fields.String()
     app = fields.Nested(AppSchema)
 
 

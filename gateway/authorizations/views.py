@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from gateway.accounts import sessions
@@ -12,6 +12,7 @@ from gateway.apps.scopes import SCOPES
 from gateway.apps.services import find_by_appid
 from gateway.authorizations import services
 from gateway.extensions import db
+from gateway.i18n import _
 
 bp = Blueprint("authorizations", __name__)
 
@@ -38,16 +39,25 @@ def apps() -> ResponseReturnValue:
 @bp.post("/account/apps/<appid>/revoke")
 @login_required
 def revoke(appid: str) -> ResponseReturnValue:
-    """Withdraw an app's access: tokens, codes and grant go; the app is told by callback."""
+    """Withdraw an app's access once the user confirms: tokens, codes and grant go, the app is
+    told by callback (a site on the SDK signs the user out)."""
     user = sessions.current_user()
     assert user is not None
     try:
         app = find_by_appid(appid[:16])
     except AppNotFound:
         app = None
+    choice = request.form.get("confirm")
+    if app is not None and choice not in ("yes", "no"):
+        scopes = next((_described(grant.scopes) for grant, granted in
+                       services.active_for_user(user.id) if granted.id == app.id), None)
+        if scopes is not None:
+            return render_template("account/revoke.html", app=app, scopes=scopes)
+    if choice == "no":
+        return redirect(url_for("authorizations.apps"))
     if app is not None and services.deauthorize(user.id, app):
         db.session.commit()
-        flash(f"{app.name} can no longer use your account.")
+        flash(_("%(app)s can no longer use your account.", app=app.name))
     else:
-        flash("That app had no access to your account.")
+        flash(_("That app had no access to your account."))
     return redirect(url_for("authorizations.apps"))

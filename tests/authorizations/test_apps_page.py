@@ -61,7 +61,8 @@ def receiver() -> Iterator[Receiver]:
 
 def _revoke(client, auth, appid: str) -> Any:
     html = client.get("/account/apps").get_data(as_text=True)
-    return client.post(f"/account/apps/{appid}/revoke", data={"csrf_token": csrf_from(html)})
+    return client.post(f"/account/apps/{appid}/revoke", data={"csrf_token": csrf_from(html),
+                                                               "confirm": "yes"})
 
 
 def test_page_lists_apps_with_scopes_in_plain_words(client, auth, world) -> None:
@@ -164,3 +165,21 @@ def test_callback_falls_back_to_the_webhook_url_and_carries_the_unionid(client, 
     assert message.url == "https://site.example/hooks"
     data = json.loads(message.body)["data"]
     assert set(data) == {"openid", "appid", "unionid"} and data["unionid"].startswith("UID_")
+
+
+def test_revoking_asks_first_and_keep_it_changes_nothing(client, auth, world) -> None:
+    world.token(["get_user_info", "add_share"])
+    auth.login("alice")
+    html = client.get("/account/apps").get_data(as_text=True)
+    asked = client.post(f"/account/apps/{world.app.appid}/revoke",
+                        data={"csrf_token": csrf_from(html)})
+    page = asked.get_data(as_text=True)
+    assert asked.status_code == 200 and 'name="confirm" value="yes"' in page
+    assert 'name="confirm" value="no"' in page and world.app.name in page
+    kept = client.post(f"/account/apps/{world.app.appid}/revoke",
+                       data={"csrf_token": csrf_from(page), "confirm": "no"})
+    assert kept.status_code == 302
+    assert world.app.name in client.get("/account/apps").get_data(as_text=True)
+    assert _revoke(client, auth, world.app.appid).status_code == 302
+    after = client.get("/account/apps").get_data(as_text=True)
+    assert "can no longer use your account" in after and "<td>Demo Site</td>" not in after

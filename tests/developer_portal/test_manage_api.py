@@ -90,6 +90,8 @@ def test_create_update_rotate_and_stats(client, auth, factory) -> None:
     appid, appkey = body["appid"], body["appkey"]
     assert re.fullmatch(r"[0-9A-F]{32}", appkey) and body["app"]["status"] == "draft"
     assert body["app"]["webhook_url"] == "https://s.example/hook"
+    # The first webhook secret comes with the appkey: no rotation needed to learn it.
+    assert body["webhook_secret"] == app_services.find_by_appid(appid).webhook_secret
     assert "appkey" not in client.get(f"/api/v1/manage/apps/{appid}",
                                       headers=_bearer(token)).get_json()
 

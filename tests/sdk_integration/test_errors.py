@@ -43,8 +43,10 @@ def test_a_revoked_grant_is_reauthorization_required(sdk, browser, platform):
     token = log_in_with_sdk(sdk, browser)
     assert sdk.get_user_info(token).nickname == "Alice"
     page = browser.get(platform.url + "/account/apps")
-    done = browser.submit(page, match=lambda f: (f.action or "").endswith(
+    confirm = browser.submit(page, match=lambda f: (f.action or "").endswith(
         f"/account/apps/{platform.appid}/revoke"))
+    done = browser.submit(confirm, button=("confirm", "yes"),
+                          match=lambda f: ("confirm", "yes") in f.buttons)
     assert done.status_code in (302, 303)
     with pytest.raises(zoneconnect.AuthenticationError) as refused:
         sdk.get_user_info(token)
