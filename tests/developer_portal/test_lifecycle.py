@@ -53,7 +53,7 @@ def test_app_lifecycle_from_registration_to_suspension(client, auth, factory, ap
     detail = page(client, f"/developer/apps/{appid}")
     assert appkey not in detail  # shown once, never again
     assert f"client_id={appid}" in detail and "/oauth2.0/authorize?" in detail
-    assert "pip install zoneconnect" in detail
+    assert "pip install &#39;./sdk[flask]&#39;" in detail  # the SDK is not on PyPI
     assert '<li class="">Approved by an operator</li>' in detail
 
     # Apply for add_share with a reason, then submit.
