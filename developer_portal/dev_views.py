@@ -8,13 +8,14 @@ from flask.typing import ResponseReturnValue
 from developer_portal.blueprints import developer as bp
 from developer_portal.blueprints import developer_required, me
 from developer_portal.forms import AppForm, IconForm, ProfileForm
+from gateway.accounts import throttle
 from gateway.accounts.views import login_required
 from gateway.apps import services as app_services
 from gateway.apps.errors import AppNotFound
 from gateway.developers import keys, services
 from gateway.developers.errors import InvalidIcon
 from gateway.errors import ValidationFailed
-from gateway.extensions import db
+from gateway.extensions import db, limiter
 from gateway.security import reveal
 
 
@@ -118,6 +119,7 @@ def edit_app(appid: str) -> ResponseReturnValue:
 
 
 @bp.post("/apps/<appid>/icon")
+@limiter.limit(lambda: current_app.config["ZC_UPLOAD_LIMIT"], key_func=throttle.per_user("upload"))
 @developer_required
 def upload_icon(appid: str) -> ResponseReturnValue:
     """Upload the app's icon (stored as small PNGs)."""

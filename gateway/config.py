@@ -30,7 +30,8 @@ DEFAULTS: dict[str, Any] = {
     # Uploads: the biggest request body accepted (a 20 MB avatar is refused with 413).
     "MAX_CONTENT_LENGTH": 4 * 1024 * 1024,
     "MAX_FORM_MEMORY_SIZE": 512 * 1024,
-    "ZC_AVATAR_MAX_PIXELS": 25_000_000,
+    # Avatars and icons: the most pixels an upload may decode to (bounds its CPU cost).
+    "ZC_AVATAR_MAX_PIXELS": 16_000_000,
     # Every JSON body the platform parses: at most this many bytes (413) and levels of nesting.
     "ZC_JSON_MAX_BYTES": 1024 * 1024,
     "ZC_JSON_MAX_DEPTH": 32,
@@ -41,6 +42,13 @@ DEFAULTS: dict[str, Any] = {
     # Login throttling: failed attempts per account and per address.
     "ZC_LOGIN_LIMIT_ACCOUNT": "5 per 5 minutes",
     "ZC_LOGIN_LIMIT_ADDRESS": "20 per 5 minutes",
+    # Failed checks of other typed secrets, per user (else address): the current password on
+    # /account/password, device user codes on /device (RFC 8628 5.1).
+    "ZC_PASSWORD_CHECK_LIMIT": "5 per 15 minutes",
+    "ZC_DEVICE_CODE_LIMIT": "10 per 10 minutes",
+    # Avatar and app icon uploads per user (else address); decoding stays under
+    # ZC_AVATAR_MAX_PIXELS.
+    "ZC_UPLOAD_LIMIT": "20 per hour",
     "RATELIMIT_STORAGE_URI": None,  # default: REDIS_URL, else process:// (this process)
     # Explicit: Flask-Limiter otherwise copies its default from the last app it was bound to.
     "RATELIMIT_ENABLED": True,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gateway.errors import ZoneConnectError
+from gateway.errors import ValidationFailed, ZoneConnectError
 
 
 class InvalidAvatar(ZoneConnectError):
@@ -21,3 +21,7 @@ class InvalidCredentials(ZoneConnectError):
     code = "invalid_credentials"
     status = 401
     description = "Wrong username or password."
+
+
+class WrongPassword(ValidationFailed):
+    """A form's current-password check failed (counted by the password-check throttle)."""

@@ -8,7 +8,7 @@ from flask import current_app
 from sqlalchemy import delete, func, select
 
 from gateway.accounts import avatars, sessions
-from gateway.accounts.errors import InvalidCredentials, UsernameTaken
+from gateway.accounts.errors import InvalidCredentials, UsernameTaken, WrongPassword
 from gateway.accounts.models import AvatarImage, User, new_avatar_key
 from gateway.accounts.passwords import hash_password, needs_rehash, verify_password
 from gateway.audit import services as audit
@@ -108,7 +108,9 @@ def avatar_image(key: str, size: int) -> tuple[bytes, str] | None:
 def change_password(user: User, current: str, new: str) -> None:
     """Change the password after checking the current one; logs out other sessions."""
     if not verify_password(user.password_hash, current):
-        raise ValidationFailed({"current_password": ["That is not your current password."]})
+        audit.record("password.check_failed", actor_id=user.id, subject_type="user",
+                     subject_id=user.id, form="change_password")
+        raise WrongPassword({"current_password": ["That is not your current password."]})
     if reasons := check_new_password(new):
         raise ValidationFailed({"new_password": reasons})
     user.password_hash = hash_password(new)

@@ -20,8 +20,8 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 
-from gateway.accounts import services, sessions
-from gateway.accounts.errors import InvalidAvatar, InvalidCredentials, UsernameTaken
+from gateway.accounts import services, sessions, throttle
+from gateway.accounts.errors import InvalidAvatar, InvalidCredentials, UsernameTaken, WrongPassword
 from gateway.accounts.forms import AvatarForm, LoginForm, PasswordForm, ProfileForm, SignupForm
 from gateway.audit import services as audit
 from gateway.errors import ValidationFailed
@@ -177,6 +177,7 @@ def profile() -> ResponseReturnValue:
 
 
 @bp.post("/account/avatar")
+@limiter.limit(lambda: current_app.config["ZC_UPLOAD_LIMIT"], key_func=throttle.per_user("upload"))
 @login_required
 def upload_avatar() -> ResponseReturnValue:
     """Upload a new avatar; it is resized to every size apps ask for."""
@@ -216,6 +217,7 @@ def avatar(key: str, size: int) -> ResponseReturnValue:
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
+@throttle.secret_check("password-check", "ZC_PASSWORD_CHECK_LIMIT", methods=["POST"])
 @login_required
 def change_password() -> ResponseReturnValue:
     """Change the password; other sessions are logged out."""
@@ -230,6 +232,9 @@ def change_password() -> ResponseReturnValue:
             for name, messages in exc.fields.items():
                 getattr(form, name).errors = list(messages)
             status = 400
+            if isinstance(exc, WrongPassword):
+                throttle.failed()
+                db.session.commit()  # keep the audit row of the failed check
         else:
             sessions.login(user)  # the others were ended by the change; this one starts afresh
             db.session.commit()

@@ -5,12 +5,13 @@ from __future__ import annotations
 from flask import render_template, request
 from flask.typing import ResponseReturnValue
 
-from gateway.accounts import sessions
+from gateway.accounts import sessions, throttle
 from gateway.accounts.views import login_required
 from gateway.apps import scopes as scope_registry
 from gateway.apps import services as apps
 from gateway.apps.errors import AppNotLive
 from gateway.apps.models import App
+from gateway.audit import services as audit
 from gateway.authorizations import services as authorizations
 from gateway.extensions import csrf, db
 from gateway.oauth import device
@@ -27,6 +28,7 @@ def device_authorization() -> ResponseReturnValue:
 
 
 @bp.route("/device", methods=["GET", "POST"])
+@throttle.secret_check("device-code", "ZC_DEVICE_CODE_LIMIT")  # RFC 8628 §5.1
 @login_required
 def device_page() -> ResponseReturnValue:
     """Where a logged-in user types the code shown on the device, then consents."""
@@ -37,6 +39,10 @@ def device_page() -> ResponseReturnValue:
         return render_template("oauth/device.html", step="enter", error=None)
     row = device.find_pending(raw)
     if row is None:
+        throttle.failed()
+        audit.record("device.user_code_failed", actor_id=user.id, subject_type="user",
+                     subject_id=user.id)
+        db.session.commit()
         return render_template("oauth/device.html", step="enter", user_code=raw,
                                error="That code is unknown or has expired."), 400
     app = db.session.get(App, row.app_id)
