@@ -73,6 +73,7 @@ def _import_models() -> None:
     from gateway.authorizations import models as _authorizations  # noqa: F401
     from gateway.developers import models as _developers  # noqa: F401
     from gateway.friends import models as _friends  # noqa: F401
+    from gateway.groupapps import models as _groupapps  # noqa: F401
     from gateway.groups import models as _groups  # noqa: F401
     from gateway.identity import models as _identity  # noqa: F401
     from gateway.ledger import models as _ledger  # noqa: F401

@@ -13,16 +13,22 @@ def init_app(app: Flask) -> None:
     from gateway.albums.api import api_bp as albums_api_bp
     from gateway.albums.api import legacy_bp as albums_legacy_bp
     from gateway.albums.views import bp as album_pages_bp
+    from gateway.friends.api import legacy_bp as friends_legacy_bp
     from gateway.friends.cli import friends_group
     from gateway.friends.views import bp as friends_bp
+    from gateway.groupapps import docs as group_docs
+    from gateway.groupapps.api import api_bp as groups_api_bp
+    from gateway.groupapps.views import bp as group_apps_bp
     from gateway.groups.cli import groups_group
     from gateway.groups.views import bp as groups_bp
     from gateway.i18n import _l
     from gateway.openapi.docs import add_contributor
 
-    for blueprint in (friends_bp, album_pages_bp, albums_legacy_bp, albums_api_bp, groups_bp):
+    for blueprint in (friends_bp, friends_legacy_bp, album_pages_bp, albums_legacy_bp,
+                      albums_api_bp, groups_bp, group_apps_bp, groups_api_bp):
         app.register_blueprint(blueprint)
     add_contributor(app, album_docs.register)
+    add_contributor(app, group_docs.register)
     navigation.add_link(app, _l("Friends"), "friends.page")
     navigation.add_link(app, _l("Groups"), "groups.directory")
     app.cli.add_command(friends_group)

@@ -168,6 +168,10 @@ DEFAULTS: dict[str, Any] = {
     "ZC_GROUP_STORAGE_MAX_BYTES": 2 * 1024 * 1024 * 1024,
     "ZC_GROUP_INVITE_HOURS": 168,
     "ZC_GROUP_INVITE_MAX_HOURS": 720,
+    # Group apps: posts an app may make per group per UTC day (operators set an app's own), and
+    # the member count above which listing members needs the operator's review of the app.
+    "ZC_GROUP_APP_DAILY_POSTS": 20,
+    "ZC_GROUP_MEMBERS_REVIEW_THRESHOLD": 5000,
 }
 
 # Environment variable -> config key, for names that do not follow the ZC_ prefix rule.

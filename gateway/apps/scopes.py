@@ -24,8 +24,13 @@ SCOPES: dict[str, Scope] = {s.name: s for s in (
     Scope("list_album", "See the list of your photo albums"),
     Scope("upload_pic", "Upload photos to your albums"),
     Scope("add_album", "Create photo albums"),
-    Scope("check_page_fans", "Check whether you follow a page"),
-    Scope("get_group_list", "See the groups you are in"),
+    Scope("check_page_fans", "Check whether you are friends with a page's account"),
+    Scope("get_group_list", "See which of your groups have this app installed"),
+    Scope("get_group_info", "See the name and description of your groups that have this app"),
+    Scope("get_group_members",
+          "See which members of your groups also use this app (only those who allowed it)"),
+    Scope("send_group_msg", "Post messages in your groups that have this app, marked as from "
+                            "the app"),
     Scope("pay", "Ask you to pay with your coins (you confirm every payment)"),
 )}
 

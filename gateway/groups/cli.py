@@ -47,3 +47,45 @@ def groups_create(owner: str, name: str, members: tuple[str, ...], public: bool,
         fail(exc)
     db.session.commit()
     echo_json({"id": group.id})
+
+
+@groups_group.command("install")
+@click.option("--group", "group_id", required=True, type=int, help="The group's id.")
+@click.option("--app", "appid", required=True, help="The app's appid.")
+@with_appcontext
+def groups_install(group_id: int, appid: str) -> None:
+    """Install a live app as the group's owner would; print {"group_openid": ...}."""
+    from gateway.apps.services import find_by_appid
+    from gateway.groupapps import services as group_apps
+    from gateway.groups import services
+
+    try:
+        group = services.get_group(group_id)
+        installation = group_apps.install(group, None, find_by_appid(appid))
+    except ZoneConnectError as exc:
+        fail(exc)
+    db.session.commit()
+    echo_json({"group_openid": installation.group_openid})
+
+
+@groups_group.command("app-settings")
+@click.option("--app", "appid", required=True, help="The app's appid.")
+@click.option("--daily-posts", type=click.IntRange(0, 100_000), default=None,
+              help="Posts a day per group (omit for the platform default).")
+@click.option("--large-groups/--no-large-groups", default=False,
+              help="Reviewed: may list members of groups above the review threshold.")
+@with_appcontext
+def groups_app_settings(appid: str, daily_posts: int | None, large_groups: bool) -> None:
+    """An operator's settings for one app in groups; prints them."""
+    from gateway.apps.services import find_by_appid
+    from gateway.groupapps import services as group_apps
+
+    try:
+        app = find_by_appid(appid)
+        group_apps.set_settings(app.id, None, daily_posts=daily_posts,
+                                large_groups_approved=large_groups)
+    except ZoneConnectError as exc:
+        fail(exc)
+    db.session.commit()
+    echo_json({"appid": app.appid, "daily_posts": group_apps.daily_limit(app.id),
+               "large_groups_approved": large_groups})
