@@ -24,6 +24,7 @@ from gateway.developers import review, services
 from gateway.developers.errors import InvalidIcon, InvalidState
 from gateway.errors import ValidationFailed
 from gateway.extensions import db
+from gateway.outbox.signing import standard_secret
 from gateway.security import reveal
 from gateway.timeutil import isoformat
 
@@ -89,7 +90,7 @@ def credentials(appid: str) -> ResponseReturnValue:
 @bp.post("/apps/<appid>/rotate-webhook-secret")
 @developer_required
 def rotate_webhook_secret(appid: str) -> ResponseReturnValue:
-    """Replace the webhook signing secret (effective at once) and show it once."""
+    """Replace the webhook signing secret (the old one co-signs for the overlap); show it once."""
     app = services.own_app(me(), appid)
     if not ConfirmForm().validate_on_submit():
         return render_detail(app, status=400)
@@ -105,8 +106,11 @@ def webhook_secret(appid: str) -> ResponseReturnValue:
     """The webhook signing secret just made, shown this once."""
     app = services.own_app(me(), appid)
     shown = reveal.take("webhook_secret", app.appid or "")
-    response = make_response(render_template("developer_portal/webhook_secret.html", app=app,
-                                             secret=(shown or {}).get("webhook_secret")))
+    secret = (shown or {}).get("webhook_secret")
+    response = make_response(render_template(
+        "developer_portal/webhook_secret.html", app=app, secret=secret,
+        standard_secret=standard_secret(secret) if secret else None,
+        overlap_until=isoformat(app.previous_webhook_secret_expires_at)))
     response.headers["Cache-Control"] = "no-store"
     return response
 

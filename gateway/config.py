@@ -111,6 +111,9 @@ DEFAULTS: dict[str, Any] = {
     # Where developers get the SDK (the repository's sdk/ folder; it is not on PyPI): a git URL
     # the portal's quickstart installs from with pip, or None to say "in a clone of it".
     "ZC_REPOSITORY_URL": None,
+    # After a webhook-secret rotation the previous secret also signs deliveries (a second
+    # signature) for this many seconds, so a backlog stays verifiable while receivers switch.
+    "ZC_WEBHOOK_SECRET_OVERLAP": 24 * 3600,
     # `gateway demo` writes the Demo Site's appid/appkey/webhook secret here (default:
     # instance/demo_site.json) for `make run` to start examples/demo_site with.
     "ZC_DEMO_SITE_FILE": None,

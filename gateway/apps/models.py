@@ -42,6 +42,9 @@ class App(db.Model):
     deauthorize_url: Mapped[str] = mapped_column(String(512), default="")
     # Signing secret for callbacks to the app: it must be usable for HMAC, so it is kept as is.
     webhook_secret: Mapped[str] = mapped_column(String(64), default="")
+    # After a rotation the previous secret signs too (a second signature) until this moment.
+    previous_webhook_secret: Mapped[str | None] = mapped_column(String(64))
+    previous_webhook_secret_expires_at: Mapped[datetime | None]
     review_note: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import select
 
 from gateway import images, outbound
@@ -164,11 +166,19 @@ def has_icon(app: App) -> bool:
         is not None
 
 
-def rotate_webhook_secret(app: App, actor: User) -> str:
-    """A new webhook signing secret, effective at once (no overlap: see README). Audited."""
+def rotate_webhook_secret(app: App, actor: User, overlap_seconds: int | None = None) -> str:
+    """A new webhook signing secret, signing at once; the previous one keeps signing too (a second
+    signature on every delivery) for ZC_WEBHOOK_SECRET_OVERLAP seconds. Audited."""
+    if overlap_seconds is None:
+        overlap_seconds = int(current_app.config["ZC_WEBHOOK_SECRET_OVERLAP"])
+    if app.webhook_secret and overlap_seconds > 0:
+        app.previous_webhook_secret = app.webhook_secret
+        app.previous_webhook_secret_expires_at = utcnow() + timedelta(seconds=overlap_seconds)
+    else:
+        app.previous_webhook_secret = app.previous_webhook_secret_expires_at = None
     app.webhook_secret = secrets.token_hex(24)
     audit.record("app.webhook_secret_rotated", actor_id=actor.id, subject_type="app",
-                 subject_id=app.appid)
+                 subject_id=app.appid, overlap_seconds=max(overlap_seconds, 0))
     db.session.flush()
     return app.webhook_secret
 

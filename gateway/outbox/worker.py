@@ -16,7 +16,7 @@ from gateway import outbound
 from gateway.apps.models import App
 from gateway.extensions import db
 from gateway.outbox.models import DeliveryAttempt, OutboxMessage
-from gateway.outbox.signing import sign
+from gateway.outbox.signing import sign, standard_headers
 from gateway.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -50,17 +50,34 @@ def claim(limit: int = 20, owner: str = WORKER_ID) -> list[int]:
     return claimed
 
 
-def _post(message: OutboxMessage, secret: str) -> tuple[int | None, str]:
+def signing_secrets(app: App | None) -> list[str]:
+    """The secrets that sign a delivery now: the current one, and the previous one during the
+    overlap after a rotation (signed at delivery time, so a backlog follows the rotation)."""
+    if app is None:
+        return [""]
+    found = [app.webhook_secret]
+    expires = app.previous_webhook_secret_expires_at
+    if app.previous_webhook_secret and expires is not None and expires > utcnow():
+        found.append(app.previous_webhook_secret)
+    return found
+
+
+def _post(message: OutboxMessage, secrets: list[str]) -> tuple[int | None, str]:
     """POST through the guarded client: internal addresses are refused before any connection,
     and the developer sees only a short public reason, never the platform's error text."""
     body = message.body.encode()
-    headers = {"Content-Type": "application/json", "ZoneConnect-Signature": sign(body, secret),
+    now = int(time.time())
+    headers = {"Content-Type": "application/json",
+               "ZoneConnect-Signature": sign(body, secrets, now),
+               **standard_headers(message.event_id, body, secrets, now),
                "User-Agent": "ZoneConnect-Webhooks/1"}
     try:
-        code = outbound.post(message.url, content=body, headers=headers).status
+        answer = outbound.post(message.url, content=body, headers=headers)
     except outbound.OutboundError as exc:
         return None, exc.public
-    return code, "" if 200 <= code < 300 else f"HTTP {code}"
+    if answer.truncated:  # a receiver streaming a huge body is not a healthy endpoint
+        return answer.status, "response too large"
+    return answer.status, "" if 200 <= answer.status < 300 else f"HTTP {answer.status}"
 
 
 def deliver(message_id: int, owner: str = WORKER_ID) -> bool:
@@ -68,11 +85,11 @@ def deliver(message_id: int, owner: str = WORKER_ID) -> bool:
     message = db.session.get(OutboxMessage, message_id)
     if message is None or message.lease_owner != owner or message.status != "pending":
         return False
-    app = db.session.get(App, message.app_id)
+    keys = signing_secrets(db.session.get(App, message.app_id))
     db.session.commit()  # hold no transaction open over the network call
     started = time.monotonic()
-    code, error = _post(message, app.webhook_secret if app else "")
-    ok = code is not None and 200 <= code < 300
+    code, error = _post(message, keys)
+    ok = code is not None and 200 <= code < 300 and not error
     message.attempts += 1
     db.session.add(DeliveryAttempt(message_id=message.id, ok=ok, status_code=code, error=error,
                                    duration_ms=int((time.monotonic() - started) * 1000)))

@@ -102,3 +102,21 @@ def test_a_tampered_or_stale_stash_shows_nothing(app) -> None:
         assert reveal.take("appkey", "102") is None  # another app's page takes nothing
         assert reveal.take("appkey", "101") == {"appkey": "K"}
         assert reveal.take("appkey", "101") is None
+
+
+def test_rotated_webhook_secret_page_shows_the_standard_form_and_the_overlap(
+        client, auth, factory) -> None:
+    from gateway.outbox.signing import standard_secret
+    from gateway.timeutil import isoformat
+
+    _, appid, _ = developer(client, auth, factory, "devon", "Photo Share")
+    before = db.session.scalar(select(App.webhook_secret).where(App.appid == appid))
+    rotated = post_form(client, f"/developer/apps/{appid}",
+                        f"/developer/apps/{appid}/rotate-webhook-secret", {})
+    html = page(client, rotated.headers["Location"])
+    db.session.expire_all()
+    row = db.session.scalar(select(App).where(App.appid == appid))
+    assert row.previous_webhook_secret == before
+    shown = standard_secret(row.webhook_secret)
+    assert f'<code id="webhook-secret-standard">{shown}</code>' in html
+    assert isoformat(row.previous_webhook_secret_expires_at) in html
