@@ -1,14 +1,14 @@
 """Webhook signing-secret rotation with an overlap (issue 18): the previous secret still signs.
 
 Revision ID: 0141
-Revises: 0132
+Revises: 0133
 """
 from alembic import op
 import sqlalchemy as sa
 
 
 revision = '0141'
-down_revision = '0132'
+down_revision = '0133'
 branch_labels = None
 depends_on = None
 
