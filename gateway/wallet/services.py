@@ -37,10 +37,37 @@ def provider_name() -> str:
 
 
 def credit_topup(user_id: int, coins: int, reference: str) -> LedgerTransaction:
-    """Credit bought coins once per provider reference (money lands in stripe_pending)."""
+    """Credit bought coins once per provider reference (money lands in stripe_pending), then
+    recover what the user owes from them."""
     legs = ledger.coin_legs(coins, ledger.platform("stripe_pending"), user_id)
-    return ledger.post(f"topup:{reference}", "topup", legs, memo=f"Top-up of {coins} coins",
-                       details={"user_id": user_id, "coins": coins, "reference": reference})
+    txn = ledger.post(f"topup:{reference}", "topup", legs, memo=f"Top-up of {coins} coins",
+                      details={"user_id": user_id, "coins": coins, "reference": reference})
+    recover_receivable(user_id, coins, reference)
+    return txn
+
+
+def recover_receivable(user_id: int, coins: int, reference: str) -> LedgerTransaction | None:
+    """Take what the user owes (their `receivable`, left by a refund of coins already spent)
+    out of a top-up's `coins`: whole coins only, so less than one coin's worth stays owed.
+    Once per top-up (keyed by its reference)."""
+    key = f"recovery:topup:{reference}"
+    if (done := ledger.find(key)) is not None:  # a replayed top-up recovers nothing again
+        return done
+    owed = ledger.balance(ledger.account("user", user_id, "receivable"))
+    unit = ledger.coin_minor_units()
+    taken = min(coins, owed // unit, ledger.coin_balance(user_id))
+    if taken <= 0:
+        return None
+    # coin_legs with a negative amount: the coins leave the user and circulation, and their
+    # money settles the receivable.
+    legs = ledger.coin_legs(-taken, ledger.account("user", user_id, "receivable"), user_id)
+    txn = ledger.post(key, "receivable.recovery", legs,
+                      memo=f"Recovered {taken} coins owed from top-up {reference}",
+                      details={"user_id": user_id, "coins": taken, "money": taken * unit,
+                               "reference": reference})
+    audit.record("coins.recovered", actor_id=None, subject_type="user", subject_id=str(user_id),
+                 coins=taken, money=taken * unit, reference=reference)
+    return txn
 
 
 def start_topup(user_id: int, coins: int, return_url: str = "") -> TopUp:
