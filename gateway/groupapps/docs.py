@@ -8,7 +8,7 @@ from apispec import APISpec
 
 from gateway.groupapps import schemas as s
 
-BEARER = [{"bearerAuth": []}]
+BEARER: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 ERRORS = {"400": "BadRequest", "401": "Unauthorized", "403": "Forbidden", "404": "NotFound",
           "429": "RateLimited"}
 
