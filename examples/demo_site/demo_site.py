@@ -211,7 +211,7 @@ def share() -> ResponseReturnValue:
     except zoneconnect.ZoneConnectError as exc:
         return _api_failure(exc)
     session["demo_last_share"] = {"id": posted.id, "title": posted.title}
-    flash(f"Shared “{posted.title}” to your ZoneConnect feed.", "ok")
+    flash(f"Shared “{posted.title}” to your ZoneConnect feed.", "shared")  # links to the feed
     return redirect("/")
 
 
@@ -226,6 +226,8 @@ def buy() -> ResponseReturnValue:
             openid=token.openid, amount=ITEM.amount, item_id=ITEM.item_id,
             item_name=ITEM.item_name,
             notify_url=current_app.config["DEMO_SITE_URL"] + "/webhooks/zoneconnect",
+            # Paid or refused, the user comes back to this page (the shop), not the front page.
+            return_url=current_app.config["DEMO_SITE_URL"] + "/#shop",
             idempotency_key=f"demo-{uuid.uuid4()}")
     except zoneconnect.ZoneConnectError as exc:
         return _api_failure(exc)

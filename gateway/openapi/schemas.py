@@ -49,6 +49,9 @@ class OrderCreateSchema(Schema):
     item_id = fields.String(required=True)
     item_name = fields.String(required=True)
     notify_url = fields.String(metadata={"format": "uri"})
+    return_url = fields.String(metadata={
+        "format": "uri", "description": "Where the user goes back to after paying (a page of "
+        "the app's site: its website's or a redirect URI's origin)."})
 
 
 class OrderSchema(Schema):
@@ -63,6 +66,7 @@ class OrderSchema(Schema):
     openid = fields.String(required=True)
     confirm_url = fields.String(required=True)
     notify_url = fields.String(required=True, allow_none=True)
+    return_url = fields.String(required=True, allow_none=True)
     created_at = fields.String(required=True, metadata={"format": "date-time"})
     paid_at = fields.String(required=True, allow_none=True, metadata={"format": "date-time"})
     refunded_at = fields.String(required=True, allow_none=True,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from gateway import navigation
+from gateway.i18n import _l
 
 
 def init_app(app: Flask) -> None:
@@ -23,4 +24,5 @@ def init_app(app: Flask) -> None:
     for blueprint in (legacy_bp, api_bp, docs_bp, guide_bp, shares_legacy_bp, shares_api_bp,
                       shares_bp, authorizations_bp, quotas_bp):
         app.register_blueprint(blueprint)
+    navigation.add_link(app, _l("My space"), "shares.my_space")
     navigation.add_link(app, "Authorized apps", "authorizations.apps")

@@ -29,6 +29,7 @@ class Order(db.Model):
     item_id: Mapped[str] = mapped_column(String(64))
     item_name: Mapped[str] = mapped_column(String(128))
     notify_url: Mapped[str | None] = mapped_column(String(512))
+    return_url: Mapped[str | None] = mapped_column(String(512))
     status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
     failure_reason: Mapped[str] = mapped_column(String(255), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

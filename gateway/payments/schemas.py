@@ -20,6 +20,9 @@ class OrderRequest:
     item_id: str
     item_name: str
     notify_url: str | None
+    # Where the user goes back to after paying (or from the failure page): a page of the app's
+    # own site, checked against its website and redirect URIs by `services.check_return_url`.
+    return_url: str | None = None
 
 
 def _url_problem(url: Any) -> str | None:
@@ -51,9 +54,13 @@ def parse_order(body: Any) -> OrderRequest:
     notify_url = body.get("notify_url")
     if notify_url is not None and (why := _url_problem(notify_url)):
         problems["notify_url"] = [why]
-    if unknown := sorted(set(body) - {*TEXT_LIMITS, "amount", "notify_url"}):
+    return_url = body.get("return_url")
+    if return_url is not None and (not isinstance(return_url, str) or len(return_url) > 512
+                                   or urlsplit(return_url).scheme not in {"http", "https"}):
+        problems["return_url"] = ["An http(s) URL of at most 512 characters."]
+    if unknown := sorted(set(body) - {*TEXT_LIMITS, "amount", "notify_url", "return_url"}):
         problems["body"] = [f"Unknown fields: {', '.join(unknown)[:200]}."]
     if problems:
         raise ValidationFailed(problems)
     return OrderRequest(body["openid"], amount, body["item_id"].strip(),  # type: ignore[arg-type]
-                        body["item_name"].strip(), notify_url)
+                        body["item_name"].strip(), notify_url, return_url)

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import secrets
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import current_app, has_request_context, request
-from sqlalchemy import select, update
+from sqlalchemy import and_, or_, select, update
 
 from gateway.apps.models import App
 from gateway.audit import services as audit
+from gateway.errors import ValidationFailed
 from gateway.extensions import db
 from gateway.ledger import services as ledger
 from gateway.observability import metrics
@@ -34,13 +36,40 @@ def order_dict(order: Order) -> dict[str, Any]:
     return {"order_id": order.id, "status": order.status, "amount": order.amount,
             "item_id": order.item_id, "item_name": order.item_name, "openid": order.openid,
             "confirm_url": confirm_url(order.id),
-            "notify_url": order.notify_url, "created_at": isoformat(order.created_at),
+            "notify_url": order.notify_url, "return_url": order.return_url,
+            "created_at": isoformat(order.created_at),
             "paid_at": isoformat(order.paid_at), "refunded_at": isoformat(order.refunded_at)}
 
 
 def _count(status: str) -> None:
     """zc_orders_total{status}, once the change commits."""
     metrics.when_committed(lambda: metrics.order_event(status))
+
+
+def _origin(url: str) -> tuple[str, str]:
+    parts = urlsplit(url)
+    return parts.scheme, parts.netloc.lower()
+
+
+def check_return_url(app: App, url: str | None) -> str | None:
+    """`url` if it is on the app's own site (its website's or a redirect URI's origin), so the
+    platform never sends a paying user anywhere else; ValidationFailed otherwise."""
+    if url is None:
+        return None
+    origins = {_origin(u) for u in [app.website, *app.redirect_uris] if u}
+    if _origin(url) not in origins or not urlsplit(url).netloc:
+        raise ValidationFailed({"return_url": [
+            "Use a page of the app's own site (its website or a redirect URI's origin)."]})
+    return url
+
+
+RESUMABLE_FAILURE = "insufficient coins"
+
+
+def is_payable(order: Order) -> bool:
+    """Pending, or failed only for lack of coins (the user may top up and pay it after all)."""
+    return order.status == "pending" or (
+        order.status == "failed" and order.failure_reason == RESUMABLE_FAILURE)
 
 
 def create_order(app: App, user_id: int, request: OrderRequest) -> Order:
@@ -50,7 +79,7 @@ def create_order(app: App, user_id: int, request: OrderRequest) -> Order:
                   money_amount=request.amount * ledger.coin_minor_units(),
                   currency=ledger.money_currency(), item_id=request.item_id,
                   item_name=request.item_name, notify_url=request.notify_url,
-                  created_at=utcnow())
+                  return_url=check_return_url(app, request.return_url), created_at=utcnow())
     db.session.add(order)
     db.session.flush()
     _count("pending")
@@ -95,9 +124,10 @@ def _claim_for_payment(order: Order) -> None:
     confirmations exactly one claims the order (SQLite has no row locks; there the others wait
     for the write lock and then find it paid), the rest get AlreadyPaid. A refused payment rolls
     the claim back with everything else."""
-    claimed = db.session.execute(update(Order).where(Order.id == order.id,
-                                                     Order.status == "pending")
-                                 .values(status="paid", paid_at=utcnow()))
+    payable = or_(Order.status == "pending", and_(
+        Order.status == "failed", Order.failure_reason == RESUMABLE_FAILURE))
+    claimed = db.session.execute(update(Order).where(Order.id == order.id, payable)
+                                 .values(status="paid", paid_at=utcnow(), failure_reason=""))
     db.session.refresh(order)
     if claimed.rowcount == 1:  # type: ignore[attr-defined]
         return
@@ -107,7 +137,8 @@ def _claim_for_payment(order: Order) -> None:
 
 
 def fail(order_id: str, reason: str) -> Order:
-    """Mark a pending order failed (after a refused payment was rolled back)."""
+    """Mark a pending order failed (after a refused payment was rolled back). One failed for
+    RESUMABLE_FAILURE can still be paid: the user tops up and comes back to it."""
     order = get_order(order_id, lock=True)
     if order.status == "pending":
         order.status, order.failure_reason = "failed", reason[:255]
@@ -117,11 +148,11 @@ def fail(order_id: str, reason: str) -> Order:
 
 
 def cancel(order_id: str, user_id: int) -> Order:
-    """The user declined: a pending order becomes canceled."""
+    """The user declined: a pending (or resumable failed) order becomes canceled."""
     order = get_order(order_id, lock=True)
     if order.user_id != user_id:
         raise OrderNotFound()
-    if order.status != "pending":
+    if not is_payable(order):
         raise OrderStateError(f"This order is {order.status}.")
     order.status = "canceled"
     db.session.flush()

@@ -13,6 +13,7 @@ from gateway.apps.models import App
 from gateway.audit import services as audit
 from gateway.extensions import db
 from gateway.forms import Form
+from gateway.i18n import _l
 from gateway.ledger import services as ledger
 from gateway.ledger.errors import InsufficientFunds
 from gateway.payments import services
@@ -20,7 +21,8 @@ from gateway.payments.errors import AlreadyPaid, OrderNotFound
 from gateway.payments.models import Order
 
 bp = Blueprint("payments", __name__)
-INSUFFICIENT = "Insufficient coins: you do not have enough coins for this order. Nothing was paid."
+INSUFFICIENT = _l("Insufficient coins: you do not have enough coins for this order. Nothing was "
+                  "paid. Top up, then pay it from here.")
 
 
 def _user_order(order_id: str) -> tuple[int, Order]:
@@ -37,14 +39,25 @@ def _website(app: App) -> str | None:
     return app.website if parts.scheme in {"http", "https"} and parts.netloc else None
 
 
+def _back_url(order: Order, app: App | None) -> str | None:
+    """Where "back to the app" goes: the order's return_url, else the app's website."""
+    return order.return_url or (_website(app) if app is not None else None)
+
+
+def _render_confirm(user_id: int, order: Order) -> ResponseReturnValue:
+    app = db.session.get(App, order.app_id)
+    return render_template("payments/confirm.html", order=order, app=app, form=Form(),
+                           balance=ledger.coin_balance(user_id),
+                           payable=services.is_payable(order), back_url=_back_url(order, app))
+
+
 @bp.get("/pay/orders/<order_id>/confirm")
 @login_required
 def confirm(order_id: str) -> ResponseReturnValue:
-    """Show the order (app, item, price, balance) and ask the user to confirm."""
+    """Show the order (app, item, price, balance) and ask the user to confirm; an order that
+    failed for lack of coins is offered again (after a top-up)."""
     user_id, order = _user_order(order_id)
-    app = db.session.get(App, order.app_id)
-    return render_template("payments/confirm.html", order=order, app=app, form=Form(),
-                           balance=ledger.coin_balance(user_id))
+    return _render_confirm(user_id, order)
 
 
 @bp.post("/pay/orders/<order_id>/confirm")
@@ -53,7 +66,7 @@ def decide(order_id: str) -> ResponseReturnValue:
     """Pay (confirm=yes) or decline (confirm=no) the order."""
     user_id, order = _user_order(order_id)
     if not Form().validate_on_submit():
-        return confirm(order_id)
+        return _render_confirm(user_id, order)
     message, ok, already_paid = "", True, False
     if request.form.get("confirm") == "yes":
         try:
@@ -62,8 +75,8 @@ def decide(order_id: str) -> ResponseReturnValue:
             audit.record("order.paid", actor_id=user_id, subject_type="order", subject_id=order.id)
         except InsufficientFunds:
             db.session.rollback()
-            services.fail(order.id, "insufficient coins")
-            message, ok = INSUFFICIENT, False
+            services.fail(order.id, services.RESUMABLE_FAILURE)
+            message, ok = str(INSUFFICIENT), False
         except AlreadyPaid:  # a second click or a concurrent confirmation: nothing moves again
             db.session.rollback()
             already_paid = True
@@ -72,12 +85,13 @@ def decide(order_id: str) -> ResponseReturnValue:
     db.session.commit()
     order = services.get_order(order.id)
     app = db.session.get(App, order.app_id)
-    if ok and not already_paid and app is not None and (website := _website(app)):
-        return redirect(website)
-    status = 402 if not ok else 200
+    back = _back_url(order, app)
+    if ok and not already_paid and back:
+        return redirect(back)  # paid or declined: back where the user was on the app's site
     return render_template("payments/done.html", order=order, app=app, message=message,
-                           already_paid=already_paid,
-                           balance=ledger.coin_balance(user_id)), status
+                           already_paid=already_paid, back_url=back,
+                           resumable=not ok and services.is_payable(order),
+                           balance=ledger.coin_balance(user_id)), 402 if not ok else 200
 
 
 def init_app(app: Flask) -> None:

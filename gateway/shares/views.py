@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from gateway.accounts import sessions
 from gateway.accounts.models import User
+from gateway.accounts.views import login_required
 from gateway.errors import ValidationFailed
 from gateway.extensions import db
 from gateway.friends import services as friends
@@ -59,6 +60,15 @@ def _safe_href(url: str | None) -> str | None:
     if not url:
         return None
     return url if urlsplit(url).scheme in {"http", "https"} else None
+
+
+@bp.get("/space")
+@login_required
+def my_space() -> ResponseReturnValue:
+    """Your own space: where "My space" and apps' "see it in your feed" links land."""
+    user = sessions.current_user()
+    assert user is not None
+    return redirect(url_for("shares.space", username=user.username))
 
 
 @bp.get("/space/<username>")

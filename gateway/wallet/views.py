@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, flash, redirect, render_template, url_for
+from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from gateway.accounts.sessions import current_user
-from gateway.accounts.views import login_required
+from gateway.accounts.views import login_required, safe_next
 from gateway.extensions import db
+from gateway.i18n import _
 from gateway.ledger import services as ledger
 from gateway.navigation import add_link
 from gateway.wallet import services
@@ -16,21 +17,26 @@ from gateway.wallet.forms import TopUpForm
 bp = Blueprint("wallet", __name__)
 
 
+def _next() -> str:
+    """Where the user was going before topping up (an order to pay), a path on this site."""
+    return safe_next(request.values.get("next"), default="")
+
+
 def _page(form: TopUpForm, status: int = 200) -> ResponseReturnValue:
     user = current_user()
     assert user is not None
     coins = ledger.user_coins(user.id)
     return render_template("wallet/wallet.html", form=form, coins=coins,
                            history=ledger.history(coins), provider=services.provider_name(),
-                           minor=ledger.coin_minor_units(),
-                           currency=ledger.money_currency()), status
+                           minor=ledger.coin_minor_units(), currency=ledger.money_currency(),
+                           next_path=_next()), status
 
 
 @bp.get("/account/wallet")
 @login_required
 def wallet() -> ResponseReturnValue:
-    """Show the user's coins, their history and the top-up form."""
-    response = _page(TopUpForm())
+    """Show the user's coins, their history and the top-up form (`?coins=` suggests a sum)."""
+    response = _page(TopUpForm(coins=request.args.get("coins", type=int)))
     db.session.commit()  # the coin account may have just been opened
     return response
 
@@ -38,23 +44,27 @@ def wallet() -> ResponseReturnValue:
 @bp.post("/account/wallet/topup")
 @login_required
 def topup() -> ResponseReturnValue:
-    """Buy coins through the configured provider."""
+    """Buy coins through the configured provider, then go on to `next` (the order to pay)."""
     user = current_user()
     assert user is not None
     form = TopUpForm()
     if not form.validate_on_submit():
         return _page(form, 400)
-    back = url_for("wallet.wallet", _external=True)
+    onward = _next()
+    back = url_for("wallet.wallet", next=onward or None, _external=True)
     result = services.start_topup(user.id, int(form.coins.data or 0), return_url=back)
     db.session.commit()
     if result.credited:
-        flash(f"{form.coins.data} coins were added to your wallet.")
-        return redirect(url_for("wallet.wallet"))
+        flash(_("%(coins)s coins were added to your wallet.", coins=form.coins.data))
+        return redirect(onward or url_for("wallet.wallet"))
     # Coins arrive with the provider's signed confirmation, not with this redirect.
     return redirect(result.redirect_url or back)
 
 
 def init_app(app: Flask) -> None:
     """Register the wallet pages and their navigation link."""
+    from gateway import money
+
     app.register_blueprint(bp)
+    money.init_app(app)
     add_link(app, "Wallet", "wallet.wallet")

@@ -87,6 +87,16 @@ def test_create_order(client: Any, provider: FakeProvider) -> None:
     assert order.paid_at is None and order.created_at is not None
 
 
+def test_create_order_with_a_return_url(client: Any, provider: FakeProvider) -> None:
+    back = "https://app.example/shop?item=sword-1"
+    provider.push("POST", "/api/v1/payments/orders",
+                  httpx.Response(201, json=order_json(return_url=back)))
+    order = client.orders.create(openid=OPENID, amount=60, item_id="sword-1", item_name="Sword",
+                                 return_url=back)
+    assert json.loads(provider.requests[-1].content)["return_url"] == back
+    assert order.return_url == back
+
+
 def test_retrieve_and_refund_order(client: Any, provider: FakeProvider) -> None:
     provider.push("GET", "/api/v1/payments/orders/ord_1",
                   httpx.Response(200, json=order_json(status="paid",

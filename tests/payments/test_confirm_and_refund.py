@@ -40,7 +40,8 @@ def test_page_shows_app_item_price_balance(app: Flask, client: FlaskClient, fact
     html = client.get(f"/pay/orders/{order_id}/confirm").get_data(as_text=True)
     assert "Sword Shop" in html and "Sword" in html and "60 coins" in html
     assert "100 coins" in html
-    assert '<button class="button" type="submit" name="confirm" value="yes">' in html
+    assert ('<button class="button" type="submit" name="confirm" value="yes" id="pay-button">'
+            in html)
 
 
 def test_confirm_yes_pays(app: Flask, client: FlaskClient, factory, auth) -> None:

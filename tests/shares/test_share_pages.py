@@ -135,3 +135,14 @@ def test_share_button_script_and_docs(client, world) -> None:
     docs = client.get("/docs/share-button").get_data(as_text=True)
     assert "https://zc.example/static/share-button.js" in docs
     assert "<script" not in docs.split("<main", 1)[1]  # the snippet is shown escaped
+
+
+def test_my_space_is_one_click_away(client, auth, factory) -> None:
+    """"My space" in the account menu and the home page's space link land on your own feed."""
+    factory.user("alice")
+    assert client.get("/space").status_code == 302  # anonymous: log in first
+    auth.login("alice")
+    assert client.get("/space").headers["Location"] == "/space/alice"
+    home = client.get("/").get_data(as_text=True)
+    assert 'href="/space">My space</a>' in home  # the account menu
+    assert 'id="my-space-link" href="/space"' in home

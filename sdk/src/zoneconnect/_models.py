@@ -126,6 +126,7 @@ class Order:
     created_at: datetime | None
     paid_at: datetime | None
     refunded_at: datetime | None
+    return_url: str | None = None
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Order:
@@ -142,6 +143,7 @@ class Order:
             created_at=parse_datetime(data.get("created_at")),
             paid_at=parse_datetime(data.get("paid_at")),
             refunded_at=parse_datetime(data.get("refunded_at")),
+            return_url=opt_str(data.get("return_url")),
         )
 
 

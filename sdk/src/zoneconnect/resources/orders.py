@@ -15,7 +15,8 @@ if TYPE_CHECKING:
 
 
 def create_plan(client: BaseClient, *, openid: str, amount: int, item_id: str, item_name: str,
-                notify_url: str | None, idempotency_key: str | None) -> Plan[Order]:
+                notify_url: str | None, idempotency_key: str | None,
+                return_url: str | None = None) -> Plan[Order]:
     """Plan: POST /api/v1/payments/orders with an Idempotency-Key (generated when not given)."""
     if amount <= 0:
         raise ValueError("amount must be a positive number of coins")
@@ -23,6 +24,8 @@ def create_plan(client: BaseClient, *, openid: str, amount: int, item_id: str, i
                                "item_name": item_name}
     if notify_url is not None:
         body["notify_url"] = notify_url
+    if return_url is not None:
+        body["return_url"] = return_url
     key = idempotency_key or req.new_idempotency_key()
     spec = req.create_order(client._config, body, key)
     return client._call(spec, lambda r: parse_json(r, Order.from_json))
@@ -48,11 +51,13 @@ class Orders:
         self._client = client
 
     def create(self, *, openid: str, amount: int, item_id: str, item_name: str,
-               notify_url: str | None = None, idempotency_key: str | None = None) -> Order:
-        """Create a pending order; send the user to its `confirm_url` to pay."""
+               notify_url: str | None = None, idempotency_key: str | None = None,
+               return_url: str | None = None) -> Order:
+        """Create a pending order; send the user to its `confirm_url` to pay (they come back
+        to `return_url`, a page of your site, else to its website)."""
         return self._client._run(create_plan(
             self._client, openid=openid, amount=amount, item_id=item_id, item_name=item_name,
-            notify_url=notify_url, idempotency_key=idempotency_key))
+            notify_url=notify_url, idempotency_key=idempotency_key, return_url=return_url))
 
     def retrieve(self, order_id: str) -> Order:
         """Read an order."""
@@ -70,11 +75,13 @@ class AsyncOrders:
         self._client = client
 
     async def create(self, *, openid: str, amount: int, item_id: str, item_name: str,
-                     notify_url: str | None = None, idempotency_key: str | None = None) -> Order:
-        """Create a pending order; send the user to its `confirm_url` to pay."""
+                     notify_url: str | None = None, idempotency_key: str | None = None,
+                     return_url: str | None = None) -> Order:
+        """Create a pending order; send the user to its `confirm_url` to pay (they come back
+        to `return_url`, a page of your site, else to its website)."""
         return await self._client._run(create_plan(
             self._client, openid=openid, amount=amount, item_id=item_id, item_name=item_name,
-            notify_url=notify_url, idempotency_key=idempotency_key))
+            notify_url=notify_url, idempotency_key=idempotency_key, return_url=return_url))
 
     async def retrieve(self, order_id: str) -> Order:
         """Read an order."""
