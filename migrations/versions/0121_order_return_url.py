@@ -1,7 +1,7 @@
 """Orders remember where the user goes back to after paying (the app's `return_url`).
 
 Revision ID: 0121
-Revises: 0132
+Revises: 0141
 Create Date: 2026-12-02 08:30:00
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0121'
-down_revision = '0132'
+down_revision = '0141'
 branch_labels = None
 depends_on = None
 
