@@ -116,7 +116,7 @@ def test_top_up_buy_and_the_developer_sees_the_sale(chromium, page, stack, shot)
     shot(page, "pay-confirm")
     page.locator("button[name=confirm][value=yes]").click()
 
-    expect(page).to_have_url(stack.site + "/")
+    expect(page).to_have_url(stack.site + "/#shop")  # the order's return_url: the shop
     expect(page.locator("#order-status")).to_have_text("paid")
     assert run_once() >= 1  # `gateway worker` delivers the signed order.paid callback
     db.session.commit()
