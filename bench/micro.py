@@ -114,7 +114,9 @@ def main(argv: list[str] | None = None) -> int:
                                 "json", "ZC_API_RATE_LIMIT": "100000000 per minute",
                                 # Counted, as under gunicorn, but never refusing (bench/server.py).
                                 "ZC_TOKEN_LIMIT_CLIENT": "100000000 per minute",
-                                "ZC_TOKEN_LIMIT_ADDRESS": "100000000 per minute"})
+                                "ZC_TOKEN_LIMIT_ADDRESS": "100000000 per minute",
+                                "ZC_SMTP_URL": "smtp://127.0.0.1:25",
+                                "ZC_PUBLIC_URL": "https://bench.invalid"})
         w = _world(flask_app, refresh_count=args.calls + 50)
         client = flask_app.test_client()
         statements = _Statements()

@@ -15,6 +15,7 @@ from gateway import (
     database,
     errors,
     i18n,
+    mail,
     navigation,
     observability,
     outbound,
@@ -57,6 +58,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     outbound.init_app(app)
     navigation.init_app(app)
     errors.register_error_handlers(app)
+    mail.init_app(app)
     _register_blueprints(app)
 
     register_commands(app)
@@ -77,6 +79,7 @@ def _import_models() -> None:
     from gateway.groups import models as _groups  # noqa: F401
     from gateway.identity import models as _identity  # noqa: F401
     from gateway.ledger import models as _ledger  # noqa: F401
+    from gateway.mail import models as _mail  # noqa: F401
     from gateway.oauth import models as _oauth  # noqa: F401
     from gateway.outbox import models as _outbox  # noqa: F401
     from gateway.payments import models as _payments  # noqa: F401
@@ -92,6 +95,8 @@ def _register_blueprints(app: Flask) -> None:
     import developer_portal
     from developer_portal.openapi_docs import register_manage_api_docs
     from developer_portal.revenue import init_app as init_revenue_pages
+    from gateway.accounts.email_views import bp as account_email_bp
+    from gateway.accounts.recovery_views import bp as recovery_bp
     from gateway.accounts.views import bp as accounts_bp
     from gateway.authlog.recorder import init_app as init_authlog
     from gateway.communities import init_app as init_communities
@@ -102,7 +107,8 @@ def _register_blueprints(app: Flask) -> None:
     from gateway.openapi.setup import init_app as init_open_api
     from gateway.payments.setup import init_app as init_money
 
-    for blueprint in (health_bp, accounts_bp, oauth_legacy_bp, oauth_bp):
+    for blueprint in (health_bp, accounts_bp, account_email_bp, recovery_bp, oauth_legacy_bp,
+                      oauth_bp):
         app.register_blueprint(blueprint)
     init_authlog(app)  # the per-app auth event log reads the OAuth endpoints' outcomes
     init_money(app)

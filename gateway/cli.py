@@ -38,13 +38,17 @@ def users_group() -> None:
 @click.option("--password", required=True)
 @click.option("--nickname", default="")
 @click.option("--admin", is_flag=True, help="Give the account operator rights.")
+@click.option("--email", default=None, help="The account's email address (stored as verified).")
 @with_appcontext
-def users_create(username: str, password: str, nickname: str, admin: bool) -> None:
+def users_create(username: str, password: str, nickname: str, admin: bool,
+                 email: str | None) -> None:
     """Create an account and print {"id": ...}."""
-    from gateway.accounts import services
+    from gateway.accounts import emails, services
 
     try:
         user = services.create_user(username, password, nickname=nickname, is_admin=admin)
+        if email is not None:
+            emails.set_verified(user, email)
     except ZoneConnectError as exc:
         fail(exc)
     db.session.commit()

@@ -175,6 +175,21 @@ DEFAULTS: dict[str, Any] = {
     # the member count above which listing members needs the operator's review of the app.
     "ZC_GROUP_APP_DAILY_POSTS": 20,
     "ZC_GROUP_MEMBERS_REVIEW_THRESHOLD": 5000,
+    # Mail (gateway/mail): ZC_SMTP_URL smtp://[user:pass@]host[:port] (add ?starttls=true),
+    # smtps://... (TLS from the start); None keeps mail in the development outbox (/dev/mail),
+    # which production refuses. Links in mail start with ZC_PUBLIC_URL (default: ZC_BASE_URL).
+    "ZC_SMTP_URL": None,
+    "ZC_SMTP_TIMEOUT": 10,
+    "ZC_MAIL_FROM": "ZoneConnect <no-reply@zoneconnect.invalid>",
+    "ZC_MAIL_MAX_ATTEMPTS": 8,
+    "ZC_PUBLIC_URL": None,
+    # Account links: email verification lifetime (s); at most this many mails per address per hour.
+    "ZC_EMAIL_LINK_TTL": 48 * 3600,
+    "ZC_EMAIL_LIMIT": "5 per hour",
+    # Password recovery: link lifetime (s); requests per caller address and per account.
+    "ZC_RESET_LINK_TTL": 30 * 60,
+    "ZC_RESET_LIMIT_ADDRESS": "10 per 15 minutes",
+    "ZC_RESET_LIMIT_ACCOUNT": "3 per hour",
 }
 
 # Environment variable -> config key, for names that do not follow the ZC_ prefix rule.
@@ -251,4 +266,17 @@ def build(instance_path: str, overrides: Mapping[str, Any] | None = None,
                           "never calls developer URLs on loopback (use ZC_OUTBOUND_ALLOW_HOSTS)")
     if config["SESSION_COOKIE_SECURE"] is None:
         config["SESSION_COOKIE_SECURE"] = env == "production"
+    if not config["ZC_PUBLIC_URL"]:
+        config["ZC_PUBLIC_URL"] = config["ZC_BASE_URL"]
+    if env == "production":
+        _check_production_mail(config)
     return config
+
+
+def _check_production_mail(config: Mapping[str, Any]) -> None:
+    """Production mail goes through SMTP, with https links built from configuration only."""
+    if not config["ZC_SMTP_URL"]:
+        raise ConfigError("ZC_SMTP_URL must be set in production (smtp://host:port or smtps://)")
+    public = config["ZC_PUBLIC_URL"] or ""
+    if not public.startswith("https://"):
+        raise ConfigError("ZC_PUBLIC_URL (or ZC_BASE_URL) must be an https:// URL in production")

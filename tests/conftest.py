@@ -137,8 +137,12 @@ class Factory:
     def user(self, username: str | None = None, password: str = "password123",
              **fields: Any) -> Any:
         from gateway.accounts import services
+        from gateway.timeutil import utcnow
 
         user = services.create_user(username or f"user{next(_counter)}", password)
+        if "email" not in fields:  # every account has a verified address unless a test says not
+            fields = {"email": f"{user.username.lower()}@example.test",
+                      "email_verified_at": utcnow(), **fields}
         for name, value in fields.items():
             setattr(user, name, value)
         db.session.commit()
@@ -182,3 +186,26 @@ class Auth:
 @pytest.fixture
 def auth(client: FlaskClient) -> Auth:
     return Auth(client)
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[Any]:
+    """A real SMTP server on loopback (plain); mail reaches it when the worker runs."""
+    from tests.smtp_server import SMTPServer
+
+    server = SMTPServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def send_mail(app: Flask) -> Any:
+    """Run the mail worker once, as `gateway worker` does after the request committed."""
+    from gateway.mail import worker
+
+    def run() -> int:
+        sent = worker.run_once()
+        db.session.remove()
+        return sent
+
+    return run

@@ -25,3 +25,13 @@ class InvalidCredentials(ZoneConnectError):
 
 class WrongPassword(ValidationFailed):
     """A form's current-password check failed (counted by the password-check throttle)."""
+class InvalidLink(ZoneConnectError):
+    code = "invalid_link"
+    status = 400
+    description = "This link is invalid, has expired or was already used."
+
+
+class EmailTaken(ZoneConnectError):
+    code = "email_taken"
+    status = 409
+    description = "Another account uses that email address."

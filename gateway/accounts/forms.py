@@ -5,11 +5,20 @@ from __future__ import annotations
 from datetime import date
 
 from flask_wtf.file import FileField, FileRequired
-from wtforms import HiddenField, IntegerField, PasswordField, SelectChoice, SelectField, StringField
+from wtforms import (
+    EmailField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    StringField,
+)
 from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional
 
 from gateway.accounts.models import FEED_VISIBILITIES, GENDERS
 from gateway.forms import Form
+from gateway.i18n import _l
 
 
 class LoginForm(Form):
@@ -20,6 +29,7 @@ class LoginForm(Form):
 
 class SignupForm(Form):
     username = StringField("Username", validators=[DataRequired(), Length(min=3, max=32)])
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
     nickname = StringField("Nickname", validators=[Optional(), Length(max=32)])
     password = PasswordField("Password", validators=[DataRequired(), Length(min=8, max=256)])
     confirm = PasswordField("Repeat password", validators=[
@@ -52,3 +62,28 @@ class PasswordForm(Form):
                                  validators=[DataRequired(), Length(min=8, max=256)])
     confirm = PasswordField("Repeat new password", validators=[
         DataRequired(), EqualTo("new_password", message="The passwords do not match.")])
+
+
+class EmailForm(Form):
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
+    next = HiddenField(validators=[Length(max=2048)])
+
+
+class ChangeEmailForm(Form):
+    email = EmailField(_l("New email"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=256)])
+
+
+class ConfirmForm(Form):
+    """A button with a CSRF token: links in mail are opened with GET, confirmed with POST, so a
+    mail scanner fetching the link spends nothing."""
+
+
+class ForgotForm(Form):
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
+
+
+class ResetForm(Form):
+    password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=256)])
+    confirm = PasswordField(_l("Repeat new password"), validators=[
+        DataRequired(), EqualTo("password", message=_l("The passwords do not match."))])

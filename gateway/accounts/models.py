@@ -42,6 +42,15 @@ class User(db.Model):
     session_epoch: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    # Stored lower-cased; unique across accounts whether verified or not.
+    email: Mapped[str | None] = mapped_column(String(254), unique=True)
+    email_verified_at: Mapped[datetime | None]
+    # The language mail is written in: the one the person last used on the site.
+    locale: Mapped[str | None] = mapped_column(String(16))
+
+    @property
+    def email_verified(self) -> bool:
+        return self.email is not None and self.email_verified_at is not None
 
     @property
     def display_name(self) -> str:
@@ -82,3 +91,20 @@ class UserSession(db.Model):
     ended_at: Mapped[datetime | None]
     # Why it ended: "logout", "password_changed", "signed_out", "ended_by_user", "expired".
     ended_reason: Mapped[str | None] = mapped_column(String(32))
+
+
+class AccountToken(db.Model):
+    """A single-use link sent by mail (verify an address, reset a password); only its digest
+    is stored. `binding` is what the link is tied to (the address, or a password fingerprint):
+    when that changes on the account, the link stops working."""
+
+    __tablename__ = "account_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[str] = mapped_column(String(32))
+    token_digest: Mapped[str] = mapped_column(String(64), unique=True)
+    binding: Mapped[str] = mapped_column(String(320), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]

@@ -20,13 +20,14 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 
-from gateway.accounts import services, sessions, throttle
+from gateway.accounts import emails, services, sessions, throttle
 from gateway.accounts.errors import InvalidAvatar, InvalidCredentials, UsernameTaken, WrongPassword
 from gateway.accounts.forms import AvatarForm, LoginForm, PasswordForm, ProfileForm, SignupForm
 from gateway.audit import services as audit
 from gateway.errors import ValidationFailed
 from gateway.extensions import db, limiter
 from gateway.forms import submitted_text
+from gateway.i18n import _, select_locale
 from gateway.observability import metrics
 
 bp = Blueprint("accounts", __name__)
@@ -86,9 +87,12 @@ def login() -> ResponseReturnValue:
             metrics.login_attempt("failure")
             status = 401
         else:
+            user.locale = select_locale()
             sessions.login(user)
             db.session.commit()
             metrics.login_attempt("success")
+            if user.email is None:  # accounts from before email was required are asked once
+                return redirect(url_for("account_email.email", next=safe_next(form.next.data)))
             return redirect(safe_next(form.next.data))
     elif request.method == "POST":
         status = 400
@@ -133,8 +137,11 @@ def signup() -> ResponseReturnValue:
     status = 200
     if form.validate_on_submit():
         try:
+            address = emails.normalize(form.email.data)
             user = services.create_user(form.username.data.strip(), form.password.data,
                                         nickname=(form.nickname.data or "").strip())
+            user.locale = select_locale()
+            emails.set_address(user, address)
         except (ValidationFailed, UsernameTaken) as exc:
             fields = exc.fields if isinstance(exc, ValidationFailed) else {
                 "username": [exc.description]}
@@ -144,6 +151,7 @@ def signup() -> ResponseReturnValue:
         else:
             sessions.login(user)
             db.session.commit()
+            flash(_("Welcome! Check your mailbox: we sent a link to confirm your address."))
             return redirect(safe_next(form.next.data, default=url_for("accounts.profile")))
     elif request.method == "POST":
         status = 400

@@ -83,14 +83,16 @@ def revenue_settle(month: str) -> None:
 @click.option("--once", is_flag=True, help="Deliver what is due and run every job once, then exit.")
 @with_appcontext
 def worker_command(once: bool) -> None:
-    """Drain the outbox (signed callbacks to apps) and run the scheduled jobs."""
+    """Drain the outbox (signed callbacks to apps, mail) and run the scheduled jobs."""
+    from gateway.mail import worker as mail_worker
     from gateway.outbox.worker import run_once
     from gateway.scheduler.runner import Scheduler, run_forever
     from gateway.startup import preflight_or_exit
 
     if once:
         attempted = run_once()
-        echo_json({"attempted": attempted, "jobs": Scheduler().tick()})
+        mailed = mail_worker.run_once()
+        echo_json({"attempted": attempted, "mailed": mailed, "jobs": Scheduler().tick()})
         return
     preflight_or_exit()
     run_forever()

@@ -119,14 +119,15 @@ class _Stop:
 
 
 def run_forever(idle_seconds: float = 2.0) -> None:
-    """Drain the outbox and run the schedule until SIGTERM."""
+    """Drain the outbox and the mail queue, and run the schedule until SIGTERM."""
+    from gateway.mail import worker as mail_worker
     from gateway.outbox.worker import run_once
 
     scheduler, stop = Scheduler(), _Stop()
     heartbeat = current_app.config.get("ZC_WORKER_HEARTBEAT")
     log.info("worker started")
     while not stop.requested:
-        worked = run_once()
+        worked = run_once() + mail_worker.run_once()
         scheduler.tick()
         if heartbeat:
             Path(heartbeat).touch()

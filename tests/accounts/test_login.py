@@ -88,6 +88,7 @@ def test_login_page_refuses_framing(client):
 def test_signup_creates_account_and_logs_in(client):
     token = csrf_from(client.get("/signup").get_data(as_text=True))
     response = client.post("/signup", data={"username": "newbie", "nickname": "New",
+                                            "email": "newbie@example.org",
                                             "password": "long-enough", "confirm": "long-enough",
                                             "csrf_token": token})
     assert response.status_code == 302
@@ -100,6 +101,7 @@ def test_signup_rejects_taken_and_bad_usernames(client, factory):
                                ("a b", "3 to 32 letters")):
         token = csrf_from(client.get("/signup").get_data(as_text=True))
         response = client.post("/signup", data={"username": username, "password": "long-enough",
+                                                "email": "someone@example.org",
                                                 "confirm": "long-enough", "csrf_token": token})
         assert response.status_code in (409, 422)
         assert expected in response.get_data(as_text=True)

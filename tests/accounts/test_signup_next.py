@@ -49,7 +49,8 @@ def test_next_survives_signup_errors_and_lands_on_consent(client, factory):
 
     response = client.post("/signup", data={
         "username": "newbie", "password": "long-enough", "confirm": "long-enough",
-        "csrf_token": csrf_from(signup_page), "next": _next_in(signup_page)})
+        "email": "newbie@example.org", "csrf_token": csrf_from(signup_page),
+        "next": _next_in(signup_page)})
     assert response.status_code == 302 and response.headers["Location"] == authorize
     consent = client.get(authorize).get_data(as_text=True)
     assert 'name="confirm" value="yes"' in consent and "Kite Shop" in consent
@@ -59,6 +60,6 @@ def test_signup_never_follows_an_offsite_next(client):
     page = client.get("/signup?next=https://evil.example/").get_data(as_text=True)
     response = client.post("/signup", data={
         "username": "newbie", "password": "long-enough", "confirm": "long-enough",
-        "csrf_token": csrf_from(page), "next": "//evil.example/"})
+        "email": "newbie@example.org", "csrf_token": csrf_from(page), "next": "//evil.example/"})
     assert response.status_code == 302
     assert response.headers["Location"] == "/account/profile"

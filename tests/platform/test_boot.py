@@ -94,9 +94,24 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
+@pytest.fixture(scope="module", autouse=True)
+def smtp_relay() -> Iterator[None]:
+    """Production requires ZC_SMTP_URL (and gunicorn's preflight connects to it): a real SMTP
+    server on loopback stands in for the operator's relay."""
+    from tests.smtp_server import SMTPServer
+
+    server = SMTPServer().start()
+    MAIL_SETTINGS.update(ZC_SMTP_URL=server.url(), ZC_PUBLIC_URL="https://id.example.com")
+    yield
+    server.stop()
+
+
+MAIL_SETTINGS: dict[str, str] = {}
+
+
 def _env(site: Path, **extra: str) -> dict[str, str]:
-    """The image's environment (Dockerfile ENV), nothing of this test run's."""
-    return {"PATH": f"{site}/venv/bin:/usr/bin:/bin", "HOME": "/nonexistent", "LANG": "C.UTF-8",
+    """The image's environment (Dockerfile ENV) plus the mail settings an operator gives."""
+    return {**MAIL_SETTINGS, "PATH": f"{site}/venv/bin:/usr/bin:/bin", "HOME": "/nonexistent", "LANG": "C.UTF-8",
             "PYTHONDONTWRITEBYTECODE": "1", "PYTHONUNBUFFERED": "1", "ZC_ENV": "production",
             "ZC_SECRET_KEY": "boot-test-" + "k" * 32, "ZC_INSTANCE_PATH": f"{site}/data",
             "ZC_MIGRATIONS_DIR": f"{site}/app/migrations", "HOST": "127.0.0.1",

@@ -30,7 +30,7 @@ def test_unique_app_names_migration_keeps_existing_twins(app, factory):
 
     from gateway.extensions import db
 
-    devon = factory.user("devon")
+    devon_id = factory.user("devon").id  # read now: later columns vanish with the downgrade
     db.session.commit()
     config = alembic_config(app)
     command.downgrade(config, "0080")
@@ -41,7 +41,7 @@ def test_unique_app_names_migration_keeps_existing_twins(app, factory):
             "deauthorize_url, webhook_secret, review_note, created_at, updated_at) VALUES "
             "(:appid, :dev, 'Twin', '', 'other', '', 'web', 'draft', '[]', 'x', false, '', '', "
             "'', '', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"),
-            {"appid": str(101000000 + number), "dev": devon.id})
+            {"appid": str(101000000 + number), "dev": devon_id})
     db.session.commit()
     command.upgrade(config, "heads")
     names = db.session.execute(text("SELECT name FROM apps ORDER BY id")).scalars().all()

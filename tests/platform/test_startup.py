@@ -79,7 +79,9 @@ def _clean_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("ZC_", "STRIPE_")) and k not in {"DATABASE_URL", "REDIS_URL"}}
     env.update(ZC_ENV="production", ZC_SECRET_KEY="s" * 32, ZC_INSTANCE_PATH=str(tmp_path),
-               DATABASE_URL=f"sqlite:///{tmp_path}/zc.db")
+               DATABASE_URL=f"sqlite:///{tmp_path}/zc.db",
+               ZC_SMTP_URL=f"smtps://127.0.0.1:{_closed_port()}",
+               ZC_PUBLIC_URL="https://id.example.com")
     env.update(extra)
     return env
 
@@ -89,6 +91,8 @@ def _clean_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     ("DATABASE_URL", "postgres://db.example:port/zc"),
     ("ZC_SECRET_KEY", ""),
     ("ZC_INSTANCE_PATH", "/proc/zoneconnect"),
+    ("ZC_SMTP_URL", ""),
+    ("ZC_PUBLIC_URL", "http://id.example.com"),
 ])
 def test_cli_reports_a_bad_setting_in_one_line(tmp_path: Path, setting: str, value: str) -> None:
     env = _clean_env(tmp_path, **{setting: value.format(port=_closed_port())})
