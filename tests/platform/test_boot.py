@@ -111,7 +111,8 @@ MAIL_SETTINGS: dict[str, str] = {}
 
 def _env(site: Path, **extra: str) -> dict[str, str]:
     """The image's environment (Dockerfile ENV) plus the mail settings an operator gives."""
-    return {**MAIL_SETTINGS, "PATH": f"{site}/venv/bin:/usr/bin:/bin", "HOME": "/nonexistent", "LANG": "C.UTF-8",
+    return {**MAIL_SETTINGS,
+            "PATH": f"{site}/venv/bin:/usr/bin:/bin", "HOME": "/nonexistent", "LANG": "C.UTF-8",
             "PYTHONDONTWRITEBYTECODE": "1", "PYTHONUNBUFFERED": "1", "ZC_ENV": "production",
             "ZC_SECRET_KEY": "boot-test-" + "k" * 32, "ZC_INSTANCE_PATH": f"{site}/data",
             "ZC_MIGRATIONS_DIR": f"{site}/app/migrations", "HOST": "127.0.0.1",
