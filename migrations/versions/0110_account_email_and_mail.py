@@ -1,7 +1,7 @@
 """Email on accounts, single-use account links, and the mail outbox.
 
 Revision ID: 0110
-Revises: 0141
+Revises: 0121
 Create Date: 2026-12-02 08:10:00
 
 """
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0110'
-down_revision = '0141'
+down_revision = '0121'
 branch_labels = None
 depends_on = None
 
