@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, time, timedelta
+from typing import Any
 
 from flask import render_template, request
 from flask.typing import ResponseReturnValue
@@ -12,6 +14,7 @@ from developer_portal.blueprints import admin as bp
 from developer_portal.blueprints import admin_required
 from developer_portal.forms import AuditFilterForm
 from gateway.accounts.models import User
+from gateway.apps.models import FIRST_APPID, App
 from gateway.audit.models import AuditEvent
 from gateway.extensions import db
 from gateway.timeutil import isoformat
@@ -53,4 +56,15 @@ def audit_log() -> ResponseReturnValue:
                                       .order_by(AuditEvent.action)))
     return render_template("admin/audit.html", form=form, rows=rows, page=page_number,
                            pages=pages, total=total, args=args, actions=actions,
-                           isoformat=isoformat)
+                           isoformat=isoformat, appids=_appids(rows))
+
+
+def _appids(rows: Sequence[Any]) -> dict[str, str]:
+    """Events recorded before apps were named by appid (a row id such as "1"): their appids,
+    so the log says what every other page says."""
+    ids = {int(e.subject_id) for e, _ in rows if e.subject_type == "app" and e.subject_id
+           and e.subject_id.isdigit() and int(e.subject_id) < FIRST_APPID}
+    if not ids:
+        return {}
+    found = db.session.execute(select(App.id, App.appid).where(App.id.in_(ids))).all()
+    return {str(row_id): appid for row_id, appid in found if appid}

@@ -20,6 +20,7 @@ from gateway.developers.errors import InvalidState
 from gateway.developers.models import DeveloperProfile
 from gateway.errors import ValidationFailed
 from gateway.extensions import db
+from gateway.i18n import _l
 from gateway.timeutil import isoformat, utcnow
 from gateway.usage import queries
 
@@ -123,8 +124,16 @@ def decide(appid: str, decision: str) -> ResponseReturnValue:
         form.reason.errors = [exc.description]
         return render_app(app, exc.status, form)
     db.session.commit()
-    flash(f"{app.name}: {decision} done (now {app.status}).")
+    flash(str(DECIDED[decision]) % {"app": app.name})
     return redirect(url_for("admin.app_detail", appid=app.appid))
+
+
+# What an operator reads after deciding: the outcome in plain words, not "approve done".
+DECIDED = {"approve": _l("Approved: %(app)s is live."), "reject": _l("Rejected: %(app)s."),
+           "suspend": _l("Suspended: %(app)s."),
+           "reinstate": _l("Reinstated: %(app)s is live again.")}
+PERMISSION_DECIDED = {"grant": _l("Granted: %(scope)s for %(app)s."),
+                      "refuse": _l("Refused: %(scope)s for %(app)s.")}
 
 
 @bp.post("/permissions/<int:permission_id>/<decision>")
@@ -149,6 +158,7 @@ def decide_permission(permission_id: int, decision: str) -> ResponseReturnValue:
         form.reason.errors = [exc.description]
         return render_app(permission.app, exc.status, form)
     db.session.commit()
-    flash(f"{permission.scope} for {permission.app.name}: {decision} done.")
+    flash(str(PERMISSION_DECIDED[decision]) % {"scope": permission.scope,
+                                                "app": permission.app.name})
     return redirect(request.form.get("back") == "reviews" and url_for("admin.reviews")
                     or url_for("admin.app_detail", appid=permission.app.appid))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from flask import (
@@ -13,6 +14,7 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_babel import format_timedelta
 
 from developer_portal import quickstart
 from developer_portal.blueprints import developer as bp
@@ -46,7 +48,8 @@ def render_detail(app: App, *, status: int = 200, **forms: Any) -> ResponseRetur
         "default_scopes": sorted(review.default_scopes()),
         "can_request": can_request, "permission_form": permission_form,
         "icon_form": forms.get("icon_form") or IconForm(), "confirm": ConfirmForm(),
-        "overlap_hours": current_app.config["ZC_APPKEY_ROTATION_OVERLAP"] / 3600,
+        "overlap": format_timedelta(timedelta(
+            seconds=int(current_app.config["ZC_APPKEY_ROTATION_OVERLAP"])), threshold=2),
         "isoformat": isoformat,
     }
     return render_template("developer_portal/app_detail.html", **context), status

@@ -11,6 +11,8 @@ from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from gateway.i18n import _l
+
 log = logging.getLogger(__name__)
 
 
@@ -99,11 +101,22 @@ def render_error(body: dict[str, Any], status: int,
     return response, status, headers or {}
 
 
+# Werkzeug's stock descriptions ("The requested URL was not found on the server. If you entered
+# the URL manually...") replaced by the platform's own words, in the reader's language.
+PLAIN_DESCRIPTIONS = {
+    404: _l("There is no page at this address. Check the link, or start again from the home "
+            "page."),
+    405: _l("This address does not accept that kind of request."),
+}
+
+
 def render_http_error(exc: HTTPException) -> ResponseReturnValue:
     """An HTTP error (404, 429...) rendered like every other error."""
     status = exc.code or 500
     code = HTTP_CODES.get(status, "http_error")
     description = exc.description or "The request could not be handled."
+    if description == type(exc).description and status in PLAIN_DESCRIPTIONS:
+        description = str(PLAIN_DESCRIPTIONS[status])  # ours, not Werkzeug's stock text
     if isinstance(exc, CSRFError):
         code = "csrf_failed"
         description = "The form expired or was not sent from this site. Reload it."

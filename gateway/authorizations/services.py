@@ -40,9 +40,15 @@ def record_consent(user_id: int, app_id: int, scopes: list[str]) -> Authorizatio
     grant.scopes = sorted(previous | set(scopes))
     grant.updated_at = now
     db.session.flush()
-    audit.record("consent.given", actor_id=user_id, subject_type="app", subject_id=app_id,
-                 scopes=sorted(set(scopes)))
+    audit.record("consent.given", actor_id=user_id, subject_type="app",
+                 subject_id=_appid(app_id), scopes=sorted(set(scopes)))
     return grant
+
+
+def _appid(app_id: int) -> str | int:
+    """The appid every page shows (the row is in the session already: no query)."""
+    app = db.session.get(App, app_id)
+    return app.appid if app is not None and app.appid else app_id
 
 
 def revoke(user_id: int, app_id: int) -> Authorization | None:
@@ -53,7 +59,8 @@ def revoke(user_id: int, app_id: int) -> Authorization | None:
     grant.revoked_at = utcnow()
     grant.scopes = []
     db.session.flush()
-    audit.record("consent.revoked", actor_id=user_id, subject_type="app", subject_id=app_id)
+    audit.record("consent.revoked", actor_id=user_id, subject_type="app",
+                 subject_id=_appid(app_id))
     return grant
 
 

@@ -106,10 +106,15 @@ def update_app(app: App, actor: User, changes: dict[str, Any]) -> App:
             problems.update(exc.fields)
     if problems:
         raise ValidationFailed(problems)
+    changed = []
     for name, value in changes.items():
-        setattr(app, name, value.strip() if isinstance(value, str) else value)
-    audit.record("app.updated", actor_id=actor.id, subject_type="app", subject_id=app.appid,
-                 fields=sorted(changes))
+        value = value.strip() if isinstance(value, str) else value
+        if getattr(app, name) != value:
+            setattr(app, name, value)
+            changed.append(name)
+    if changed:  # the audit log names what changed, not every field of the form
+        audit.record("app.updated", actor_id=actor.id, subject_type="app", subject_id=app.appid,
+                     fields=sorted(changed))
     db.session.flush()
     return app
 
