@@ -71,6 +71,7 @@ def register_manage_api_docs(spec: APISpec) -> None:
     dates = [{"name": name, "in": "query", "schema": {"type": "string", "format": "date"}}
              for name in ("from", "to")]
     _auth_events_docs(spec)
+    _webhook_docs(spec)
     spec.path(path="/api/v1/manage/apps/{appid}/stats", parameters=[APPID], operations={
         "get": _op("getManagedAppStats", "Daily statistics of one of your apps",
                    _ok("ManageStats"), parameters=dates)})
@@ -106,3 +107,54 @@ def _auth_events_docs(spec: APISpec) -> None:
         "get": _op("listManagedAppAuthEvents",
                    "Authorization and token events of one of your apps (kept 30 days)",
                    _ok("ManageAuthEventList"), parameters=query)})
+
+
+DELIVERY = {"type": "object", "properties": {
+    "id": {"type": "integer"}, "event_id": {"type": "string"}, "type": {"type": "string"},
+    "url": {"type": "string"},
+    "status": {"type": "string", "enum": ["pending", "delivered", "dead"]},
+    "attempts": {"type": "integer"},
+    "created_at": {"type": "string", "format": "date-time"},
+    "delivered_at": {"type": ["string", "null"], "format": "date-time"},
+    "next_attempt_at": {"type": ["string", "null"], "format": "date-time"},
+    "history": {"type": "array", "items": {"type": "object", "properties": {
+        "attempted_at": {"type": "string", "format": "date-time"}, "ok": {"type": "boolean"},
+        "status_code": {"type": ["integer", "null"]}, "error": {"type": "string"},
+        "duration_ms": {"type": "integer"}}}}}}
+
+
+def _webhook_docs(spec: APISpec) -> None:
+    spec.components.schema("ManageDelivery", DELIVERY)
+    spec.components.schema("ManageDeliveryList", {"type": "object", "properties": {
+        "appid": {"type": "string"},
+        "data": {"type": "array", "items": {"$ref": "#/components/schemas/ManageDelivery"}}}})
+    spec.components.schema("ManageWebhookSecret", {"type": "object", "properties": {
+        "appid": {"type": "string"}, "webhook_secret": {"type": "string"},
+        "standard_webhooks_secret": {"type": "string", "description": "whsec_..."},
+        "previous_expires_at": {"type": ["string", "null"], "format": "date-time",
+                                "description": "until then the old secret co-signs"}}})
+    message = {"name": "message_id", "in": "path", "required": True,
+               "schema": {"type": "integer"}}
+    limit = {"name": "limit", "in": "query",
+             "schema": {"type": "integer", "minimum": 1, "maximum": 200, "default": 50}}
+    spec.path(path="/api/v1/manage/apps/{appid}/deliveries", parameters=[APPID], operations={
+        "get": _op("listManagedAppDeliveries",
+                   "Webhook events of one of your apps, each with every delivery attempt",
+                   _ok("ManageDeliveryList"), parameters=[limit])})
+    spec.path(path="/api/v1/manage/apps/{appid}/deliveries/{message_id}/resend",
+              parameters=[APPID, message], operations={
+                  "post": _op("resendManagedAppDelivery", "Deliver an event again now",
+                              _ok("ManageDelivery", "202", "Queued"))})
+    limited = {"429": {"description": "Too many test events (rate_limited), with Retry-After",
+                       "content": {"application/json": {"schema": "ManageError"}}},
+               "400": {"description": "The app has no webhook URL (no_webhook_url)",
+                       "content": {"application/json": {"schema": "ManageError"}}}}
+    spec.path(path="/api/v1/manage/apps/{appid}/webhooks/test", parameters=[APPID], operations={
+        "post": _op("sendManagedAppTestEvent",
+                    "Send a signed webhook.test event to the app's webhook URL",
+                    {**_ok("ManageDelivery", "202", "Queued"), **limited})})
+    spec.path(path="/api/v1/manage/apps/{appid}/rotate-webhook-secret", parameters=[APPID],
+              operations={"post": _op(
+                  "rotateManagedAppWebhookSecret",
+                  "A new webhook signing secret (the previous one co-signs during the overlap)",
+                  _ok("ManageWebhookSecret"))})

@@ -33,6 +33,7 @@ def init_app(app: Flask) -> None:
         dev_views,
         key_views,
         manage_api,
+        manage_webhooks,
         stats_views,
     )
     from developer_portal.blueprints import admin, developer, manage

@@ -114,6 +114,8 @@ DEFAULTS: dict[str, Any] = {
     # After a webhook-secret rotation the previous secret also signs deliveries (a second
     # signature) for this many seconds, so a backlog stays verifiable while receivers switch.
     "ZC_WEBHOOK_SECRET_OVERLAP": 24 * 3600,
+    # "Send test event" (portal and management API): at most this many per app.
+    "ZC_WEBHOOK_TEST_LIMIT": "5 per minute",
     # `gateway demo` writes the Demo Site's appid/appkey/webhook secret here (default:
     # instance/demo_site.json) for `make run` to start examples/demo_site with.
     "ZC_DEMO_SITE_FILE": None,

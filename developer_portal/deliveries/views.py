@@ -13,8 +13,10 @@ from gateway.audit import services as audit
 from gateway.developers.services import own_app
 from gateway.extensions import db
 from gateway.forms import Form
-from gateway.i18n import _l
-from gateway.outbox.services import deliveries_for_app, resend
+from gateway.i18n import _, _l
+from gateway.outbox.sample import TestEventsLimited, send_test_event
+from gateway.outbox.services import NoWebhookUrl, deliveries_for_app, resend
+from gateway.outbox.worker import TOO_LARGE
 from gateway.timeutil import isoformat
 
 bp = Blueprint("developer_deliveries", __name__, url_prefix="/developer/apps",
@@ -26,7 +28,8 @@ bp = Blueprint("developer_deliveries", __name__, url_prefix="/developer/apps",
 ERRORS = {outbound.REFUSED: _l("refused: address not allowed"),
           outbound.CONNECT_FAILED: _l("connection failed"),
           outbound.TIMED_OUT: _l("timed out"), outbound.BAD_URL: _l("invalid URL"),
-          outbound.UNRESOLVED: _l("host name not found")}
+          outbound.UNRESOLVED: _l("host name not found"),
+          TOO_LARGE: _l("response too large")}
 
 
 def describe_error(error: str) -> str:
@@ -69,3 +72,20 @@ def resend_delivery(appid: str, message_id: int) -> ResponseReturnValue:
     db.session.commit()
     flash(f"Event {message.event_id} will be delivered again shortly.")
     return redirect(url_for(".list_deliveries", appid=app.appid))
+
+
+@bp.post("/<appid>/deliveries/test")
+@login_required
+def send_test(appid: str) -> ResponseReturnValue:
+    """Send a signed `webhook.test` event to the app's webhook URL (a few per minute)."""
+    app = _own(appid)
+    user = current_user()
+    try:
+        message = send_test_event(app, user.id if user else None)
+    except (NoWebhookUrl, TestEventsLimited) as exc:
+        flash(str(exc.description))
+        return redirect(url_for(".list_deliveries", appid=app.appid), 303)
+    db.session.commit()
+    flash(_("Test event %(event_id)s is on its way to %(url)s.", event_id=message.event_id,
+            url=message.url))
+    return redirect(url_for(".list_deliveries", appid=app.appid), 303)

@@ -49,6 +49,7 @@ def approve_app(app: App, operator: User) -> None:
         raise InvalidState("Only apps under review can be approved.")
     app.status, app.review_note, app.reviewed_at = "live", "", utcnow()
     audit.record("app.approved", actor_id=operator.id, subject_type="app", subject_id=app.appid)
+    _notify(app, "app.review_decided", {"decision": "approved", "note": ""})
     _forget(app)
     db.session.flush()
 
@@ -61,6 +62,7 @@ def reject_app(app: App, operator: User, reason: str | None) -> None:
     app.status, app.review_note, app.reviewed_at = "rejected", note, utcnow()
     audit.record("app.rejected", actor_id=operator.id, subject_type="app", subject_id=app.appid,
                  reason=note)
+    _notify(app, "app.review_decided", {"decision": "rejected", "note": note})
     _forget(app)
     db.session.flush()
 
@@ -74,8 +76,16 @@ def suspend_app(app: App, operator: User, reason: str | None) -> None:
     _revoke_tokens(app)
     audit.record("app.suspended", actor_id=operator.id, subject_type="app",
                  subject_id=app.appid, reason=note)
+    _notify(app, "app.suspended", {"note": note})
     _forget(app)
     db.session.flush()
+
+
+def _notify(app: App, event_type: str, data: dict[str, str]) -> None:
+    """Tell the app's webhook URL about an operator's decision (nothing when it has none)."""
+    from gateway.outbox.services import enqueue_webhook
+
+    enqueue_webhook(app, event_type, {"appid": app.appid or "", **data})
 
 
 def _revoke_tokens(app: App) -> None:
@@ -98,6 +108,7 @@ def reinstate_app(app: App, operator: User) -> None:
     app.status, app.review_note, app.reviewed_at = "live", "", utcnow()
     audit.record("app.reinstated", actor_id=operator.id, subject_type="app",
                  subject_id=app.appid)
+    _notify(app, "app.reinstated", {"note": ""})
     _forget(app)
     db.session.flush()
 
@@ -119,6 +130,8 @@ def grant_permission(permission: AppPermission, operator: User) -> None:
         permission.app.unionid_enabled = True
     audit.record("app.permission_granted", actor_id=operator.id, subject_type="app",
                  subject_id=permission.app.appid, scope=permission.scope)
+    _notify(permission.app, "permission.decided",
+            {"scope": permission.scope, "decision": "granted", "note": ""})
     _forget(permission.app)
     db.session.flush()
 
@@ -133,6 +146,8 @@ def refuse_permission(permission: AppPermission, operator: User, reason: str | N
         permission.app.unionid_enabled = False
     audit.record("app.permission_refused", actor_id=operator.id, subject_type="app",
                  subject_id=permission.app.appid, scope=permission.scope, reason=note)
+    _notify(permission.app, "permission.decided",
+            {"scope": permission.scope, "decision": "refused", "note": note})
     _forget(permission.app)
     db.session.flush()
 

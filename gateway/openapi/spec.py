@@ -9,6 +9,7 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
 from gateway.openapi import schemas as s
+from gateway.outbox.catalogue import openapi_webhooks
 from gateway.shares import schemas as shares
 
 BEARER = [{"bearerAuth": []}]
@@ -115,7 +116,7 @@ def build_spec(contributors: Iterable[Callable[[APISpec], None]] = ()) -> dict[s
 
     The composition root registers them (`add_contributor`), so gateway never imports the portal.
     """
-    spec = APISpec(title="ZoneConnect API", version="1.0.0", openapi_version="3.0.3",
+    spec = APISpec(title="ZoneConnect API", version="1.0.0", openapi_version="3.1.0",
                    plugins=[MarshmallowPlugin()],
                    info={"description": "The REST API of the ZoneConnect open platform. The "
                                         "QQ-compatible legacy paths are described in the README."})
@@ -128,4 +129,6 @@ def build_spec(contributors: Iterable[Callable[[APISpec], None]] = ()) -> dict[s
                               "content": {"application/json": {"schema": {"type": "object"}}}}}}})
     for contribute in contributors:
         contribute(spec)
-    return spec.to_dict()
+    doc = spec.to_dict()
+    doc["webhooks"] = openapi_webhooks()  # OpenAPI 3.1: what the platform POSTs to apps
+    return doc

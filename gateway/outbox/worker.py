@@ -21,6 +21,7 @@ from gateway.timeutil import utcnow
 
 log = logging.getLogger(__name__)
 WORKER_ID = f"{socket.gethostname()}:{os.getpid()}"
+TOO_LARGE = "response too large"  # an answer past ZC_OUTBOUND_MAX_RESPONSE_BYTES
 
 
 def backoff_seconds(attempts: int) -> float:
@@ -76,7 +77,7 @@ def _post(message: OutboxMessage, secrets: list[str]) -> tuple[int | None, str]:
     except outbound.OutboundError as exc:
         return None, exc.public
     if answer.truncated:  # a receiver streaming a huge body is not a healthy endpoint
-        return answer.status, "response too large"
+        return answer.status, TOO_LARGE
     return answer.status, "" if 200 <= answer.status < 300 else f"HTTP {answer.status}"
 
 
