@@ -45,7 +45,8 @@ class Blocking:
         attr = getattr(self._target, name)
         if inspect.iscoroutinefunction(attr):
             return lambda *a, **k: self._runner.run(attr(*a, **k))
-        if isinstance(attr, zoneconnect.resources.AsyncShares | zoneconnect.resources.AsyncOrders):
+        if isinstance(attr, zoneconnect.resources.AsyncShares | zoneconnect.resources.AsyncOrders
+                      | zoneconnect.resources.AsyncGroups | zoneconnect.resources.AsyncAlbums):
             return Blocking(attr, self._runner)
         if name == "with_options":
             return lambda **k: Blocking(attr(**k), self._runner)

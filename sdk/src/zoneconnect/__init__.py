@@ -5,6 +5,7 @@ from __future__ import annotations
 from . import webhooks
 from ._async_client import AsyncClient
 from ._client import Client
+from ._community import Album, Group, GroupMember, GroupMemberPage, GroupMessage, Photo
 from ._exceptions import (
     APIConnectionError,
     APIError,
@@ -33,6 +34,12 @@ __all__ = [
     "AsyncClient",
     "webhooks",
     # models
+    "Album",
+    "Group",
+    "GroupMember",
+    "GroupMemberPage",
+    "GroupMessage",
+    "Photo",
     "AuthorizationRequest",
     "Event",
     "IDTokenClaims",

@@ -17,7 +17,7 @@ from ._config import DEFAULT_MAX_RETRIES, resolve_config
 from ._models import UserInfo
 from ._sansio import Notify, Plan, RequestSpec, Send, Sleep, parse_json
 from ._tokens import AuthorizationRequest, IDTokenClaims, ProviderMetadata, Token
-from .resources import AsyncOrders, AsyncShares
+from .resources import AsyncAlbums, AsyncGroups, AsyncOrders, AsyncShares
 
 T = TypeVar("T")
 
@@ -29,6 +29,8 @@ class AsyncClient(BaseClient):
 
     shares: AsyncShares
     orders: AsyncOrders
+    groups: AsyncGroups
+    albums: AsyncAlbums
 
     def __init__(
         self,
@@ -56,6 +58,8 @@ class AsyncClient(BaseClient):
         self.on_token_refresh = on_token_refresh
         self.shares = AsyncShares(self)
         self.orders = AsyncOrders(self)
+        self.groups = AsyncGroups(self)
+        self.albums = AsyncAlbums(self)
 
     def with_options(self, *, timeout: float | httpx.Timeout | None = None,
                      max_retries: int | None = None) -> AsyncClient:

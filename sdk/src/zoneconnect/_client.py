@@ -16,7 +16,7 @@ from ._config import DEFAULT_MAX_RETRIES, resolve_config
 from ._models import UserInfo
 from ._sansio import Notify, Plan, RequestSpec, Send, Sleep, parse_json
 from ._tokens import AuthorizationRequest, IDTokenClaims, ProviderMetadata, Token
-from .resources import Orders, Shares
+from .resources import Albums, Groups, Orders, Shares
 
 T = TypeVar("T")
 
@@ -28,6 +28,8 @@ class Client(BaseClient):
 
     shares: Shares
     orders: Orders
+    groups: Groups
+    albums: Albums
 
     def __init__(
         self,
@@ -55,6 +57,8 @@ class Client(BaseClient):
         self.on_token_refresh = on_token_refresh
         self.shares = Shares(self)
         self.orders = Orders(self)
+        self.groups = Groups(self)
+        self.albums = Albums(self)
 
     def with_options(self, *, timeout: float | httpx.Timeout | None = None,
                      max_retries: int | None = None) -> Client:
