@@ -47,7 +47,13 @@ def seed() -> dict[str, Any]:
     if devon is not None and developers.profile_of(devon) is None:
         developers.open_profile(devon, name="Devon", contact_email="devon@example.com")
     return {"users": [u[0] for u in DEMO_USERS], "created": created, "demo_site": demo_app,
-            "alice_coins": seed_alice_coins()}
+            "alice_coins": seed_alice_coins(), "communities": _communities()}
+
+
+def _communities() -> dict[str, Any]:
+    from gateway.demo_communities import seed_communities  # issue 13: groups, albums
+
+    return seed_communities()
 
 
 DEMO_COINS = 500
@@ -67,7 +73,10 @@ def seed_alice_coins() -> int:
     return ledger.coin_balance(alice.id)
 
 
-DEMO_SITE = {"name": "Demo Site", "scopes": ["add_share", "pay", "get_vip_info"]}
+DEMO_SITE = {"name": "Demo Site", "scopes": ["add_share", "pay", "get_vip_info",
+                                            "get_group_list", "get_group_info",
+                                            "get_group_members", "send_group_msg", "list_album",
+                                            "add_album", "upload_pic"]}
 # `make run` passes HOST, PORT and DEMO_PORT to both `gateway demo` and scripts/run_demo.py;
 # these are its defaults, so the registered URIs and the served ports always agree.
 ADDRESS_DEFAULTS = {"HOST": "127.0.0.1", "PORT": "8000", "DEMO_PORT": "8001"}

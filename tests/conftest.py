@@ -7,11 +7,13 @@ schema is rebuilt once per run, and every table is emptied after each test.
 
 from __future__ import annotations
 
+import atexit
 import contextvars
 import itertools
 import os
 import re
 import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -27,6 +29,9 @@ from gateway.extensions import db
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
 
+_STORAGE = tempfile.mkdtemp(prefix="zc-test-storage-")
+atexit.register(shutil.rmtree, _STORAGE, ignore_errors=True)
+
 FAST_HASHING = {"ZC_ARGON2_TIME_COST": 1, "ZC_ARGON2_MEMORY_COST": 8, "ZC_ARGON2_PARALLELISM": 1}
 
 BASE_CONFIG: dict[str, Any] = {
@@ -37,6 +42,8 @@ BASE_CONFIG: dict[str, Any] = {
     "REDIS_URL": None,
     # Tests read pages in English unless they ask for another language (Accept-Language, cookie).
     "ZC_DEFAULT_LOCALE": "en",
+    # Files and photos of a test run go to a temporary folder, never the checkout's instance/.
+    "ZC_STORAGE_URL": "file://" + _STORAGE,
     **FAST_HASHING,
 }
 

@@ -35,7 +35,8 @@ from flask.typing import ResponseReturnValue
 from zoneconnect import webhooks
 from zoneconnect.flask import create_blueprint, current_token, current_user, save_token
 
-SCOPES = ("openid", "get_user_info", "add_share", "pay")
+SCOPES = ("openid", "get_user_info", "add_share", "pay", "get_group_list", "get_group_members",
+          "list_album")
 
 
 @dataclass(frozen=True)
@@ -120,6 +121,7 @@ def create_app(config: Mapping[str, Any] | None = None,
     app.add_url_rule("/", view_func=home)
     app.add_url_rule("/share", view_func=share, methods=["POST"])
     app.add_url_rule("/buy", view_func=buy, methods=["POST"])
+    app.add_url_rule("/community", view_func=community)
     app.add_url_rule("/webhooks/zoneconnect", view_func=webhook, methods=["POST"])
     app.context_processor(lambda: {"csrf_token": csrf_token, "item": ITEM})
     app.after_request(_security_headers)
@@ -236,6 +238,21 @@ def buy() -> ResponseReturnValue:
         flash("The platform gave no confirmation page for this order.", "error")
         return redirect("/")
     return redirect(order.confirm_url)
+
+
+def community() -> ResponseReturnValue:
+    """The user's groups that installed this site, their members who use it, and the user's
+    albums: all read through the SDK (`client.groups`, `client.albums`)."""
+    token = current_token()
+    if token is None:
+        return redirect("/login?next=/community")
+    try:
+        found = [{"group": g, "members": zc().groups.members(token, g.group_openid).data}
+                 for g in zc().groups.list(token)]
+        albums = zc().albums.list(token)
+    except zoneconnect.ZoneConnectError as exc:
+        return _api_failure(exc)
+    return render_template("community.html", groups=found, albums=albums)
 
 
 def webhook() -> ResponseReturnValue:

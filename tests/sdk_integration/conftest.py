@@ -19,6 +19,8 @@ from tests.sdk_integration.live import FormBrowser, LiveServer, serve
 REDIRECT_URI = "http://127.0.0.1:9/callback"
 ALICE_PASSWORD = "alice-password"
 SCOPES = ("openid", "get_user_info", "add_share", "pay")
+# What the Demo Site's /community page asks for (groups and albums, issue 13).
+COMMUNITY_SCOPES = ["get_group_list", "get_group_members", "list_album"]
 
 
 @dataclass
@@ -54,7 +56,8 @@ def platform(app: Flask, live_server: LiveServer, factory: Any) -> Platform:
     alice = factory.user("alice", password=ALICE_PASSWORD, nickname="Alice",
                          city="Shenzhen", province="Guangdong", gender="female")
     registered, appkey = apps.create_app(devon, name="SDK Test Site", redirect_uris=[REDIRECT_URI],
-                                         scopes=["add_share", "pay"], live=True)
+                                         scopes=["add_share", "pay", *COMMUNITY_SCOPES],
+                                         live=True)
     found = Platform(url=live_server.url, appid=registered.appid, appkey=appkey,
                      webhook_secret=registered.webhook_secret, app_pk=registered.id,
                      alice_id=alice.id)

@@ -162,3 +162,35 @@ def test_next_user_in_the_same_browser_does_not_see_the_last_order(live_site, br
     bobs = site_login(browser, live_site, "bob", "bob-password")
     assert '<span id="nickname">Bob</span>' in bobs and order_id not in bobs
     assert home.status_code == 200 and "Alice" in home_text
+
+
+def test_community_page_shows_authorized_members_and_albums(live_site, browser, platform,
+                                                            factory):
+    """The Demo Site lists a group that installed it, only members who use it, and albums."""
+    import io
+
+    from PIL import Image
+
+    from gateway.albums import services as albums
+    from gateway.apps.models import App
+    from gateway.groupapps import services as group_apps
+    from gateway.groups import services as groups
+
+    quiet = factory.user("quietone", nickname="Never Authorized")
+    club = groups.create_group(platform.alice_id, {"name": "Demo Club"})
+    groups.add_member(club, quiet.id)
+    group_apps.install(club, platform.alice_id, db.session.get(App, platform.app_pk))
+    album = albums.create_album(platform.alice_id, {"name": "Shenzhen"})
+    picture = io.BytesIO()
+    Image.new("RGB", (64, 48), (1, 2, 3)).save(picture, "PNG")
+    picture.seek(0)
+    albums.add_photo(album, platform.alice_id, picture)
+    db.session.commit()
+    start = browser.get(live_site.url + "/login?next=/community")
+    callback = browser.authorize(start.headers["location"], "alice", ALICE_PASSWORD,
+                                 live_site.url + "/callback")
+    browser.http.get(live_site.url + "/callback", params=callback)
+    page = browser.get(live_site.url + "/community").text
+    assert "Demo Club" in page and "Alice" in page
+    assert "Never Authorized" not in page
+    assert "Shenzhen" in page and "1 photos" in page
