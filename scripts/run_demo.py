@@ -1,7 +1,8 @@
 """`make run`: the platform (gunicorn), the Demo Site (gunicorn) and `gateway worker`, together.
 
-All three stay in the caller's foreground process group, so Ctrl-C in the terminal reaches
-each of them; when any one exits, the others are stopped too.
+Each runs in its own process group: Ctrl-C (or SIGTERM) reaches this launcher, which asks all
+three for a quick shutdown; a second Ctrl-C kills whatever still runs, workers included. When
+any one exits, the others are stopped too.
 """
 
 from __future__ import annotations
@@ -68,18 +69,43 @@ def platform_environment() -> dict[str, str]:
     return env
 
 
-def stop(processes: dict[str, subprocess.Popen[bytes]]) -> None:
-    """Ask every program still running to stop, then kill what lingers."""
-    for process in processes.values():
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-    deadline = time.monotonic() + 25
+# A first Ctrl-C asks every program for gunicorn's quick shutdown (SIGINT); whatever still runs
+# after this many seconds, or at a second Ctrl-C, is killed with its whole process group.
+PATIENCE_SECONDS = 15.0
+
+
+def _signal(processes: dict[str, subprocess.Popen[bytes]], sig: int, *, group: bool) -> None:
+    """`sig` to each program (a gunicorn master stops its own workers), or to its whole group."""
     for process in processes.values():
         try:
-            process.wait(timeout=max(0.1, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+            if group:
+                os.killpg(process.pid, sig)  # each program has its own group, workers included
+            elif process.poll() is None:
+                process.send_signal(sig)
+        except (ProcessLookupError, PermissionError):
+            pass  # gone already
+
+
+def stop(processes: dict[str, subprocess.Popen[bytes]], patience: float = PATIENCE_SECONDS) -> None:
+    """Quick shutdown for every program; a second Ctrl-C (or `patience` s) ends them at once.
+
+    Never SIGTERM: gunicorn takes it as a graceful stop, waits graceful_timeout (20 s) for busy
+    workers, then SIGKILLs them and logs "Perhaps out of memory?" although memory was fine.
+    """
+    _signal(processes, signal.SIGINT, group=False)
+    if any(p.poll() is None for p in processes.values()):
+        print("run_demo: stopping (Ctrl-C again to stop at once)", file=sys.stderr, flush=True)
+    deadline = time.monotonic() + patience
+    try:
+        while any(p.poll() is None for p in processes.values()) and time.monotonic() < deadline:
+            time.sleep(0.05)
+    except KeyboardInterrupt:
+        print("run_demo: stopping at once", file=sys.stderr, flush=True)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # nothing may interrupt the clean-up below
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    _signal(processes, signal.SIGKILL, group=True)  # what lingers, stray workers included
+    for process in processes.values():
+        process.wait()
 
 
 def _interrupted(signum: int, frame: object) -> None:
@@ -101,9 +127,13 @@ def main() -> int:
     try:
         for name, argv in commands(host, port, demo_port).items():
             env = demo_env if name == "demo-site" else platform_environment()
-            processes[name] = subprocess.Popen(argv, cwd=ROOT, env=env)  # noqa: S603
+            # Its own process group: a second Ctrl-C can kill a program with its workers, and
+            # a gunicorn master is never left waiting on workers the terminal already stopped.
+            processes[name] = subprocess.Popen(argv, cwd=ROOT, env=env,  # noqa: S603
+                                               start_new_session=True)
+        pids = ", ".join(f"{name} {p.pid}" for name, p in processes.items())
         print(f"run_demo: platform {addresses['platform']}/  Demo Site {addresses['site']}/"
-              "  (Ctrl-C stops both)", flush=True)
+              f"  (Ctrl-C stops both; pids {pids})", flush=True)
         while all(p.poll() is None for p in processes.values()):
             time.sleep(0.5)
         ended = [n for n, p in processes.items() if p.poll() is not None]

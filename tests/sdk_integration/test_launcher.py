@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -84,3 +85,45 @@ def test_launcher_serves_both_and_ctrl_c_stops_all(tmp_path):
             assert probe.connect_ex(("127.0.0.1", int(port))) != 0, output[-2000:]
     with pytest.raises(ProcessLookupError):
         os.killpg(launcher.pid, 0)  # nothing of the group (the worker included) is left
+
+
+def test_a_second_ctrl_c_stops_everything_at_once(tmp_path):
+    """The first Ctrl-C asks for a quick shutdown; a second one does not wait for it: every
+    program and worker is gone within a few seconds, and gunicorn logs no killed worker (its
+    "Perhaps out of memory?" came from a graceful stop timing out, not from memory)."""
+    env = {**os.environ, "ZC_ENV": "development", "DATABASE_URL": f"sqlite:///{tmp_path}/zc.db",
+           "ZC_DEMO_SITE_FILE": str(tmp_path / "demo_site.json"), "WEB_CONCURRENCY": "2",
+           "ZC_SECRET_KEY": "launcher-test", "PORT": str(free_port()),
+           "DEMO_PORT": str(free_port())}
+    env.pop("TEST_DATABASE_URL", None)
+    gateway = str(BIN / "gateway")
+    for args in (["db", "upgrade", "heads"], ["demo"]):
+        subprocess.run([gateway, *args], env=env, cwd=ROOT, check=True, capture_output=True,
+                       timeout=120)
+    log = tmp_path / "run_demo.log"
+    with log.open("wb") as sink:
+        launcher = subprocess.Popen([sys.executable, str(ROOT / "scripts" / "run_demo.py")],
+                                    env=env, cwd=ROOT, stdout=sink, stderr=subprocess.STDOUT,
+                                    start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        wait_for(f"http://127.0.0.1:{env['PORT']}/healthz", deadline)
+        wait_for(f"http://127.0.0.1:{env['DEMO_PORT']}/", deadline)
+        pids = [int(p) for p in re.findall(r"(?:platform|demo-site|worker) (\d+)",
+                                           log.read_text().split("pids", 1)[1].split(")")[0])]
+        assert len(pids) == 3
+        os.killpg(launcher.pid, signal.SIGINT)
+        time.sleep(0.3)
+        started = time.monotonic()
+        os.killpg(launcher.pid, signal.SIGINT)
+        assert launcher.wait(timeout=20) == 0
+        assert time.monotonic() - started < 5
+    finally:
+        if launcher.poll() is None:
+            os.killpg(launcher.pid, signal.SIGKILL)
+            launcher.wait()
+    output = log.read_text(errors="replace")
+    assert "out of memory" not in output and "was sent SIGKILL" not in output, output[-2000:]
+    for pid in pids:  # each program's group, workers included, is empty
+        with pytest.raises(ProcessLookupError):
+            os.killpg(pid, 0)
