@@ -1,7 +1,7 @@
 """Seeding N tokens for `--tokens`: a hook the OAuth provider's models satisfy.
 
 The harness calls the function named by ZC_BENCH_TOKEN_SEEDER (default
-`gateway.oauth.bench:seed_tokens`) inside an app context bound to the bench database:
+`bench.token_seeder:seed_tokens`) inside an app context bound to the bench database:
 
     seed_tokens(*, app_id: int, appid: str, user_ids: list[int], count: int, sample: int)
         -> list[str]
@@ -20,7 +20,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-DEFAULT_SEEDER = "gateway.oauth.bench:seed_tokens"
+DEFAULT_SEEDER = "bench.token_seeder:seed_tokens"
 BATCH = 5000
 
 

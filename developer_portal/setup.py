@@ -18,7 +18,7 @@ def usage_group() -> None:
 @with_appcontext
 def usage_flush() -> None:
     """Move buffered usage counts (this process's, or Redis's) into the tables."""
-    from gateway.cli import echo_json
+    from gateway.commands import echo_json
     from gateway.usage import recorder
 
     echo_json({"rows": recorder.flush()})

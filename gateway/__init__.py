@@ -17,6 +17,7 @@ from gateway import (
     i18n,
     mail,
     navigation,
+    oauth,
     observability,
     outbound,
     startup,
@@ -24,7 +25,7 @@ from gateway import (
     web,
 )
 from gateway import config as config_module
-from gateway.cli import register_commands
+from gateway.commands import register_commands
 from gateway.extensions import csrf, db, limiter, migrate
 
 MIGRATIONS_DIR = os.environ.get("ZC_MIGRATIONS_DIR") or os.path.abspath(
@@ -48,6 +49,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     # and their responses and log lines must still carry its id.
     web.init_app(app)
     database.init_app(app)
+    oauth.init_app(app)  # the token store, on the database just bound
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True)
     i18n.init_app(app)
     csrf.init_app(app)

@@ -96,11 +96,14 @@ DEFAULTS: dict[str, Any] = {
     "ZC_ACCESS_TOKEN_TTL": 7776000,
     "ZC_REFRESH_TOKEN_TTL": 15552000,
     "ZC_REFRESH_REUSE_GRACE": 10,
+    # A refresh-token family's absolute lifetime from the original login (QQ Connect: three
+    # months): past it no refresh works and the user logs in again.
+    "ZC_REFRESH_FAMILY_TTL": 7776000,
     "ZC_CODE_TTL": 600,
     "ZC_ID_TOKEN_TTL": 3600,
     "ZC_ID_TOKEN_ALG": "RS256",
     "ZC_APP_CACHE_TTL": 5,
-    # Valid token checks kept per process (gateway/oauth/token_cache.py), evicted on change via
+    # Valid token checks kept per process (gateway/oauth/store/cached.py), evicted on change via
     # PostgreSQL NOTIFY. None: 30 s on PostgreSQL, off elsewhere; 0 turns it off.
     "ZC_TOKEN_CACHE_TTL": None,
     "ZC_TOKEN_CACHE_SIZE": 100_000,

@@ -1,4 +1,5 @@
-"""Engine set-up that differs by database: SQLite pragmas, PostgreSQL pool sizes."""
+"""Engine set-up that differs by database: SQLite pragmas, PostgreSQL pool sizes. Low level:
+imports no domain (the token store hooks itself in from gateway.oauth.init_app)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DisconnectionError
 
 from gateway.extensions import db
-from gateway.oauth import token_cache, token_cache_events
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -90,5 +90,3 @@ def init_app(app: Flask) -> None:
             event.listen(engine, "connect", _sqlite_pragmas)
         elif not app.config["SQLALCHEMY_ENGINE_OPTIONS"].get("pool_pre_ping"):
             _ping_after_idle(engine, float(app.config["ZC_DB_PING_AFTER_IDLE"]))
-        token_cache.init_app(app, engine.url)
-    token_cache_events.listen_for_local_changes()

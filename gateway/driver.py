@@ -104,3 +104,9 @@ def fetch_one(conn: Any, statement: ClauseElement, params: dict[str, Any]) -> An
     are filled in; every `bindparam` without a value must be in `params`."""
     text, constants = _compiled(statement, db.engine.dialect)
     return conn.execute(text, {**constants, **params}, prepare=True).fetchone()
+
+
+def fetch_all(conn: Any, statement: ClauseElement, params: dict[str, Any]) -> list[Any]:
+    """As `fetch_one`, every row."""
+    text, constants = _compiled(statement, db.engine.dialect)
+    return conn.execute(text, {**constants, **params}, prepare=True).fetchall()

@@ -11,7 +11,7 @@ from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
-import gateway.quotas.process_storage  # noqa: F401  (registers the process:// limits storage)
+import gateway.process_limits  # noqa: F401  (registers the process:// limits storage)
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",

@@ -113,10 +113,7 @@ def app(database_url: str, app_config: dict[str, Any]) -> Iterator[Flask]:
     application = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url,
                               **app_config})
     application.test_client_class = IsolatedClient
-    from gateway.oauth.services import forget_app
-
-    forget_app()  # app facts are cached per process, by row id: ids repeat across tests
-    with application.app_context():
+    with application.app_context():  # (each app has its own token store and caches)
         yield application
         db.session.remove()
         db.engine.dispose()

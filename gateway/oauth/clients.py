@@ -1,9 +1,9 @@
-"""What authenticates a client at the token endpoints, read fresh with the credential it presents.
+"""The one client-authentication rule of every token endpoint (standard and QQ alike).
 
-The refresh grant reads the refresh token's row and its app's current credentials in one query
-(refresh.lookup_refresh), so authenticating the client costs no query of its own. Nothing here is
-cached: a suspension or an appkey reset refuses the old key on the very next request, in every
-process.
+Client facts come from the token store (gateway/oauth/store), which may keep them in memory;
+the cached store evicts them the moment the app row or its permissions change (in this process
+at commit, in the others through NOTIFY), so a suspension or an appkey reset refuses the old key
+on the very next request, in every process.
 """
 
 from __future__ import annotations
@@ -30,13 +30,14 @@ class ClientFacts:
     previous_appkey_expires_at: datetime | None
     developer_id: int
     unionid_enabled: bool
+    granted: frozenset[str]
 
     @classmethod
     def of(cls, app: App) -> ClientFacts:
         """The facts of a loaded App row."""
         return cls(app.id, app.appid or "", app.app_type, app.status, app.appkey_digest,
                    app.previous_appkey_digest, app.previous_appkey_expires_at,
-                   app.developer_id, bool(app.unionid_enabled))
+                   app.developer_id, bool(app.unionid_enabled), frozenset(app.granted_scopes()))
 
     @property
     def is_public_client(self) -> bool:
@@ -51,3 +52,31 @@ class ClientFacts:
         """The current appkey, or the previous one during a rotation overlap (constant time)."""
         return appkey_matches(appkey, self.appkey_digest, self.previous_appkey_digest,
                               self.previous_appkey_expires_at)
+
+
+class ClientRefused(Exception):
+    """Client authentication failed; `reason` is one of the REASONS (each front door maps it
+    to its own wire code)."""
+
+    REASONS = ("unknown", "refused", "missing_secret", "wrong_secret")
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def authenticate(client: ClientFacts | None, secret: str | None) -> ClientFacts:
+    """The client, when it may use the token endpoints with this secret: known, not refused,
+    and either the right appkey (current, or previous during a rotation overlap) or, for a
+    public client, no secret at all (PKCE proves possession instead)."""
+    if client is None:
+        raise ClientRefused("unknown")
+    if client.refused:
+        raise ClientRefused("refused")
+    if client.is_public_client and not secret:
+        return client
+    if not secret:
+        raise ClientRefused("missing_secret")
+    if not client.key_matches(secret):
+        raise ClientRefused("wrong_secret")
+    return client

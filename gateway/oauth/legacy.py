@@ -11,13 +11,13 @@ from typing import Any
 
 from flask import Response, current_app, g, request
 
-from gateway.apps import services as apps
-from gateway.apps.errors import AppNotFound
 from gateway.apps.models import App
 from gateway.audit import services as audit
-from gateway.oauth import refresh, tokens
-from gateway.oauth.clients import ClientFacts
+from gateway.extensions import db
+from gateway.oauth import tokens
+from gateway.oauth.clients import ClientFacts, ClientRefused, authenticate
 from gateway.oauth.errors import QQError
+from gateway.oauth.store import current_store
 from gateway.oauth.tokens import GrantProblem, Issued
 
 
@@ -98,28 +98,20 @@ def error_response(exc: QQError, fmt_json: bool) -> Response:
     return callback_body({"error": exc.ret, "error_description": exc.description}, fmt_json)
 
 
-def _client(p: dict[str, str], *, refresh: bool) -> App:
+# Each reason a client is refused, as the QQ wire code (refresh grant, code grant).
+_REFUSED = {"unknown": (100041, 100008), "refused": (100011, 100011),
+            "missing_secret": (100002, 100002), "wrong_secret": (100040, 100009)}
+
+
+def _client(p: dict[str, str], *, refresh: bool) -> ClientFacts:
+    """The authenticated client of a token request (clients.authenticate), or the QQ error."""
     client_id = p.get("client_id", "")
     if not client_id:
         raise QQError(100001, "invalid_client")
     try:
-        app = apps.find_by_appid(client_id)
-    except AppNotFound as exc:
-        raise QQError(100041 if refresh else 100008, "invalid_client") from exc
-    _authenticate(ClientFacts.of(app), p, refresh=refresh)
-    return app
-
-
-def _authenticate(client: ClientFacts, p: dict[str, str], *, refresh: bool) -> None:
-    if client.refused:
-        raise QQError(100011, "invalid_client")
-    secret = p.get("client_secret")
-    if client.is_public_client and not secret:
-        return  # public clients prove possession with PKCE instead
-    if not secret:
-        raise QQError(100002, "invalid_client")
-    if not client.key_matches(secret):
-        raise QQError(100040 if refresh else 100009, "invalid_client")
+        return authenticate(current_store().client(client_id), p.get("client_secret"))
+    except ClientRefused as exc:
+        raise QQError(_REFUSED[exc.reason][0 if refresh else 1], "invalid_client") from exc
 
 
 def verify_pkce(challenge: str | None, verifier: str | None) -> bool:
@@ -147,29 +139,17 @@ def redeem(p: dict[str, str]) -> Issued:
 
 
 def _refresh(p: dict[str, str]) -> Issued:
-    raw = p.get("refresh_token")
-    # The commonest case in one statement (PostgreSQL): claimed only for its authenticated client.
-    exchanged = refresh.exchange(raw, p.get("client_id"), p.get("client_secret"))
-    if exchanged is not None:
-        return exchanged.issued
-    # Then in two: a live token of the named client, read with its credentials.
-    lookup = refresh.lookup_refresh(raw)
-    if (lookup is not None and p.get("client_id") and lookup.client.appid == p["client_id"]
-            and lookup.spendable()):
-        _authenticate(lookup.client, p, refresh=True)
-        issued = refresh.spend(lookup)
-        if issued is not None:
-            return issued
-    # Everything else (errors, grace retry, reuse, a concurrent spend) in the full order.
-    app = _client(p, refresh=True)
-    if not raw:
+    client = _client(p, refresh=True)
+    if not p.get("refresh_token"):
         raise QQError(100006)
-    return tokens.rotate(app, tokens.find_refresh(app, raw))
+    return tokens.refresh(client, p["refresh_token"])
 
 
-def _redeem_code(app: App, p: dict[str, str]) -> Issued:
+def _redeem_code(client: ClientFacts, p: dict[str, str]) -> Issued:
     if not p.get("code"):
         raise QQError(100005)
+    app = db.session.get(App, client.app_id)
+    assert app is not None
     code = tokens.find_code(app, p["code"])
     if p.get("redirect_uri", "") != code.redirect_uri:
         raise QQError(100010, "invalid_grant")

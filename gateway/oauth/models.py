@@ -65,6 +65,9 @@ class OAuthToken(db.Model):
     scopes: Mapped[list[str]] = mapped_column(JSON, default=list)
     grant_type: Mapped[str] = mapped_column(String(40), default="authorization_code")
     family: Mapped[str] = mapped_column(String(32), index=True)
+    # When the family's first pair was issued (the login): the family dies ZC_REFRESH_FAMILY_TTL
+    # seconds later, however often it rotated.
+    family_started_at: Mapped[datetime] = mapped_column(default=utcnow)
     parent_id: Mapped[int | None]
     code_id: Mapped[int | None] = mapped_column(index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,21 +1,25 @@
-"""Codes and tokens: issue, redeem, rotate, revoke, purge. Only digests are stored; everything
-here flushes and the request commits (the refresh grant's common case is in refresh.py)."""
+"""The token rules, one entry each: issue, redeem a code, refresh (reuse, grace, family
+lifetime), revoke, purge. Every grant and both front doors (standard and QQ) call these; the
+storage (and its caches and single-statement claims) is behind `current_store()`. Only digests
+are stored; writes join the request's transaction, which the view commits once.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
-from typing import Any
+from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import delete, or_, select, update
 
 from gateway.apps.models import App
 from gateway.audit import services as audit
 from gateway.authlog import recorder as authlog
 from gateway.extensions import db
 from gateway.identity.services import openid_for
-from gateway.oauth.models import DeviceCode, OAuthCode, OAuthToken
+from gateway.oauth.clients import ClientFacts
+from gateway.oauth.models import OAuthCode, OAuthToken
+from gateway.oauth.store import NewPair, RefreshRow, RevokeWhere, TokenRow, current_store
+from gateway.oauth.store.sql import child_of
 from gateway.observability import metrics
 from gateway.security.secrets import digest, new_hex32
 from gateway.timeutil import utcnow
@@ -40,12 +44,51 @@ class Issued:
     expires_in: int
     scopes: list[str]
     openid: str | None
-    row: OAuthToken | None = None  # the stored row, when it was written through the session
+    token_id: int | None = None
+    user_id: int | None = None
+
+    @property
+    def row(self) -> OAuthToken:
+        """The stored row (loaded on demand: nothing on the hot paths reads it)."""
+        row = db.session.get(OAuthToken, self.token_id)
+        assert row is not None
+        return row
 
 
 def setting(name: str) -> int:
     """An integer setting of the provider (TTLs, grace window)."""
     return int(current_app.config[name])
+
+
+def _count(grant_type: str) -> None:
+    family = metrics.token_family()
+    metrics.when_committed(lambda: metrics.token_issued(grant_type, family))
+
+
+@dataclass(frozen=True)
+class _Minted:
+    access: str
+    refresh: str | None
+    ttl: int
+    pair: NewPair
+
+
+def _mint(app_id: int, user_id: int | None, openid: str | None, scopes: list[str], *,
+          grant_type: str, with_refresh: bool = True, family: str | None = None,
+          family_started_at: datetime | None = None, parent_id: int | None = None,
+          code_id: int | None = None) -> _Minted:
+    now = utcnow()
+    access, refresh = new_hex32(), (new_hex32() if with_refresh else None)
+    ttl = setting("ZC_ACCESS_TOKEN_TTL")
+    pair = NewPair(
+        digest(access), digest(refresh) if refresh else None, app_id, user_id, openid,
+        list(scopes), grant_type, family or new_hex32(), family_started_at or now, parent_id,
+        code_id, now, now + timedelta(seconds=ttl),
+        now + timedelta(seconds=setting("ZC_REFRESH_TOKEN_TTL")) if refresh else None)
+    return _Minted(access, refresh, ttl, pair)
+
+
+# -- codes -------------------------------------------------------------------------------------
 
 
 def issue_code(app: App, user_id: int, *, redirect_uri: str, scopes: list[str],
@@ -54,23 +97,22 @@ def issue_code(app: App, user_id: int, *, redirect_uri: str, scopes: list[str],
     """Mint a single-use authorization code bound to app, redirect URI and PKCE challenge."""
     raw = new_hex32()
     now = utcnow()
-    db.session.add(OAuthCode(
+    current_store().insert_code(dict(
         code_digest=digest(raw), app_id=app.id, user_id=user_id, redirect_uri=redirect_uri,
         scopes=list(scopes), code_challenge=code_challenge,
         code_challenge_method=code_challenge_method if code_challenge else None,
         nonce=nonce, auth_time=auth_time, created_at=now,
         expires_at=now + timedelta(seconds=setting("ZC_CODE_TTL"))))
-    db.session.flush()
     return raw
 
 
 def find_code(app: App, raw: str) -> OAuthCode:
     """The unused, unexpired code of this app; a replayed code revokes what it issued."""
-    code = db.session.scalar(select(OAuthCode).where(OAuthCode.code_digest == digest(raw)))
+    code: OAuthCode | None = current_store().find_code(digest(raw))
     if code is None or code.app_id != app.id:
         raise GrantProblem(100019, "code to access token error")
     if code.used_at is not None:
-        revoked = revoke_issued_from_code(code.id)
+        revoked = current_store().revoke(RevokeWhere(families_of_code=code.id))
         audit.record("code.replayed", actor_id=code.user_id, subject_type="app",
                      subject_id=app.appid, tokens_revoked=revoked)
         raise GrantProblem(100020, "code is reused error")
@@ -81,143 +123,144 @@ def find_code(app: App, raw: str) -> OAuthCode:
 
 def consume_code(code: OAuthCode) -> None:
     """Mark the code used; a concurrent redemption that won first makes this one fail."""
-    done = db.session.execute(update(OAuthCode).where(
-        OAuthCode.id == code.id, OAuthCode.used_at.is_(None)).values(used_at=utcnow()))
-    if done.rowcount != 1:  # type: ignore[attr-defined]
+    if not current_store().use_code(code.id):
         raise GrantProblem(100020, "code is reused error")
-    db.session.refresh(code)
 
 
-def revoke_issued_from_code(code_id: int) -> int:
-    """Revoke every token of every family born from this code."""
-    families = select(OAuthToken.family).where(OAuthToken.code_id == code_id)
-    return _revoke_where(OAuthToken.family.in_(families))
-
-
-def _revoke_where(*criteria: object) -> int:
-    result = db.session.execute(
-        update(OAuthToken).where(OAuthToken.revoked_at.is_(None), *criteria)  # type: ignore[arg-type]
-        .values(revoked_at=utcnow()).execution_options(synchronize_session=False))
-    db.session.expire_all()
-    return int(result.rowcount)  # type: ignore[attr-defined]
+# -- issuing and refreshing ----------------------------------------------------------------------
 
 
 def issue_tokens(app: App, user_id: int | None, scopes: list[str], *, grant_type: str,
-                 code_id: int | None = None, parent: OAuthToken | None = None,
-                 with_refresh: bool = True) -> Issued:
-    """Store a new access (and refresh) token's digests; return the raw values once."""
-    access, refresh = new_hex32(), (new_hex32() if with_refresh else None)
-    now = utcnow()
-    ttl = setting("ZC_ACCESS_TOKEN_TTL")
-    row = OAuthToken(
-        access_digest=digest(access), refresh_digest=digest(refresh) if refresh else None,
-        app_id=app.id, user_id=user_id, scopes=list(scopes), grant_type=grant_type,
-        # A rotation keeps the pair's openid: no identity lookup on the refresh hot path.
-        openid=(parent.openid if parent is not None and parent.openid
-                else openid_for(user_id, app) if user_id is not None else None),
-        family=parent.family if parent else new_hex32(), parent_id=parent.id if parent else None,
-        code_id=parent.code_id if parent else code_id, created_at=now,
-        expires_at=now + timedelta(seconds=ttl),
-        refresh_expires_at=now + timedelta(seconds=setting("ZC_REFRESH_TOKEN_TTL"))
-        if refresh else None)
-    db.session.add(row)
-    db.session.flush()
-    family = metrics.token_family()
-    metrics.when_committed(lambda: metrics.token_issued(grant_type, family))
-    return Issued(access, refresh, ttl, row.scopes, row.openid, row)
+                 code_id: int | None = None, with_refresh: bool = True) -> Issued:
+    """Store a new access (and refresh) token's digests, starting a family; the raw values."""
+    openid = openid_for(user_id, app) if user_id is not None else None
+    minted = _mint(app.id, user_id, openid, scopes, grant_type=grant_type,
+                   with_refresh=with_refresh, code_id=code_id)
+    token_id = current_store().insert_pair(minted.pair)
+    _count(grant_type)
+    return Issued(minted.access, minted.refresh, minted.ttl, list(scopes), openid, token_id,
+                  user_id)
 
 
-def find_refresh(app: App, raw: str) -> OAuthToken:
-    """The refresh token's row when it may be exchanged; reuse of a rotated one kills the family.
+def refresh(client: ClientFacts, raw: str | None, scopes: list[str] | None = None) -> Issued:
+    """Exchange a refresh token of this (authenticated) client for the next pair of its family.
 
-    Within ZC_REFRESH_REUSE_GRACE seconds the immediately previous token still works once more
-    (a client that lost the response may retry): `rotate` then revokes the sibling it issued.
+    Rules, in order: unknown (100036); another client's (100041); already exchanged: within
+    ZC_REFRESH_REUSE_GRACE seconds the immediately previous token works once more and the pair
+    issued before is revoked, otherwise reuse revokes the whole family (100038); revoked
+    (100038); expired, or its family older than ZC_REFRESH_FAMILY_TTL (100037). A scope may
+    only narrow (`invalid_scope`). Of two concurrent exchanges of one token, one claims it and
+    the other is judged again as a retry.
     """
-    row = db.session.scalar(select(OAuthToken).where(OAuthToken.refresh_digest == digest(raw)))
+    if not raw or len(raw) > 64:
+        raise GrantProblem(100036, "refresh token invalid")
+    store = current_store()
+    refresh_digest = digest(raw)
+    cutoff = utcnow() - timedelta(seconds=setting("ZC_REFRESH_FAMILY_TTL"))
+    if scopes is None:  # the common case: one atomic claim (one statement on PostgreSQL)
+        minted = _mint(client.app_id, None, None, [], grant_type="refresh_token")
+        claimed = store.claim_for_client(refresh_digest, client.app_id, minted.pair, cutoff)
+        if claimed is not None:
+            if claimed.committed:
+                metrics.token_issued("refresh_token", metrics.token_family())
+            else:
+                _count("refresh_token")
+            return Issued(minted.access, minted.refresh, minted.ttl, claimed.scopes,
+                          claimed.openid, None, claimed.user_id)
+    for _attempt in range(2):
+        row = store.find_refresh(refresh_digest)
+        issued = _judge(client, row, scopes, cutoff)
+        if issued is not None:
+            return issued
+    raise GrantProblem(100038, "refresh token revoked")  # claimed away twice: a reuse storm
+
+
+def _judge(client: ClientFacts, row: RefreshRow | None, scopes: list[str] | None,
+           cutoff: datetime) -> Issued | None:
+    """Apply the rules to a refresh row read just now; None when a concurrent claim won."""
     if row is None:
         raise GrantProblem(100036, "refresh token invalid")
-    if row.app_id != app.id:
+    if row.app_id != client.app_id:
         raise GrantProblem(100041, "refresh token bad appid")
     if row.rotated_at is not None:
         if _in_grace(row):
-            return row
-        revoked = _revoke_where(OAuthToken.family == row.family)
+            current_store().revoke(RevokeWhere(parent_id=row.id))  # the superseded pair
+            return _next_pair(row, scopes, claim=False)
+        revoked = current_store().revoke(RevokeWhere(family=row.family))
         authlog.note(reason="refresh_reuse_detected", openid=row.openid)
         audit.record("token.reuse_detected", actor_id=row.user_id, subject_type="app",
-                     subject_id=app.appid, family=row.family, tokens_revoked=revoked)
+                     subject_id=client.appid, family=row.family, tokens_revoked=revoked)
         raise GrantProblem(100038, "refresh token revoked")
     if row.revoked_at is not None:
         raise GrantProblem(100038, "refresh token revoked")
-    if row.refresh_expires_at is not None and row.refresh_expires_at <= utcnow():
+    if (row.refresh_expires_at is not None and row.refresh_expires_at <= utcnow()
+            or row.family_started_at <= cutoff):
         raise GrantProblem(100037, "refresh token expired")
-    return row
+    return _next_pair(row, scopes, claim=True)
 
 
-def _in_grace(row: OAuthToken) -> bool:
+def _in_grace(row: RefreshRow) -> bool:
     assert row.rotated_at is not None
     if (utcnow() - row.rotated_at).total_seconds() > setting("ZC_REFRESH_REUSE_GRACE"):
         return False
-    child = db.session.scalar(select(OAuthToken).where(OAuthToken.parent_id == row.id)
-                              .order_by(OAuthToken.id.desc()).limit(1))
-    # Only the immediately previous token: its child must be the family's live head.
-    return child is not None and child.rotated_at is None and child.revoked_at is None
+    return current_store().live_child(row.id)  # only the immediately previous token
 
 
-def rotate(app: App, row: OAuthToken, scopes: list[str] | None = None) -> Issued:
-    """Exchange a refresh token for a new pair in the same family (scope may only narrow)."""
+def _next_pair(row: RefreshRow, scopes: list[str] | None, *, claim: bool) -> Issued | None:
+    if scopes is not None and not set(scopes) <= set(row.scopes):
+        raise GrantProblem(100038, "scope exceeds the original grant", error="invalid_scope")
     narrowed = [s for s in row.scopes if scopes is None or s in scopes]
-    if row.rotated_at is not None:  # grace reuse: the pair issued before is superseded
-        _revoke_where(OAuthToken.parent_id == row.id)
+    openid = row.openid
+    if openid is None and row.user_id is not None:  # tokens from before openids were kept
+        app = db.session.get(App, row.app_id)
+        assert app is not None
+        openid = openid_for(row.user_id, app)
+    minted = _mint(row.app_id, row.user_id, openid, narrowed, grant_type="refresh_token")
+    child = child_of(row, minted.pair, narrowed)
+    child = NewPair(**{**child.columns(), "openid": openid})
+    store = current_store()
+    if claim:
+        if not store.claim(row.id, child):
+            return None
     else:
-        row.rotated_at = utcnow()
-        row.revoked_at = row.rotated_at
-    return issue_tokens(app, row.user_id, narrowed, grant_type="refresh_token", parent=row)
+        store.insert_pair(child)
+    _count("refresh_token")
+    return Issued(minted.access, minted.refresh, minted.ttl, narrowed, openid, None, row.user_id)
 
 
-def revoke_token_row(row: OAuthToken) -> None:
+# -- revocation and housekeeping ----------------------------------------------------------------
+
+
+def find_token(raw: str, hint: str | None) -> TokenRow | None:
+    """A token pair by its access or refresh value (the hint only orders the lookups)."""
+    if not raw or len(raw) > 64:
+        return None
+    return current_store().find_token(digest(raw), hint == "refresh_token")
+
+
+def revoke_token(row: TokenRow) -> None:
     """Revoke one token pair (RFC 7009 revokes the access token and its refresh token)."""
-    if row.revoked_at is None:
-        row.revoked_at = utcnow()
-    db.session.flush()
+    if not row.revoked:
+        current_store().revoke(RevokeWhere(token_id=row.id))
 
 
 def revoke_tokens_for(user_id: int, app_id: int) -> int:
     """Revoke every token and unused code one user holds for one app; the count of tokens."""
-    count = _revoke_where(OAuthToken.user_id == user_id, OAuthToken.app_id == app_id)
-    db.session.execute(update(OAuthCode).where(
-        OAuthCode.user_id == user_id, OAuthCode.app_id == app_id, OAuthCode.used_at.is_(None))
-        .values(used_at=utcnow()).execution_options(synchronize_session=False))
+    count = current_store().revoke(RevokeWhere(user_id=user_id, app_id=app_id))
+    current_store().revoke_codes(app_id, user_id)
     return count
 
 
 def revoke_tokens_for_app(app_id: int) -> int:
     """Revoke every token and unused code of an app (suspension): they stop working at once."""
-    count = _revoke_where(OAuthToken.app_id == app_id)
-    db.session.execute(update(OAuthCode).where(
-        OAuthCode.app_id == app_id, OAuthCode.used_at.is_(None))
-        .values(used_at=utcnow()).execution_options(synchronize_session=False))
-    from gateway.oauth.services import forget_app
-
-    forget_app(app_id)
+    count = current_store().revoke(RevokeWhere(app_id=app_id))
+    current_store().revoke_codes(app_id)
+    current_store().forget(apps=[app_id])
     return count
 
 
 def purge(batch_size: int = 1000) -> int:
-    """Delete expired codes and dead tokens in batches (committing each); how many rows went."""
-    now = utcnow()
-    dead_token = (OAuthToken.expires_at < now) & or_(
-        OAuthToken.refresh_expires_at.is_(None), OAuthToken.refresh_expires_at < now,
-        OAuthToken.revoked_at.is_not(None))
-    total = 0
-    targets: tuple[tuple[Any, Any], ...] = (
-        (OAuthCode, OAuthCode.expires_at < now), (DeviceCode, DeviceCode.expires_at < now),
-        (OAuthToken, dead_token))
-    for model, criterion in targets:
-        while True:
-            ids = list(db.session.scalars(select(model.id).where(criterion).limit(batch_size)))
-            if not ids:
-                break
-            db.session.execute(delete(model).where(model.id.in_(ids)))
-            db.session.commit()
-            total += len(ids)
-    return total
+    """Delete expired codes and dead tokens in batches (committing each); how many rows went.
+    The purge entry point of `gateway tokens purge` and the worker's scheduled job."""
+    return current_store().purge(batch_size)
+

@@ -6,7 +6,7 @@ from typing import Any
 
 from authlib.oauth2 import OAuth2Error
 from authlib.oauth2.rfc6749.errors import InvalidRequestError
-from flask import Blueprint, Response, g, json, jsonify, request, url_for
+from flask import Blueprint, Response, jsonify, request, url_for
 from flask.typing import ResponseReturnValue
 
 from gateway import driver
@@ -20,10 +20,10 @@ from gateway.authorizations import services as authorizations
 from gateway.database import commit_if_open
 from gateway.extensions import csrf, db
 from gateway.oauth import authorize as authz
-from gateway.oauth import keys, refresh
+from gateway.oauth import keys
 from gateway.oauth.errors import TokenError
 from gateway.oauth.rate_limits import token_limits
-from gateway.oauth.server import RefreshGrant, identity_fields, server
+from gateway.oauth.server import server
 from gateway.oauth.services import authenticate_access_token
 from gateway.oauth.userinfo import profile_claims
 from gateway.openapi.errors import RateLimited
@@ -80,13 +80,14 @@ def authorize() -> ResponseReturnValue:
 
 
 def _issue_code(user: User, scopes: list[str]) -> ResponseReturnValue:
-    g.oauth_approved_scopes = scopes
-    g.oauth_auth_time = sessions.auth_time()
     try:
         grant = server.get_consent_grant(end_user=user)
     except OAuth2Error as error:
         response = server.handle_error_response(server.create_oauth2_request(None), error)
     else:
+        # What the user approved travels on the grant's request to save_authorization_code.
+        grant.request.approved_scopes = scopes
+        grant.request.auth_time = sessions.auth_time()
         response = server.create_authorization_response(grant_user=user, grant=grant)
     response.headers["Referrer-Policy"] = "no-referrer"
     db.session.commit()
@@ -113,31 +114,6 @@ def _mixed_client_authentication() -> str | None:
     return None
 
 
-def _refresh_in_one_statement() -> Response | None:
-    """The commonest token request, a refresh without scope narrowing, answered from one
-    statement (refresh.exchange) with the body and headers Authlib's refresh grant gives; None
-    sends the request through Authlib, which answers every other case."""
-    form = request.form
-    if form.get("grant_type") != "refresh_token" or "scope" in form:
-        return None
-    basic = request.authorization
-    if basic is not None and basic.type == "basic":
-        client_id, secret = basic.username, basic.password
-    else:
-        client_id, secret = form.get("client_id"), form.get("client_secret")
-    exchanged = refresh.exchange(form.get("refresh_token"), client_id, secret)
-    if exchanged is None:
-        return None
-    issued = exchanged.issued
-    body = {"token_type": "Bearer", "access_token": issued.access_token,
-            "expires_in": issued.expires_in, "scope": " ".join(issued.scopes),
-            "refresh_token": issued.refresh_token,
-            **identity_fields(issued.openid, exchanged.user_id, exchanged.developer_id,
-                              exchanged.unionid_enabled)}
-    # flask.json and the grant's own headers, as Authlib's answer
-    return Response(json.dumps(body), 200, headers=RefreshGrant.TOKEN_RESPONSE_HEADER)
-
-
 @bp.post("/oauth2/token")
 @token_limits(client_key=_token_client_key)
 def token() -> ResponseReturnValue:
@@ -149,8 +125,8 @@ def token() -> ResponseReturnValue:
     elif problem := _mixed_client_authentication():
         response = server.handle_error_response(None, InvalidRequestError(problem))
     else:
-        with driver.one_connection():  # the refresh grant's read and claim: one checkout
-            response = _refresh_in_one_statement() or server.create_token_response()
+        with driver.one_connection():  # the store's reads and claim: one pooled checkout
+            response = server.create_token_response()
     if response.status_code != 200:
         body = response.get_json(silent=True) or {}
         audit.record("oauth.token_failed", subject_type="app",

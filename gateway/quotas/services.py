@@ -1,7 +1,7 @@
 """Quota checks on the hot path and the operators' overrides. Flush, never commit.
 
 Counters live in the `limits` storage named by RATELIMIT_STORAGE_URI (Redis when REDIS_URL is
-set, this process otherwise: process_storage.py), in fixed windows keyed by app and API. An
+set, this process otherwise: gateway/process_limits.py), in fixed windows keyed by app and API. An
 app's overrides are kept per process for ZC_APP_CACHE_TTL seconds so a call costs no database
 read.
 """

@@ -1,10 +1,11 @@
-"""The refresh grant's one-query path (refresh.lookup_refresh + refresh.spend), on both endpoints:
-client credentials are read fresh with the token, and a token is spent exactly once."""
+"""The refresh grant through the token store, on both endpoints: client facts are evicted the
+moment the app changes, a token is spent exactly once, and the common case is one statement on
+PostgreSQL (the store's claim semantics themselves: tests/oauth/store/test_contract.py)."""
 
 from __future__ import annotations
 
 import re
-import threading
+import time
 from typing import Any
 
 import pytest
@@ -12,7 +13,6 @@ from sqlalchemy import event, func, select
 
 from gateway.apps.services import rotate_appkey
 from gateway.extensions import db
-from gateway.oauth import refresh as fast
 from gateway.oauth import tokens
 from gateway.oauth.models import OAuthToken
 from gateway.security.secrets import digest
@@ -82,31 +82,20 @@ def test_suspension_refuses_the_client_on_the_next_refresh(world, client, refres
     assert _children(again.refresh_token) == 0
 
 
-def test_spend_claims_a_token_once(world, refresh):
-    lookup = fast.lookup_refresh(refresh)
-    assert lookup is not None and lookup.spendable()
-    issued = fast.spend(lookup)
-    db.session.commit()
-    assert issued is not None and issued.refresh_token
-    child = db.session.scalar(select(OAuthToken).where(
-        OAuthToken.refresh_digest == digest(issued.refresh_token)))
-    assert child is not None and child.parent_id == lookup.id and child.family == lookup.family
-    assert child.scopes == lookup.scopes == issued.scopes and child.openid == issued.openid
-    assert fast.spend(lookup) is None  # the same, already-claimed row
-    db.session.commit()
-    assert _children(refresh) == 1
-
-
 @pytest.mark.parametrize("endpoint", [_rest, _legacy])
 def test_a_spend_lost_to_a_concurrent_request_takes_the_grace_path(
-        world, client, refresh, monkeypatch, endpoint):
+        app, world, client, refresh, monkeypatch, endpoint):
     """The row was read live, but another request claimed it before this one: the reuse rules
     apply as if it had been read afterwards (here: the grace retry reissues, and revokes the
     pair the other request got)."""
-    stale = fast.lookup_refresh(refresh)
+    store = app.extensions["zc_token_store"]
+    stale = store.find_refresh(digest(refresh))
     winner = endpoint(client, world, refresh)
     assert winner.status_code == 200
-    monkeypatch.setattr(fast, "lookup_refresh", lambda raw: stale)
+    reads = iter([stale])
+    real_find = store.find_refresh
+    monkeypatch.setattr(store, "claim_for_client", lambda *args: None)
+    monkeypatch.setattr(store, "find_refresh", lambda d: next(reads, None) or real_find(d))
     retry = endpoint(client, world, refresh)
     body = retry.get_json()
     assert retry.status_code == 200 and "access_token" in body, body
@@ -115,31 +104,6 @@ def test_a_spend_lost_to_a_concurrent_request_takes_the_grace_path(
     first_pair = db.session.scalar(select(OAuthToken).where(
         OAuthToken.parent_id == stale.id).order_by(OAuthToken.id).limit(1))
     assert first_pair.revoked_at is not None  # the superseded sibling
-
-
-@pytest.mark.skipif(not POSTGRES_URL, reason="true concurrency needs PostgreSQL")
-def test_concurrent_spends_of_one_token_issue_one_pair(app, world, refresh):
-    lookup = fast.lookup_refresh(refresh)
-    assert lookup is not None
-    barrier = threading.Barrier(6)
-    results: list[object] = []
-
-    def spend() -> None:
-        with app.app_context():
-            barrier.wait()
-            issued = fast.spend(lookup)
-            db.session.commit()
-            results.append(issued)
-            db.session.remove()
-
-    threads = [threading.Thread(target=spend) for _ in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
-    assert len(results) == 6
-    assert sum(result is not None for result in results) == 1
-    assert _children(refresh) == 1
 
 
 def _sent_during(call: Any, monkeypatch: Any) -> list[str]:
@@ -168,6 +132,19 @@ def _sent_during(call: Any, monkeypatch: Any) -> list[str]:
     return sent
 
 
+def _feed_listening(app: Any) -> None:
+    """On PostgreSQL, wait until this process's NOTIFY listener is connected (until then the
+    store trusts no cached read)."""
+    feed = app.extensions["zc_token_store"].feed
+    if feed is None:
+        return
+    feed.ensure_running()
+    deadline = time.monotonic() + 10
+    while not feed.healthy and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert feed.healthy
+
+
 def _fresh(world: Any) -> str:
     issued = tokens.issue_tokens(world.web, world.user.id, ["get_user_info", "get_vip_info"],
                                  grant_type="authorization_code")
@@ -179,20 +156,24 @@ def _fresh(world: Any) -> str:
 @pytest.mark.parametrize("endpoint", [_rest, _legacy])
 def test_a_refresh_is_one_statement_on_postgresql_three_elsewhere(
         app, world, client, refresh, endpoint, monkeypatch):
-    """PostgreSQL: claim (for the authenticated client only) and new pair in one statement,
-    committed on its own. Elsewhere: the lookup with the client's credentials, an UPDATE and
-    an INSERT."""
+    """PostgreSQL: claim (for the authenticated client's app only) and new pair in one
+    statement, committed on its own. Elsewhere: the lookup, an UPDATE and an INSERT. The
+    client's facts come from the store's cache (filled by the warm-up)."""
     endpoint(client, world, refresh)  # warm-up: compiled statements, pooled connections
+    _feed_listening(app)
     raw = _fresh(world)
+    endpoint(client, world, _fresh(world))  # client facts cached while the feed listens
     sent = _sent_during(lambda: endpoint(client, world, raw), monkeypatch)
     assert len(sent) == (1 if POSTGRES_URL else 3), [statement[:60] for statement in sent]
-    assert "refresh_digest" in sent[0] and "apps" in sent[0]
+    assert "refresh_digest" in sent[0]
 
 
 def test_a_narrowing_refresh_reads_then_claims(app, world, client, refresh, monkeypatch):
-    """With `scope` the grant must see the token's scopes first: two statements on PostgreSQL
-    (lookup, then claim plus insert), three elsewhere."""
+    """With `scope` the rules must see the token's scopes first: the lookup, then the claim and
+    the insert in the request's transaction."""
     _rest(client, world, refresh)
+    _feed_listening(app)
+    _rest(client, world, _fresh(world))
     raw = _fresh(world)
 
     def narrow() -> None:
@@ -202,7 +183,7 @@ def test_a_narrowing_refresh_reads_then_claims(app, world, client, refresh, monk
         assert answer.status_code == 200 and answer.get_json()["scope"] == "get_user_info"
 
     sent = _sent_during(narrow, monkeypatch)
-    assert len(sent) == (2 if POSTGRES_URL else 3), [statement[:60] for statement in sent]
+    assert len(sent) == 3, [statement[:60] for statement in sent]
 
 
 def test_one_statement_and_full_path_answer_alike(world, client, refresh):

@@ -143,7 +143,7 @@ def test_keys_rotate_keeps_old_key_published_until_its_tokens_expire(app, runner
 
 
 def test_bench_seeder_stores_digests_that_authenticate(world):
-    from gateway.oauth.bench import seed_tokens
+    from bench.token_seeder import seed_tokens
 
     sample = seed_tokens(app_id=world.web.id, appid=world.web.appid,
                          user_ids=[world.user.id, world.developer.id], count=7, sample=3)

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy import event
 
 from gateway import create_app
@@ -21,7 +22,10 @@ from gateway.authorizations import services as authorizations
 from gateway.developers import review
 from gateway.extensions import db
 from gateway.oauth.models import OAuthToken
-from gateway.oauth.token_cache import CachedCheck, TokenCache, current_cache
+from gateway.oauth.store import AccessCheck
+from gateway.oauth.store.cache import TokenCache
+from gateway.oauth.store.cached import CachedStore
+from gateway.oauth.store.sql import SqlStore
 from gateway.timeutil import utcnow
 from tests.conftest import BASE_CONFIG, POSTGRES_URL
 
@@ -55,6 +59,14 @@ def _wait_until(condition: Callable[[], bool], seconds: float = 5.0) -> bool:
             return True
         time.sleep(0.02)
     return condition()
+
+
+def current_cache() -> TokenCache | None:
+    """This app's cache of access checks (None when off), its listener started."""
+    store = current_app.extensions["zc_token_store"]
+    if store.feed is not None:
+        store.feed.ensure_running()
+    return store.tokens  # type: ignore[no-any-return]
 
 
 def _bearer(token: str) -> dict[str, str]:
@@ -195,9 +207,10 @@ def test_sqlite_is_off_by_default(tmp_path) -> None:
 # -- the cache itself ------------------------------------------------------------------------
 
 
-def _check(user_id: int | None = 1, app_id: int = 7, token_id: int = 1) -> CachedCheck:
-    return CachedCheck(token_id=token_id, user_id=user_id, app_id=app_id, openid="O",
-                       scopes=("get_user_info",), expires_at=datetime(2099, 1, 1),
+def _check(user_id: int | None = 1, app_id: int = 7, token_id: int = 1) -> AccessCheck:
+    return AccessCheck(token_id=token_id, user_id=user_id, app_id=app_id, openid="O",
+                       scopes=("get_user_info",), created_at=datetime(2026, 1, 1),
+                       expires_at=datetime(2099, 1, 1), revoked=False,
                        granted=("get_user_info",), withdrawn=False, user=None)
 
 
@@ -219,19 +232,20 @@ def test_a_read_that_raced_an_eviction_is_not_stored() -> None:
 
 def test_notifications_evict_what_they_name() -> None:
     cache = TokenCache(ttl=30, max_entries=100, feed=None)
+    store = CachedStore(SqlStore(), cache, None, 0)
     for digest, check in {"a": _check(1, 7, 1), "b": _check(2, 7, 2), "c": _check(1, 8, 3),
                           "d": _check(None, 9, 4)}.items():
         assert cache.put(digest, check, cache.ticket())
-    cache.apply("g1:7")
+    store.apply("g1:7")
     assert (cache.get("a"), cache.get("b") is not None) == (None, True)
-    cache.apply("g:9")  # a client-credentials token (no user)
+    store.apply("g:9")  # a client-credentials token (no user)
     assert cache.get("d") is None
-    cache.apply("u1")
+    store.apply("u1")
     assert cache.get("c") is None and cache.get("b") is not None
-    cache.apply("a7")
+    store.apply("a7")
     assert cache.get("b") is None
     assert cache.put("e", _check(3, 10, 5), cache.ticket())
-    cache.apply("g-nonsense")  # unreadable: drop everything rather than guess
+    store.apply("g-nonsense")  # unreadable: drop everything rather than guess
     assert len(cache) == 0
 
 
@@ -270,7 +284,7 @@ def test_a_notification_not_yet_applied_sends_the_check_to_the_database() -> Non
     """Bytes waiting on the listener's socket (its thread not scheduled yet): no cache hit."""
     import socket
 
-    from gateway.oauth.token_feed import Feed
+    from gateway.notify_feed import Feed
 
     ours, theirs = socket.socketpair()
     try:

@@ -30,8 +30,8 @@ def app_config() -> dict[str, Any]:
 
 
 @pytest.fixture
-def forget_cached_apps() -> Iterator[None]:
-    """Each test's database reuses app ids: start and end with an empty app cache."""
+def forget_cached_apps(app: Flask) -> Iterator[None]:
+    """Start and end with nothing cached (each app has its own store; this one is explicit)."""
     services.forget_app()
     yield
     services.forget_app()

@@ -144,7 +144,7 @@ def test_process_counters_count_per_key_and_reopen_after_the_window(monkeypatch)
     from limits import parse
     from limits.storage import storage_from_string
 
-    from gateway.quotas import process_storage
+    from gateway import process_limits as process_storage
 
     storage = storage_from_string("process://")
     assert isinstance(storage, process_storage.ProcessStorage)
@@ -165,7 +165,7 @@ def test_process_counters_count_per_key_and_reopen_after_the_window(monkeypatch)
 
 
 def test_process_counters_drop_expired_keys_when_full(monkeypatch) -> None:
-    from gateway.quotas import process_storage
+    from gateway import process_limits as process_storage
 
     storage = process_storage.ProcessStorage()
     monkeypatch.setattr(process_storage.ProcessStorage, "MAX_KEYS", 3)

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from gateway.stripe_fake import FakeStripeServer
+from tests.fakes.stripe_fake import FakeStripeServer
 
 SECRET = "whsec_test_secret"
 

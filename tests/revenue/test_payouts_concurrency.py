@@ -19,7 +19,7 @@ from gateway.revenue.payouts import (
     connect_account,
     run_payouts,
 )
-from gateway.stripe_fake import FakeStripeServer
+from tests.fakes.stripe_fake import FakeStripeServer
 from tests.money_helpers import make_shop
 from tests.revenue.test_stripe import _available
 

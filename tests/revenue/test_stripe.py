@@ -20,9 +20,9 @@ from gateway.payments import services as payments
 from gateway.revenue.models import ConnectedAccount, Payout, StripeEvent
 from gateway.revenue.payouts import run_payouts
 from gateway.revenue.settlement import release_due, settle_month
-from gateway.stripe_fake import FakeStripeServer, sign_payload
 from gateway.timeutil import utcnow
 from tests.conftest import csrf_from
+from tests.fakes.stripe_fake import FakeStripeServer, sign_payload
 from tests.money_helpers import coins, make_shop, pay_order
 from tests.revenue.conftest import SECRET
 

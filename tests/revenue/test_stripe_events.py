@@ -20,7 +20,7 @@ from gateway.revenue.models import Payout, StripeEvent
 from gateway.revenue.payouts import run_payouts
 from gateway.revenue.stripe_client import client as stripe_client
 from gateway.revenue.stripe_payments import create_topup_session
-from gateway.stripe_fake import FakeStripeServer
+from tests.fakes.stripe_fake import FakeStripeServer
 from tests.money_helpers import coins, make_shop, pay_order
 from tests.revenue.test_stripe import _available, _deliver, _event, _onboard
 

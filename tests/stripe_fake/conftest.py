@@ -14,7 +14,7 @@ from stripe._http_client import HTTPClient
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
-from gateway.stripe_fake import FakeStripeServer
+from tests.fakes.stripe_fake import FakeStripeServer
 
 WEBHOOK_SECRET = "whsec_test_fake_secret"
 

@@ -6,7 +6,7 @@ import pytest
 import requests
 import stripe
 
-from gateway.stripe_fake import FakeStripeServer
+from tests.fakes.stripe_fake import FakeStripeServer
 from tests.stripe_fake.conftest import WebhookSink
 
 

@@ -1,4 +1,4 @@
-"""`python -m gateway.stripe_fake` serves the fake for `make run`."""
+"""`python -m tests.fakes.stripe_fake` serves the fake for `make run`."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import requests
 
-from gateway.stripe_fake.__main__ import parse_args
+from tests.fakes.stripe_fake.__main__ import parse_args
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -31,7 +31,7 @@ def test_module_serves_the_api() -> None:
     """The module runs a server that answers the API and says where it is."""
     port = _free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "gateway.stripe_fake", "--port", str(port),
+        [sys.executable, "-m", "tests.fakes.stripe_fake", "--port", str(port),
          "--webhook-url", "http://127.0.0.1:9/hook", "--webhook-secret", "whsec_cli"],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     try:

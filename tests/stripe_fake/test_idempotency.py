@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import stripe
 
-from gateway.stripe_fake import FakeStripeServer
+from tests.fakes.stripe_fake import FakeStripeServer
 from tests.stripe_fake.conftest import WebhookSink
 
 PARAMS: dict[str, object] = {"amount": 700, "currency": "cny", "metadata": {"order": "o-1"}}

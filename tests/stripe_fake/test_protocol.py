@@ -6,8 +6,8 @@ import pytest
 import requests
 import stripe
 
-from gateway.stripe_fake import FakeStripeServer, create_fake_stripe_app
-from gateway.stripe_fake.params import parse_pairs
+from tests.fakes.stripe_fake import FakeStripeServer, create_fake_stripe_app
+from tests.fakes.stripe_fake.params import parse_pairs
 from tests.stripe_fake.conftest import ClientFactory
 
 

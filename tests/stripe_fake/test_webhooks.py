@@ -9,8 +9,8 @@ import pytest
 import requests
 import stripe
 
-from gateway.stripe_fake import FakeStripeServer, sign_payload
-from gateway.stripe_fake.events import encode_event
+from tests.fakes.stripe_fake import FakeStripeServer, sign_payload
+from tests.fakes.stripe_fake.events import encode_event
 from tests.stripe_fake.conftest import WEBHOOK_SECRET, WebhookSink
 
 

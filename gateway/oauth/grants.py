@@ -1,0 +1,156 @@
+"""Authlib grants wired to the token rules (gateway/oauth/tokens.py): code, refresh, client
+credentials, and the OpenID Connect and PKCE extensions of the code grant. No request state
+passes through `flask.g`: what the authorize view decided travels on Authlib's request."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from authlib.common.urls import add_params_to_uri
+from authlib.oauth2.rfc6749 import grants
+from authlib.oauth2.rfc6749.errors import (
+    InvalidGrantError,
+    InvalidRequestError,
+    InvalidScopeError,
+)
+from authlib.oauth2.rfc6749.util import scope_to_list
+from authlib.oauth2.rfc7636 import CodeChallenge
+from authlib.oidc.core import OpenIDCode, UserInfo
+from flask import current_app
+from sqlalchemy import select
+
+from gateway.accounts.models import User
+from gateway.extensions import db
+from gateway.oauth import keys, tokens
+from gateway.oauth.authorize import issuer
+from gateway.oauth.models import OAuthCode
+from gateway.oauth.userinfo import profile_claims
+
+CONFIDENTIAL_METHODS = ("client_secret_basic", "client_secret_post")
+
+
+class CodeGrant(grants.AuthorizationCodeGrant):
+    TOKEN_ENDPOINT_AUTH_METHODS = [*CONFIDENTIAL_METHODS, "none"]
+
+    def generate_authorization_code(self) -> str:
+        return ""  # minted in save_authorization_code (tokens.issue_code)
+
+    def create_authorization_response(self, redirect_uri: str, grant_user: User) -> Any:
+        self.request.user = grant_user
+        code = self.save_authorization_code("", self.request)
+        params = [("code", code)]
+        if self.request.payload.state:
+            params.append(("state", self.request.payload.state))
+        return 302, "", [("Location", add_params_to_uri(redirect_uri, params))]
+
+    def save_authorization_code(self, code: str, request: Any) -> str:
+        data = request.payload.data
+        return tokens.issue_code(
+            request.client.app, request.user.id, redirect_uri=request.payload.redirect_uri,
+            scopes=request.approved_scopes, code_challenge=data.get("code_challenge"),
+            code_challenge_method=data.get("code_challenge_method"),
+            nonce=data.get("nonce") or None, auth_time=request.auth_time)
+
+    def query_authorization_code(self, code: str, client: Any) -> OAuthCode | None:
+        try:
+            return tokens.find_code(client.app, code)
+        except tokens.GrantProblem:
+            return None
+
+    def delete_authorization_code(self, authorization_code: OAuthCode) -> None:
+        pass  # consumed in authenticate_user, before any token is minted
+
+    def authenticate_user(self, authorization_code: OAuthCode) -> User | None:
+        try:
+            tokens.consume_code(authorization_code)
+        except tokens.GrantProblem as exc:
+            raise InvalidGrantError(exc.description) from exc
+        return db.session.get(User, authorization_code.user_id)
+
+
+class RefreshGrant(grants.RefreshTokenGrant):
+    """The refresh grant: Authlib authenticates the client; tokens.refresh applies every rule
+    (the same function the QQ endpoint calls)."""
+
+    TOKEN_ENDPOINT_AUTH_METHODS = [*CONFIDENTIAL_METHODS, "none"]
+    INCLUDE_NEW_REFRESH_TOKEN = True
+
+    def validate_token_request(self) -> None:
+        self.request.client = self._validate_request_client()
+        if self.request.form.get("refresh_token") is None:
+            raise InvalidRequestError("Missing 'refresh_token' in request.")
+
+    def create_token_response(self) -> tuple[int, dict[str, Any], list[tuple[str, str]]]:
+        client = self.request.client
+        scope = self.request.payload.scope
+        try:
+            issued = tokens.refresh(client.facts, self.request.form.get("refresh_token"),
+                                    scope_to_list(scope) if scope else None)
+        except tokens.GrantProblem as exc:
+            if exc.error == "invalid_scope":
+                raise InvalidScopeError() from exc
+            raise InvalidGrantError() from exc
+        body = token_body(issued)
+        body.update(client.identity_fields(issued.openid, issued.user_id))
+        return 200, body, self.TOKEN_RESPONSE_HEADER
+
+
+def token_body(issued: tokens.Issued) -> dict[str, Any]:
+    """The RFC 6749 §5.1 body of an issued pair."""
+    body: dict[str, Any] = {"token_type": "Bearer", "access_token": issued.access_token,
+                            "expires_in": issued.expires_in, "scope": " ".join(issued.scopes)}
+    if issued.refresh_token:
+        body["refresh_token"] = issued.refresh_token
+    return body
+
+
+class ClientCredentials(grants.ClientCredentialsGrant):
+    TOKEN_ENDPOINT_AUTH_METHODS = list(CONFIDENTIAL_METHODS)
+
+
+class IDToken(OpenIDCode):
+    """id_tokens: sub = pairwise openid, aud = appid, signed with the current key."""
+
+    def exists_nonce(self, nonce: str, request: Any) -> bool:
+        return db.session.scalar(select(OAuthCode.id).where(
+            OAuthCode.app_id == request.client.app_id, OAuthCode.nonce == nonce)) is not None
+
+    def resolve_client_private_key(self, client: Any) -> Any:
+        return keys.load(keys.current_row(keys.signing_algorithm()))
+
+    def get_client_algorithm(self, client: Any) -> str:
+        return keys.signing_algorithm()
+
+    def get_encode_header(self, client: Any) -> dict[str, str]:
+        row = keys.current_row(keys.signing_algorithm())
+        return {"alg": row.alg, "kid": row.kid, "typ": "JWT"}
+
+    def get_client_claims(self, client: Any) -> dict[str, Any]:
+        now = int(time.time())
+        return {"iss": issuer(), "aud": client.get_client_id(), "iat": now,
+                "exp": now + int(current_app.config["ZC_ID_TOKEN_TTL"])}
+
+    def encode_id_token(self, token: dict[str, Any], request: Any) -> Any:
+        # The subject is the pairwise openid the token response carries (save_token put it
+        # there); it rides on this request only while the id_token is encoded.
+        user = request.user
+        request.user = _Subject(user, str(token.get("openid") or ""))
+        try:
+            return super().encode_id_token(token, request)
+        finally:
+            request.user = user
+
+    def generate_user_info(self, user: Any, scope: str) -> UserInfo:
+        return UserInfo(sub=user.openid, **profile_claims(user.user, scope_to_list(scope) or []))
+
+
+@dataclass(frozen=True)
+class _Subject:
+    user: User
+    openid: str
+
+
+class S256Only(CodeChallenge):
+    SUPPORTED_CODE_CHALLENGE_METHOD = ["S256"]  # plain is refused (RFC 9700)

@@ -1,0 +1,1 @@
+"""Local fakes of external services (test code: never shipped in the product)."""
