@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from gateway.commands import main
+from gateway.commands import echo_json, fail, main
+
+__all__ = ["echo_json", "fail", "main"]
 
 if __name__ == "__main__":
     main()

@@ -14,7 +14,7 @@ def init_app(app: Flask) -> None:
     from gateway.albums.api import legacy_bp as albums_legacy_bp
     from gateway.albums.views import bp as album_pages_bp
     from gateway.friends.api import legacy_bp as friends_legacy_bp
-    from gateway.friends.cli import friends_group
+    from gateway.commands.friends import friends_group
     from gateway.friends.views import bp as friends_bp
     from gateway.groupapps import docs as group_docs
     from gateway.groupapps.api import api_bp as groups_api_bp

@@ -11,7 +11,7 @@ from setuptools import find_packages
 
 ROOT = Path(__file__).resolve().parents[2]
 LOW_LEVEL = {"gateway.database", "gateway.driver", "gateway.extensions", "gateway.notify_feed",
-             "gateway.process_limits", "gateway.timeutil", "gateway.config"}
+             "gateway.process_limits", "gateway.timeutil", "gateway.config", "gateway.startup"}
 
 
 def _imports(path: Path) -> set[str]:

@@ -24,8 +24,8 @@ from gateway.scheduler import jobs
 from gateway.scheduler.locks import lock_key
 from gateway.scheduler.models import JobRun
 from gateway.scheduler.runner import SCHEDULE, Scheduler, run_job
-from gateway.stripe_fake import FakeStripeServer
 from gateway.wallet.services import grant
+from tests.fakes.stripe_fake import FakeStripeServer
 from tests.money_helpers import make_shop, pay_order
 from tests.revenue.test_stripe import _onboard
 
