@@ -41,6 +41,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--redis-url", default=None, help="e.g. redis://127.0.0.1:6379/15")
     parser.add_argument("--loadgen", choices=("auto", "wrk", "python"), default="auto")
     parser.add_argument("--keep-db", action="store_true", help="leave zc_bench after the run")
+    parser.add_argument("--peers", action="store_true",
+                        help="measure client_credentials and introspection on the platform, the"
+                             " minimal Authlib server and node-oidc-provider (bench/peers)")
+    parser.add_argument("--repeats", type=int, default=1,
+                        help="--peers: rounds over every server (the table shows medians)")
     args = parser.parse_args(argv)
     if not 1 <= args.duration <= 300 or not 1 <= args.workers <= 32:
         parser.error("--duration must be 1..300 s and --workers 1..32")
@@ -98,6 +103,10 @@ def report(rows: list[dict[str, Any]]) -> str:
 def main(argv: list[str] | None = None) -> int:
     """Run the bench; print the table and write bench/results/<time>.json."""
     args = parse_args(argv)
+    if args.peers:
+        from bench.peers.run import run_peers
+
+        return run_peers(args)
     scenarios = _scenarios(args.scenarios)
     wrk = None if args.loadgen == "python" else loadgen.ensure_wrk()
     if args.loadgen == "wrk" and not wrk:
