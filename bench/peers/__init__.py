@@ -95,8 +95,8 @@ def authlib_peer(database_url: str, workers: int, tokens: int) -> Iterator[Bench
     port = free_port()
     gunicorn = Path(sys.executable).with_name("gunicorn")
     proc = subprocess.Popen(  # noqa: S603
-        [str(gunicorn), "-c", str(HERE / "gunicorn_peer.py"), "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
-         "--log-level", "warning", "bench.peers.authlib_app:create_app()"],
+        [str(gunicorn), "-c", str(HERE / "gunicorn_peer.py"), "--workers", str(workers),
+         "--bind", f"127.0.0.1:{port}", "bench.peers.authlib_app:create_app()"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         _wait(f"http://127.0.0.1:{port}/", proc, "the Authlib peer")
