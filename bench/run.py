@@ -44,6 +44,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--peers", action="store_true",
                         help="measure client_credentials and introspection on the platform, the"
                              " minimal Authlib server and node-oidc-provider (bench/peers)")
+    parser.add_argument("--runtimes", default="sync",
+                        help="comma-separated servers to run the scenarios on, one after the"
+                             " other: sync, gthread (gunicorn), granian")
     parser.add_argument("--repeats", type=int, default=1,
                         help="--peers: rounds over every server (the table shows medians)")
     args = parser.parse_args(argv)
@@ -92,10 +95,11 @@ def _load(requests: list[Request], scenario: Scenario, ctx: BenchContext,
 
 def report(rows: list[dict[str, Any]]) -> str:
     """The results as a text table."""
-    lines = [f"{'scenario':<22}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'errors':>8}"
-             f"{'vs floor':>10}"]
+    lines = [f"{'runtime':<9}{'scenario':<22}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}"
+             f"{'errors':>8}{'vs floor':>10}"]
     for row in rows:
-        lines.append(f"{row['scenario']:<22}{row['rps']:>10.1f}{row['p50_ms']:>10.2f}"
+        lines.append(f"{row['runtime']:<9}{row['scenario']:<22}{row['rps']:>10.1f}"
+                     f"{row['p50_ms']:>10.2f}"
                      f"{row['p99_ms']:>10.2f}{row['errors']:>8}{row['ratio_to_floor']:>10.2f}")
     return "\n".join(lines)
 
@@ -124,25 +128,32 @@ def main(argv: list[str] | None = None) -> int:
         for scenario in scenarios:
             if scenario.needs_tokens and not ctx.tokens:
                 raise SystemExit(f"bench: scenario {scenario.name} needs --tokens N")
-        server = Server(args.database_url, args.workers, RESULTS / f"server-{stamp}.log",
-                        redis_url=args.redis_url)
-        with server as base_url:
-            ctx.base_url = base_url
-            rows = []
-            for scenario in scenarios:
-                if scenario.setup:
-                    scenario.setup(ctx)
-                print(f"bench: {scenario.name} for {args.duration} s", flush=True)
-                rows.append({"scenario": scenario.name,
-                             **asdict(_drive(scenario, ctx, args, wrk))})
-            table = token_table.run(ctx, token_table.sizes(args.token_table), args.tokens,
-                                    lambda scenario: _drive(scenario, ctx, args, wrk))
+        rows: list[dict[str, Any]] = []
+        table: list[dict[str, Any]] = []
+        for runtime in [r.strip() for r in args.runtimes.split(",") if r.strip()]:
+            if runtime not in Server.RUNTIMES:
+                raise SystemExit(f"bench: unknown runtime {runtime!r}")
+            server = Server(args.database_url, args.workers,
+                            RESULTS / f"server-{stamp}-{runtime}.log",
+                            redis_url=args.redis_url, runtime=runtime)
+            with server as base_url:
+                ctx.base_url = base_url
+                for scenario in scenarios:
+                    if scenario.setup:
+                        scenario.setup(ctx)
+                    print(f"bench: {runtime} {scenario.name} for {args.duration} s", flush=True)
+                    rows.append({"scenario": scenario.name, "runtime": runtime,
+                                 **asdict(_drive(scenario, ctx, args, wrk))})
+                if not table:
+                    table = token_table.run(ctx, token_table.sizes(args.token_table),
+                                            args.tokens,
+                                            lambda scenario: _drive(scenario, ctx, args, wrk))
     finally:
         if not args.keep_db:
             database.drop(args.database_url)
-    floor = next(row["rps"] for row in rows if row["scenario"] == FLOOR) or 1.0
+    floors = {row["runtime"]: row["rps"] or 1.0 for row in rows if row["scenario"] == FLOOR}
     for row in rows:
-        row["ratio_to_floor"] = round(row["rps"] / floor, 3)
+        row["ratio_to_floor"] = round(row["rps"] / floors[row["runtime"]], 3)
     config = {k: v for k, v in vars(args).items() if k != "database_url"}
     result = {"started_at": stamp, "machine": machine(), "config": config, "results": rows,
               "token_table": table}

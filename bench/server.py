@@ -26,9 +26,13 @@ def free_port() -> int:
 class Server:
     """`with Server(...) as base_url:` runs gunicorn and always stops it."""
 
+    RUNTIMES = ("sync", "gthread", "granian")
+
     def __init__(self, database_url: str, workers: int, log_path: Path,
-                 redis_url: str | None = None, port: int | None = None) -> None:
+                 redis_url: str | None = None, port: int | None = None,
+                 runtime: str = "sync") -> None:
         self.database_url, self.workers, self.log_path = database_url, workers, log_path
+        self.runtime = runtime
         self.redis_url, self.port = redis_url, port or free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen[bytes] | None = None
@@ -50,17 +54,29 @@ class Server:
         env.pop("REDIS_URL", None)
         if self.redis_url:
             env["REDIS_URL"] = self.redis_url
-        gunicorn = Path(sys.executable).with_name("gunicorn")
         self.proc = subprocess.Popen(  # noqa: S603
-            [str(gunicorn), "-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{self.port}",
-             "--workers", str(self.workers), "gateway:create_app()"],
-            cwd=ROOT, env=env, stdout=self.log_path.open("wb"), stderr=subprocess.STDOUT)
+            self.command(env), cwd=ROOT, env=env, stdout=self.log_path.open("wb"),
+            stderr=subprocess.STDOUT)
         try:
             self._wait_ready()
         except BaseException:  # __exit__ does not run when __enter__ fails: never leak gunicorn
             self.stop()
             raise
         return self.base_url
+
+    def command(self, env: dict[str, str]) -> list[str]:
+        """The server's command line: gunicorn sync or gthread workers, or granian (WSGI)."""
+        if self.runtime == "granian":
+            granian = Path(sys.executable).with_name("granian")
+            return [str(granian), "--interface", "wsgi", "--factory", "--host", "127.0.0.1",
+                    "--port", str(self.port), "--workers", str(self.workers),
+                    "--blocking-threads", "1", "--log-level", "warning",
+                    "gateway:create_app"]
+        if self.runtime == "gthread":
+            env["GUNICORN_THREADS"] = "4"
+        gunicorn = Path(sys.executable).with_name("gunicorn")
+        return [str(gunicorn), "-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{self.port}",
+                "--workers", str(self.workers), "gateway:create_app()"]
 
     def _wait_ready(self) -> None:
         assert self.proc is not None
