@@ -13,13 +13,13 @@ def init_app(app: Flask) -> None:
     from gateway.albums.api import api_bp as albums_api_bp
     from gateway.albums.api import legacy_bp as albums_legacy_bp
     from gateway.albums.views import bp as album_pages_bp
-    from gateway.friends.api import legacy_bp as friends_legacy_bp
     from gateway.commands.friends import friends_group
+    from gateway.commands.groups import groups_group
+    from gateway.friends.api import legacy_bp as friends_legacy_bp
     from gateway.friends.views import bp as friends_bp
     from gateway.groupapps import docs as group_docs
     from gateway.groupapps.api import api_bp as groups_api_bp
     from gateway.groupapps.views import bp as group_apps_bp
-    from gateway.groups.cli import groups_group
     from gateway.groups.views import bp as groups_bp
     from gateway.i18n import _l
     from gateway.openapi.docs import add_contributor

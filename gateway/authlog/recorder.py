@@ -162,7 +162,7 @@ def init_app(app: Flask) -> None:
     buffer.background = not app.testing
     app.extensions["zc_authlog"] = buffer
     app.after_request(capture.after_request)
-    from gateway.authlog.commands import authlog_group
+    from gateway.commands.authlog import authlog_group
 
     app.cli.add_command(authlog_group)
     app.teardown_request(_flush_if_due)

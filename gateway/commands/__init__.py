@@ -1,7 +1,8 @@
 """The `gateway` command: a FlaskGroup over create_app with the platform's own commands.
 
 Every command of the platform lives in this package, one module per area (accounts and apps
-here, oauth.py, money.py); the developer portal registers its own `usage` group."""
+here, oauth.py, money.py, friends.py, groups.py, authlog.py; each domain's init_app attaches its own
+group); the developer portal registers its own `usage` group."""
 
 from __future__ import annotations
 

@@ -45,3 +45,10 @@ def test_the_wheel_holds_only_the_product() -> None:
     packages = find_packages(where=str(ROOT), include=include)
     assert packages and all(p.split(".")[0] in {"gateway", "developer_portal"} for p in packages)
     assert not [p for p in packages if "stripe_fake" in p or p.endswith(".bench")]
+
+
+def test_every_command_lives_in_the_commands_package() -> None:
+    outside = [str(path.relative_to(ROOT)) for path in (ROOT / "gateway").rglob("*.py")
+               if "commands" not in path.relative_to(ROOT / "gateway").parts
+               and "@click." in path.read_text(encoding="utf-8")]
+    assert outside == [], "commands belong in gateway/commands/"

@@ -18,7 +18,7 @@ def authlog_group() -> None:
 def authlog_flush() -> None:
     """Write this process's buffered auth events to the table."""
     from gateway.authlog import recorder
-    from gateway.cli import echo_json
+    from gateway.commands import echo_json
 
     echo_json({"rows": recorder.flush()})
 
@@ -29,7 +29,7 @@ def authlog_flush() -> None:
 def authlog_purge(batch_size: int) -> None:
     """Delete auth events older than ZC_AUTHLOG_RETENTION_DAYS."""
     from gateway.authlog import services
-    from gateway.cli import echo_json
+    from gateway.commands import echo_json
 
     deleted = services.purge(batch_size)
     db.session.commit()

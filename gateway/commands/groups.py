@@ -6,7 +6,7 @@ import click
 from flask.cli import with_appcontext
 
 from gateway.accounts import services as accounts
-from gateway.cli import echo_json, fail
+from gateway.commands import echo_json, fail
 from gateway.errors import NotFound, ZoneConnectError
 from gateway.extensions import db
 
