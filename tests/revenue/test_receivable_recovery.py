@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from gateway.stripe_fake import FakeStripeServer
 from sqlalchemy import select
 
 from gateway.audit.models import AuditEvent
@@ -15,6 +14,7 @@ from gateway.extensions import db
 from gateway.ledger.check import run_checks
 from gateway.ledger.models import COIN_CURRENCY, LedgerTransaction
 from gateway.wallet import services as wallet
+from tests.fakes.stripe_fake import FakeStripeServer
 from tests.money_helpers import coins, make_shop, pay_order
 from tests.revenue.test_stripe_events import bal, refund, topup
 
