@@ -4,7 +4,7 @@ Existing rows take the oldest creation time still stored for their family (the l
 older pairs were purged already: then a later, more lenient start).
 
 Revision ID: 0090
-Revises: 0141
+Revises: 0110
 Create Date: 2026-12-02 08:30:00
 
 """
@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0090'
-down_revision = '0141'
+down_revision = '0110'
 branch_labels = None
 depends_on = None
 
