@@ -25,7 +25,11 @@ DEFAULTS: dict[str, Any] = {
     "REDIS_URL": None,
     # Proxies in front of the app: how many hops' X-Forwarded-* headers to trust; None: none.
     "ZC_TRUSTED_PROXIES": None,
-    # Public base URL (issuer, avatar and confirm URLs); None: taken from the request.
+    # Public base URL (links, confirm_urls, avatar URLs, discovery) and the OIDC issuer (default:
+    # the public URL). Required, https://, in production; elsewhere None takes the request's
+    # host. ZC_BASE_URL is the former name of ZC_PUBLIC_URL and still works.
+    "ZC_PUBLIC_URL": None,
+    "ZC_ISSUER": None,
     "ZC_BASE_URL": None,
     # Uploads: the biggest request body accepted (a 20 MB avatar is refused with 413).
     "MAX_CONTENT_LENGTH": 4 * 1024 * 1024,
@@ -69,7 +73,8 @@ DEFAULTS: dict[str, Any] = {
     # "sandbox" (credited at once) or "stripe"; settlement hold and payout minimum (minor units).
     "ZC_CURRENCY": "CNY",
     "ZC_COIN_MINOR_UNITS": 10,
-    "ZC_PAYMENT_PROVIDER": "sandbox",
+    # None: "stripe" in production (which refuses "sandbox"), "sandbox" elsewhere.
+    "ZC_PAYMENT_PROVIDER": None,
     "ZC_SETTLEMENT_HOLD_DAYS": 30,
     "ZC_PAYOUT_MINIMUM": 10000,
     # Outbox worker: attempts before giving up, backoff base and cap, lease and HTTP timeout (s).
@@ -187,7 +192,6 @@ DEFAULTS: dict[str, Any] = {
     "ZC_SMTP_TIMEOUT": 10,
     "ZC_MAIL_FROM": "ZoneConnect <no-reply@zoneconnect.invalid>",
     "ZC_MAIL_MAX_ATTEMPTS": 8,
-    "ZC_PUBLIC_URL": None,
     # Account links: email verification lifetime (s); at most this many mails per address per hour.
     "ZC_EMAIL_LINK_TTL": 48 * 3600,
     "ZC_EMAIL_LIMIT": "5 per hour",
@@ -266,14 +270,15 @@ def build(instance_path: str, overrides: Mapping[str, Any] | None = None,
     config["SQLALCHEMY_DATABASE_URI"] = normalize_database_url(config["SQLALCHEMY_DATABASE_URI"])
     if config["RATELIMIT_STORAGE_URI"] is None:
         config["RATELIMIT_STORAGE_URI"] = config["REDIS_URL"] or "process://"
-    if env == "production" and config["ZC_OUTBOUND_ALLOW_LOOPBACK"]:
-        raise ConfigError("ZC_OUTBOUND_ALLOW_LOOPBACK is for development only: production "
-                          "never calls developer URLs on loopback (use ZC_OUTBOUND_ALLOW_HOSTS)")
     if config["SESSION_COOKIE_SECURE"] is None:
         config["SESSION_COOKIE_SECURE"] = env == "production"
-    if not config["ZC_PUBLIC_URL"]:
-        config["ZC_PUBLIC_URL"] = config["ZC_BASE_URL"]
+    from gateway.security import settings  # derived settings; production's refusals
+
+    settings.derive(config)
     if env == "production":
+        if problems := settings.production_refusals(
+                config, instance_path, os.environ if environ is None else environ):
+            raise ConfigError(problems[0])
         _check_production_mail(config)
     return config
 

@@ -39,8 +39,21 @@ def _security_headers(response: Response) -> Response:
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     if current_app.config["ZC_ENV"] == "production":
         headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-    if response.mimetype == "text/html" and "Cache-Control" not in headers:
+    if "Cache-Control" not in headers:
+        # Pages and answers carry credentials (appkeys, tokens, CSRF tokens) and personal data
+        # (profiles, balances, orders): nothing is stored by a browser or a shared cache unless
+        # its view says so (discovery and JWKS: public_metadata; avatars; static files).
         headers["Cache-Control"] = "no-store"
+    return response
+
+
+PUBLIC_METADATA_MAX_AGE = 300
+
+
+def public_metadata(response: Response) -> Response:
+    """Mark a public document (discovery, JWKS) cacheable for a short while: keys rotate and
+    endpoints change, so clients re-read it within minutes."""
+    response.headers["Cache-Control"] = f"public, max-age={PUBLIC_METADATA_MAX_AGE}"
     return response
 
 

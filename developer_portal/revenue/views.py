@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from developer_portal.revenue.access import me
 from developer_portal.revenue.charts import earnings_svg
+from gateway import public_url
 from gateway.accounts.views import login_required
 from gateway.extensions import db
 from gateway.forms import Form
@@ -83,7 +84,7 @@ def connect() -> ResponseReturnValue:
     """Create the developer's Stripe account if needed and send them to onboarding."""
     if not Form().validate_on_submit():
         return payouts(), 400
-    here = url_for("developer_revenue.payouts", _external=True)
+    here = public_url.external(url_for("developer_revenue.payouts"))
     link = connect_account(me().id, return_url=here, refresh_url=here)
     db.session.commit()
     return redirect(link)

@@ -14,6 +14,7 @@ from gateway.accounts.models import User
 from gateway.apps import scopes as scope_registry
 from gateway.apps.errors import AppNotFound, AppNotLive, InvalidAppKey
 from gateway.apps.models import APP_TYPES, FIRST_APPID, App, AppPermission, AppTestUser
+from gateway.apps.names import imitation_problem
 from gateway.audit import services as audit
 from gateway.errors import ValidationFailed
 from gateway.extensions import db
@@ -66,6 +67,8 @@ def create_app(developer: User, *, name: str, redirect_uris: list[str], app_type
     problems: dict[str, list[str]] = {}
     if not name.strip() or len(name) > 64:
         problems["name"] = ["Give the app a name of 1 to 64 characters."]
+    elif why := imitation_problem(name):
+        problems["name"] = [why]
     elif name_taken(developer.id, name.strip()):
         problems["name"] = [_("You already have an app called “%(name)s”: choose another name.",
                               name=name.strip())]

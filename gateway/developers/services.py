@@ -14,6 +14,7 @@ from gateway.accounts.models import User
 from gateway.apps import services as app_services
 from gateway.apps.errors import AppNotFound
 from gateway.apps.models import APP_TYPES, App, AppPermission, AppTestUser
+from gateway.apps.names import imitation_problem
 from gateway.audit import services as audit
 from gateway.developers import review
 from gateway.developers.errors import InvalidIcon, InvalidState, NotADeveloper
@@ -86,6 +87,8 @@ def update_app(app: App, actor: User, changes: dict[str, Any]) -> App:
     changes = {k: v for k, v in changes.items() if k in EDITABLE_FIELDS and v is not None}
     if "name" in changes and not (0 < len(changes["name"].strip()) <= 64):
         problems["name"] = ["Give the app a name of 1 to 64 characters."]
+    elif "name" in changes and (why := imitation_problem(changes["name"])):
+        problems["name"] = [why]
     elif "name" in changes and app_services.name_taken(
             app.developer_id, changes["name"].strip(), except_app_id=app.id):
         problems["name"] = [_("You already have an app called “%(name)s”: choose another name.",

@@ -10,13 +10,14 @@ import time
 from dataclasses import dataclass, field
 from urllib.parse import urlencode, urlsplit
 
-from flask import Response, current_app, redirect, render_template, request, url_for
+from flask import Response, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 from werkzeug.datastructures import MultiDict
 
+from gateway import public_url
 from gateway.accounts import sessions
 from gateway.accounts.models import User
 from gateway.apps import scopes as scope_registry
@@ -237,9 +238,8 @@ def error_page(exc: PageError) -> ResponseReturnValue:
 
 
 def issuer() -> str:
-    """The OIDC issuer: ZC_BASE_URL, else this request's host URL, without a trailing slash."""
-    base = current_app.config.get("ZC_BASE_URL") or request.host_url
-    return str(base).rstrip("/")
+    """The OIDC issuer (ZC_ISSUER, else ZC_PUBLIC_URL; the Host header only outside production)."""
+    return public_url.issuer()
 
 
 def callback_redirect(uri: str, params: dict[str, str | None], *,

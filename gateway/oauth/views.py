@@ -9,7 +9,7 @@ from authlib.oauth2.rfc6749.errors import InvalidRequestError
 from flask import Blueprint, Response, jsonify, request, url_for
 from flask.typing import ResponseReturnValue
 
-from gateway import driver
+from gateway import driver, web
 from gateway.accounts import sessions
 from gateway.accounts.models import User
 from gateway.apps import services as apps
@@ -185,7 +185,7 @@ def jwks() -> ResponseReturnValue:
     """The public keys that verify id_tokens (current and retiring)."""
     body = keys.jwks()
     db.session.commit()  # the first key is created on first use
-    return jsonify(body)
+    return web.public_metadata(jsonify(body))
 
 
 def metadata() -> dict[str, Any]:
@@ -224,13 +224,13 @@ def metadata() -> dict[str, Any]:
 @bp.get("/.well-known/openid-configuration")
 def openid_configuration() -> ResponseReturnValue:
     """OpenID Connect Discovery 1.0."""
-    return jsonify(metadata())
+    return web.public_metadata(jsonify(metadata()))
 
 
 @bp.get("/.well-known/oauth-authorization-server")
 def oauth_metadata() -> ResponseReturnValue:
     """RFC 8414 authorization server metadata."""
-    return jsonify(metadata())
+    return web.public_metadata(jsonify(metadata()))
 
 
 for _view in (token, revoke, introspect, userinfo):

@@ -9,8 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from flask import current_app, request
-
+from gateway import public_url
 from gateway.accounts.avatars import SIZES
 
 GENDER_ZH = {"male": "男", "female": "女"}
@@ -19,9 +18,8 @@ GENDER_TYPE = {"男": 2, "女": 1}
 
 
 def base_url() -> str:
-    """The platform's public base URL: ZC_BASE_URL, else this request's host URL."""
-    base = current_app.config.get("ZC_BASE_URL") or request.host_url
-    return str(base).rstrip("/")
+    """The platform's public base URL (ZC_PUBLIC_URL; the Host header only outside production)."""
+    return public_url.public_url()
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,9 @@ import secrets
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import current_app, has_request_context, request
 from sqlalchemy import and_, or_, select, update
 
+from gateway import public_url
 from gateway.apps.models import App
 from gateway.audit import services as audit
 from gateway.errors import ValidationFailed
@@ -23,12 +23,8 @@ from gateway.timeutil import isoformat, utcnow
 
 
 def confirm_url(order_id: str) -> str:
-    """Where the user approves the order: ZC_BASE_URL, else the request's host."""
-    path = f"/pay/orders/{order_id}/confirm"
-    base = current_app.config.get("ZC_BASE_URL")
-    if not base and has_request_context():
-        base = request.host_url
-    return (base or "").rstrip("/") + path
+    """Where the user approves the order, under ZC_PUBLIC_URL (never a forged Host header)."""
+    return public_url.external(f"/pay/orders/{order_id}/confirm")
 
 
 def order_dict(order: Order) -> dict[str, Any]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
+from gateway import public_url
 from gateway.accounts.sessions import current_user
 from gateway.accounts.views import login_required, safe_next
 from gateway.extensions import db
@@ -51,7 +52,7 @@ def topup() -> ResponseReturnValue:
     if not form.validate_on_submit():
         return _page(form, 400)
     onward = _next()
-    back = url_for("wallet.wallet", next=onward or None, _external=True)
+    back = public_url.external(url_for("wallet.wallet", next=onward or None))
     result = services.start_topup(user.id, int(form.coins.data or 0), return_url=back)
     db.session.commit()
     if result.credited:

@@ -68,7 +68,7 @@ def test_gender_defaults_to_male_and_base_url_from_request(client, world, issued
     world.user.gender = None
     world.user.birth_year = None
     db.session.commit()
-    app.config["ZC_BASE_URL"] = None
+    app.config.update(ZC_BASE_URL=None, ZC_PUBLIC_URL=None, ZC_ISSUER=None)  # none configured
     body = json.loads(client.get("/user/get_user_info",
                                  query_string=_params(world, issued.access_token)).data)
     assert (body["gender"], body["gender_type"], body["year"]) == ("男", 2, "0")

@@ -83,9 +83,9 @@ def test_the_loopback_switch_allows_loopback_only() -> None:
 
 def test_production_refuses_to_start_with_loopback_allowed(tmp_path) -> None:
     from gateway.config import ConfigError, build
+    from tests.security.test_production_refusals import PRODUCTION
 
     with pytest.raises(ConfigError, match="ZC_OUTBOUND_ALLOW_LOOPBACK"):
-        build(str(tmp_path), {"ZC_ENV": "production", "SECRET_KEY": "x" * 40,
-                              "ZC_OUTBOUND_ALLOW_LOOPBACK": True}, environ={})
+        build(str(tmp_path), {**PRODUCTION, "ZC_OUTBOUND_ALLOW_LOOPBACK": True}, environ={})
     assert build(str(tmp_path), {"ZC_ENV": "development", "ZC_OUTBOUND_ALLOW_LOOPBACK": True},
                  environ={})["ZC_OUTBOUND_ALLOW_LOOPBACK"] is True

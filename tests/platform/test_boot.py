@@ -88,6 +88,11 @@ def site() -> Iterator[Path]:
         shutil.rmtree(base, ignore_errors=True)
 
 
+# What production refuses to start without (gateway/security/settings.py).
+PRODUCTION_SETTINGS = {"REDIS_URL": "redis://127.0.0.1:6379/5", "STRIPE_API_KEY": "sk_test_boot",
+                       "STRIPE_WEBHOOK_SECRET": "whsec_boot"}
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -117,7 +122,7 @@ def _env(site: Path, **extra: str) -> dict[str, str]:
             "ZC_SECRET_KEY": "boot-test-" + "k" * 32, "ZC_INSTANCE_PATH": f"{site}/data",
             "ZC_MIGRATIONS_DIR": f"{site}/app/migrations", "HOST": "127.0.0.1",
             "PROMETHEUS_MULTIPROC_DIR": f"{site}/data/metrics", "WEB_CONCURRENCY": "2",
-            **extra}
+            **PRODUCTION_SETTINGS, **extra}
 
 
 def _as_runner(site: Path, *args: str) -> list[str]:

@@ -78,10 +78,11 @@ def _closed_port() -> int:
 def _clean_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("ZC_", "STRIPE_")) and k not in {"DATABASE_URL", "REDIS_URL"}}
-    env.update(ZC_ENV="production", ZC_SECRET_KEY="s" * 32, ZC_INSTANCE_PATH=str(tmp_path),
-               DATABASE_URL=f"sqlite:///{tmp_path}/zc.db",
+    env.update(ZC_ENV="production", ZC_SECRET_KEY="startup-test-0123456789abcdefghijk",
+               ZC_INSTANCE_PATH=str(tmp_path), DATABASE_URL=f"sqlite:///{tmp_path}/zc.db",
                ZC_SMTP_URL=f"smtps://127.0.0.1:{_closed_port()}",
-               ZC_PUBLIC_URL="https://id.example.com")
+               ZC_PUBLIC_URL="https://id.example.com", REDIS_URL="redis://127.0.0.1:6379/5",
+               STRIPE_API_KEY="sk_test_startup", STRIPE_WEBHOOK_SECRET="whsec_startup")
     env.update(extra)
     return env
 
