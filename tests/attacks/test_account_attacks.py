@@ -115,7 +115,8 @@ def test_next_after_login_and_signup_never_leaves_the_site(client, auth, factory
     assert location.startswith("/") and not location.startswith(("//", "/\\"))
     auth.logout()
     page = client.get("/signup", query_string={"next": target}).get_data(as_text=True)
-    signup = client.post("/signup", data={"username": "newbie", "password": "password-123456",
+    signup = client.post("/signup", data={"username": "newbie", "email": "newbie@example.com",
+                                          "password": "password-123456",
                                           "confirm": "password-123456", "next": target,
                                           "csrf_token": csrf_from(page)})
     location = signup.headers.get("Location", "")
