@@ -19,6 +19,7 @@ from gateway.developers.models import KEY_SCOPES
 from gateway.developers.review import REQUESTABLE
 from gateway.developers.services import CATEGORIES
 from gateway.forms import Form
+from gateway.i18n import _l
 
 MAX_STATS_DAYS = 366
 # Deliberately loose: one @, a dot in the domain, no spaces; the mailbox proves the rest.
@@ -122,3 +123,10 @@ class AuditFilterForm(Form):
     actor = StringField("Actor username", validators=[Optional(), Length(max=32)])
     start = DateField("From", validators=[Optional()])
     end = DateField("To", validators=[Optional()])
+
+
+class DeleteAppForm(Form):
+    """Deleting an app asks for its name, typed again."""
+
+    confirm_name = StringField(_l("Type the app's name to confirm"),
+                               validators=[DataRequired(), Length(max=64)])

@@ -158,3 +158,19 @@ def auth_events(appid: str) -> ResponseReturnValue:
     events = authlog.events_for_app(app.id, parse_filter(request.args), int(limit))
     return jsonify({"appid": app.appid, "data": [authlog.event_json(e) for e in events],
                     "next_before": events[-1].id if len(events) == int(limit) else None})
+
+
+@bp.delete("/apps/<appid>")
+def delete_app(appid: str) -> ResponseReturnValue:
+    """Delete one of your apps: body {"confirm_name": "<the app's name>"} (see the portal page)."""
+    from gateway.developers import deletion
+
+    app = services.own_app(_user(), appid)
+    payload = request.get_json(silent=True)
+    confirm = payload.get("confirm_name") if isinstance(payload, dict) else None
+    if not isinstance(confirm, str):
+        raise ValidationFailed({"confirm_name": ["Repeat the app's name to delete it."]})
+    removed = deletion.delete_app(app, _user(), confirm)
+    db.session.commit()
+    return jsonify({"appid": app.appid, "status": app.status,
+                    "deleted_at": isoformat(app.deleted_at), "grants_removed": removed})

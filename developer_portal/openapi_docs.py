@@ -52,6 +52,10 @@ def register_manage_api_docs(spec: APISpec) -> None:
     (needs apispec's MarshmallowPlugin on the spec)."""
     for name, schema in SCHEMAS.items():
         spec.components.schema(name, schema=schema)
+    spec.components.schema("ManageAppDeleted", {"type": "object", "properties": {
+        "appid": {"type": "string"}, "status": {"type": "string", "enum": ["deleted"]},
+        "deleted_at": {"type": "string", "format": "date-time"},
+        "grants_removed": {"type": "integer"}}})
     spec.components.security_scheme("personalApiKey", {
         "type": "http", "scheme": "bearer", "bearerFormat": "zcpat_...",
         "description": "A personal API key made on /developer/keys (read or write)."})
@@ -63,7 +67,14 @@ def register_manage_api_docs(spec: APISpec) -> None:
     spec.path(path="/api/v1/manage/apps/{appid}", parameters=[APPID], operations={
         "get": _op("getManagedApp", "Read one of your apps", _ok("ManageApp")),
         "patch": _op("updateManagedApp", "Change fields of one of your apps", _ok("ManageApp"),
-                     requestBody=_body("ManageAppUpdate"))})
+                     requestBody=_body("ManageAppUpdate")),
+        "delete": _op("deleteManagedApp",
+                      "Delete one of your apps: grants removed (deauthorization callbacks), "
+                      "tokens revoked, appid never reused, history kept",
+                      _ok("ManageAppDeleted"), requestBody={"required": True, "content": {
+                          "application/json": {"schema": {
+                              "type": "object", "required": ["confirm_name"],
+                              "properties": {"confirm_name": {"type": "string"}}}}}})})
     spec.path(path="/api/v1/manage/apps/{appid}/rotate-appkey", parameters=[APPID], operations={
         "post": _op("rotateManagedAppKey",
                     "Rotate the appkey (the old one works during the overlap)",

@@ -30,6 +30,7 @@ def init_app(app: Flask) -> None:
         admin_audit,
         admin_views,
         app_views,
+        delete_views,
         dev_views,
         key_views,
         manage_api,

@@ -11,7 +11,7 @@ from gateway.extensions import db
 from gateway.timeutil import utcnow
 
 APP_TYPES = ("web", "mobile", "native")  # web = confidential; mobile/native = public (PKCE)
-STATUSES = ("draft", "in_review", "live", "rejected", "suspended")
+STATUSES = ("draft", "in_review", "live", "rejected", "suspended", "deleted")
 PERMISSION_STATES = ("requested", "granted", "refused")
 FIRST_APPID = 101000000
 
@@ -50,6 +50,7 @@ class App(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     submitted_at: Mapped[datetime | None]
     reviewed_at: Mapped[datetime | None]
+    deleted_at: Mapped[datetime | None]  # a deleted app stays as a tombstone (appid kept)
 
     permissions: Mapped[list[AppPermission]] = relationship(
         back_populates="app", cascade="all, delete-orphan", lazy="selectin")

@@ -63,13 +63,14 @@ def open_profile(user: User, *, name: str, contact_email: str) -> DeveloperProfi
 def apps_of(user: User) -> list[App]:
     """The developer's own apps, newest first."""
     return list(db.session.scalars(
-        select(App).where(App.developer_id == user.id).order_by(App.id.desc())))
+        select(App).where(App.developer_id == user.id, App.status != "deleted")
+        .order_by(App.id.desc())))
 
 
 def own_app(user: User, appid: str | None) -> App:
     """The developer's app with this appid; anybody else's (or none) is AppNotFound."""
     app = app_services.find_by_appid(appid)
-    if app.developer_id != user.id:
+    if app.developer_id != user.id or app.status == "deleted":
         raise AppNotFound()
     return app
 

@@ -14,7 +14,7 @@ from datetime import datetime
 from gateway.apps.models import App
 from gateway.apps.services import appkey_matches
 
-REFUSED_STATUSES = frozenset({"suspended", "rejected"})
+REFUSED_STATUSES = frozenset({"suspended", "rejected", "deleted"})
 
 
 @dataclass(frozen=True)
