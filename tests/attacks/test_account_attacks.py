@@ -104,20 +104,21 @@ def test_no_page_can_be_framed(client: FlaskClient, auth: Auth, factory) -> None
         assert headers["X-Frame-Options"] == "DENY", path
 
 
-@pytest.mark.parametrize("target", ["//evil.example/", "https://evil.example/", "/\\evil.example",
-                                    "\\\\evil.example", "/%2F%2Fevil.example", "javascript:x"])
-def test_next_after_login_and_signup_never_leaves_the_site(client, auth, factory,
-                                                          target: str) -> None:
+def test_next_after_login_and_signup_never_leaves_the_site(client, auth, factory) -> None:
     factory.user("alice")
-    login = auth.login("alice", next=target)
-    assert login.status_code == 302
-    location = login.headers["Location"]
-    assert location.startswith("/") and not location.startswith(("//", "/\\"))
-    auth.logout()
-    page = client.get("/signup", query_string={"next": target}).get_data(as_text=True)
-    signup = client.post("/signup", data={"username": "newbie", "email": "newbie@example.com",
-                                          "password": "password-123456",
-                                          "confirm": "password-123456", "next": target,
-                                          "csrf_token": csrf_from(page)})
-    location = signup.headers.get("Location", "")
-    assert signup.status_code == 302 and not location.startswith(("//", "http", "\\", "/\\"))
+    for n, target in enumerate(["//evil.example/", "https://evil.example/", "/\\evil.example",
+                                "\\\\evil.example", "/%2F%2Fevil.example", "javascript:x"]):
+        login = auth.login("alice", next=target)
+        location = login.headers["Location"]
+        assert login.status_code == 302 and location.startswith("/"), target
+        assert not location.startswith(("//", "/\\")), target
+        auth.logout()
+        page = client.get("/signup", query_string={"next": target}).get_data(as_text=True)
+        signup = client.post("/signup", data={
+            "username": f"newbie{n}", "email": f"newbie{n}@example.com",
+            "password": "password-123456", "confirm": "password-123456", "next": target,
+            "csrf_token": csrf_from(page)})
+        location = signup.headers.get("Location", "")
+        assert signup.status_code == 302, target
+        assert not location.startswith(("//", "http", "\\", "/\\")), target
+        auth.logout()

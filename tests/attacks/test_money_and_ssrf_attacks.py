@@ -58,13 +58,13 @@ def test_confirming_one_order_twice_moves_coins_once(client: FlaskClient, auth,
     assert coins(shop.user_id) == 1000 - 60
 
 
-@pytest.mark.parametrize("amount", [-60, 0, 10**15, 1.5, "60", True])
-def test_negative_huge_or_odd_amounts_are_refused(client: FlaskClient, factory,
-                                                  amount: Any) -> None:
+def test_negative_huge_or_odd_amounts_are_refused(client: FlaskClient, factory) -> None:
     shop = make_shop(factory, coins=100)
-    response = client.post("/api/v1/payments/orders", json=shop.order_body() | {"amount": amount},
-                           headers=shop.headers)
-    assert response.status_code == 422
+    amount: Any
+    for amount in (-60, 0, 10**15, 1.5, "60", True):
+        response = client.post("/api/v1/payments/orders",
+                               json=shop.order_body() | {"amount": amount}, headers=shop.headers)
+        assert response.status_code == 422, amount
 
 
 def test_an_idempotency_key_cannot_be_reused_for_another_order(client: FlaskClient,
@@ -94,21 +94,20 @@ def test_free_coins_production_refuses_the_sandbox_provider(tmp_path) -> None:
     assert build(str(tmp_path), PRODUCTION, environ={})["ZC_PAYMENT_PROVIDER"] == "stripe"
 
 
-@pytest.mark.parametrize("host", SPELLINGS)
 def test_ssrf_webhook_urls_in_every_loopback_spelling_are_refused_at_registration(
-        client: FlaskClient, auth, factory, host: str) -> None:
+        client: FlaskClient, auth, factory) -> None:
     _, appid, _ = developer(client, auth, factory, "devon", "Prober")
     edit = f"/developer/apps/{appid}/edit"
-    for field in ("webhook_url", "deauthorize_url"):
-        response = post_form(client, edit, edit, {
-            "name": "Prober", "category": "social", "app_type": "web",
-            "redirect_uris": "https://a.example/cb", field: f"http://{host}:22/"})
-        assert response.status_code == 400, (field, host)
+    for host in SPELLINGS:
+        for field in ("webhook_url", "deauthorize_url"):
+            response = post_form(client, edit, edit, {
+                "name": "Prober", "category": "social", "app_type": "web",
+                "redirect_uris": "https://a.example/cb", field: f"http://{host}:22/"})
+            assert response.status_code == 400, (field, host)
 
 
-@pytest.mark.parametrize("host", SPELLINGS)
 def test_ssrf_stored_internal_urls_are_never_connected_and_show_no_error_text(
-        client: FlaskClient, auth, factory, listener: socket.socket, host: str) -> None:
+        client: FlaskClient, auth, factory, listener: socket.socket) -> None:
     """Rows written before the guard, or through any path that skipped registration: the worker
     still refuses at connect time, and the page shows a short reason, not the socket's error."""
     port = listener.getsockname()[1]
@@ -116,11 +115,12 @@ def test_ssrf_stored_internal_urls_are_never_connected_and_show_no_error_text(
     from gateway.apps.models import App
 
     app_row = db.session.query(App).filter_by(appid=appid).one()
-    target = f"http://{host}:{port}/probe"
-    enqueue_webhook(app_row, "test.ping", {}, url=target)
-    enqueue_webhook(app_row, "user.deauthorized", {}, url=target)
+    for host in SPELLINGS:
+        target = f"http://{host}:{port}/probe"
+        enqueue_webhook(app_row, "test.ping", {}, url=target)
+        enqueue_webhook(app_row, "user.deauthorized", {}, url=target)
     db.session.commit()
-    worker.run_once()
+    assert worker.run_once(limit=100) == 2 * len(SPELLINGS)
     assert not _connected(listener)
     errors = {a.error for a in db.session.query(DeliveryAttempt)}
     assert errors == {"refused: address not allowed"}
@@ -147,10 +147,10 @@ def test_ssrf_dns_rebinding_is_refused_at_delivery(client: FlaskClient, auth, fa
     assert not _connected(listener)
 
 
-@pytest.mark.parametrize("url", ["https://127.1/n", "https://169.254.169.254/latest/meta-data",
-                                 "http://localhost:22/", "https://[::1]/n"])
-def test_ssrf_order_notify_urls_are_refused(client: FlaskClient, factory, url: str) -> None:
+def test_ssrf_order_notify_urls_are_refused(client: FlaskClient, factory) -> None:
     shop = make_shop(factory)
-    response = client.post("/api/v1/payments/orders", json=shop.order_body(notify_url=url),
-                           headers=shop.headers)
-    assert response.status_code == 422
+    for url in ("https://127.1/n", "https://169.254.169.254/latest/meta-data",
+                "http://localhost:22/", "https://[::1]/n"):
+        response = client.post("/api/v1/payments/orders", json=shop.order_body(notify_url=url),
+                               headers=shop.headers)
+        assert response.status_code == 422, url

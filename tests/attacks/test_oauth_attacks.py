@@ -2,26 +2,25 @@
 
 from __future__ import annotations
 
-import pytest
-
 from tests.attacks.conftest import INTERNALS
 from tests.oauth.conftest import NATIVE_REDIRECT, WEB_REDIRECT, pkce_pair, query_of
 from tests.security.oauth_flow import PATH, TOKEN, authorize_url, callback, redeem, userinfo
 
-
-@pytest.mark.parametrize("uri", [
+REDIRECT_TRICKS = [
     "https://site.example.evil.example/callback", "https://site.example@evil.example/callback",
     "https://site.example/callback/../evil", "https://site.example/callback?x=1",
     "https://site.example:444/callback", "http://site.example/callback",
     "https://SITE.example/callback", "https://site.example/callback#frag",
     "https://site.example/callback%2f..%2fevil", "//evil.example/callback", "javascript:alert(1)",
-])
-def test_redirect_uri_tricks_get_an_error_page_and_no_location(world, browser, client,
-                                                               uri: str) -> None:
+]
+
+
+def test_redirect_uri_tricks_get_an_error_page_and_no_location(world, browser, client) -> None:
     browser.login()
-    response = client.get(authorize_url(world, redirect_uri=uri))
-    assert response.status_code == 400 and "Location" not in response.headers
-    assert not INTERNALS.search(response.get_data(as_text=True))
+    for uri in REDIRECT_TRICKS:
+        response = client.get(authorize_url(world, redirect_uri=uri))
+        assert response.status_code == 400 and "Location" not in response.headers, uri
+        assert not INTERNALS.search(response.get_data(as_text=True)), uri
 
 
 def test_pkce_plain_downgrade_is_refused(world, browser, client) -> None:
@@ -81,14 +80,13 @@ def test_another_clients_secret_cannot_redeem_a_code(world, browser, client, fac
     assert stolen.status_code == 400 and "access_token" not in stolen.get_json()
 
 
-@pytest.mark.parametrize("hint", ["eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.",
-                                  "not-a-jwt", "a.b.c", "eyJ" + "A" * 3000])
-def test_forged_id_token_hints_never_log_anybody_in(world, client, hint: str) -> None:
-    response = client.get(authorize_url(world, scope="openid", prompt="none",
-                                        id_token_hint=hint))
-    location = response.headers.get("Location", "")
-    assert response.status_code in {302, 400} and "code=" not in location
-    assert not INTERNALS.search(response.get_data(as_text=True))
+def test_forged_id_token_hints_never_log_anybody_in(world, client) -> None:
+    for hint in ("eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.", "not-a-jwt", "a.b.c", "eyJ" + "A" * 3000):
+        response = client.get(authorize_url(world, scope="openid", prompt="none",
+                                            id_token_hint=hint))
+        location = response.headers.get("Location", "")
+        assert response.status_code in {302, 400} and "code=" not in location, hint
+        assert not INTERNALS.search(response.get_data(as_text=True)), hint
 
 
 def test_consent_without_its_csrf_token_grants_nothing(world, browser, client) -> None:
