@@ -29,8 +29,8 @@ class _QuietHandler(WSGIRequestHandler):
 class LiveServer:
     """A WSGI app served on 127.0.0.1 (a free port) by a thread."""
 
-    def __init__(self, wsgi_app: Callable[..., Any]) -> None:
-        self.server: BaseWSGIServer = make_server("127.0.0.1", 0, wsgi_app, threaded=True,
+    def __init__(self, wsgi_app: Callable[..., Any], port: int = 0) -> None:
+        self.server: BaseWSGIServer = make_server("127.0.0.1", port, wsgi_app, threaded=True,
                                                   request_handler=_QuietHandler)
         self.url = f"http://127.0.0.1:{self.server.server_port}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -46,9 +46,9 @@ class LiveServer:
 
 
 @contextmanager
-def serve(wsgi_app: Callable[..., Any]) -> Iterator[LiveServer]:
-    """Serve `wsgi_app` for the duration of the block."""
-    live = LiveServer(wsgi_app).start()
+def serve(wsgi_app: Callable[..., Any], port: int = 0) -> Iterator[LiveServer]:
+    """Serve `wsgi_app` for the duration of the block (on `port`, or a free one)."""
+    live = LiveServer(wsgi_app, port).start()
     try:
         yield live
     finally:
