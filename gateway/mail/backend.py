@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import smtplib
 import ssl
+from typing import Any
 
 from flask_mailman.backends.smtp import EmailBackend as MailmanSMTPBackend
 from flask_mailman.utils import DNS_NAME
@@ -17,12 +18,14 @@ from flask_mailman.utils import DNS_NAME
 class EmailBackend(MailmanSMTPBackend):
     """SMTP with verified TLS (smtps:// or STARTTLS) and credentials only over it when set so."""
 
+    connection: smtplib.SMTP | None  # the parent class leaves it unannotated
+
     def open(self) -> bool | None:
         """Connect, upgrade with a verifying context, and log in."""
         if self.connection:
             return False
         context = ssl.create_default_context()
-        params: dict[str, object] = {"local_hostname": DNS_NAME.get_fqdn()}
+        params: dict[str, Any] = {"local_hostname": DNS_NAME.get_fqdn()}
         if self.timeout is not None:
             params["timeout"] = self.timeout
         if self.use_ssl:
