@@ -1,14 +1,14 @@
 """Apps can be deleted by their developer (issue 18): a tombstone keeps the appid and history.
 
 Revision ID: 0142
-Revises: 0141
+Revises: 0090
 """
 from alembic import op
 import sqlalchemy as sa
 
 
 revision = '0142'
-down_revision = '0141'
+down_revision = '0090'
 branch_labels = None
 depends_on = None
 
