@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import argparse
 import base64
+import secrets
 import time
 from collections.abc import Callable
 from typing import Any
 
 from bench import database
+from bench.server import PRODUCTION_EXTRAS
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/zc_bench_micro"
 REDIRECT = "https://bench.example/callback"
@@ -110,7 +112,8 @@ def main(argv: list[str] | None = None) -> int:
     database.recreate(args.database_url)
     try:
         flask_app = create_app({"SQLALCHEMY_DATABASE_URI": args.database_url,
-                                "ZC_ENV": "production", "SECRET_KEY": "micro", "ZC_LOG_FORMAT":
+                                "ZC_ENV": "production", "SECRET_KEY": secrets.token_hex(32),
+                                **PRODUCTION_EXTRAS, "ZC_LOG_FORMAT":
                                 "json", "ZC_API_RATE_LIMIT": "100000000 per minute",
                                 # Counted, as under gunicorn, but never refusing (bench/server.py).
                                 "ZC_TOKEN_LIMIT_CLIENT": "100000000 per minute",

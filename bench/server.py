@@ -14,6 +14,10 @@ from pathlib import Path
 from types import TracebackType
 
 ROOT = Path(__file__).resolve().parents[1]
+# What production refuses to start without (gateway/security/settings.py), for a load test on
+# loopback: no payment is made, and without Redis each worker counts its own limits, knowingly.
+PRODUCTION_EXTRAS = {"ZC_PAYMENT_PROVIDER": "stripe", "STRIPE_API_KEY": "sk_test_bench",
+                     "STRIPE_WEBHOOK_SECRET": "whsec_bench", "ZC_ALLOW_PROCESS_LIMITS": "1"}
 
 
 def free_port() -> int:
@@ -50,7 +54,7 @@ class Server:
                # Production requires mail settings; no worker runs, so nothing is sent, and no
                # SMTP server listens: the preflight's connection checks are skipped.
                "ZC_SMTP_URL": "smtp://127.0.0.1:25", "ZC_PUBLIC_URL": "https://bench.invalid",
-               "ZC_SKIP_PREFLIGHT": "1"}
+               "ZC_SKIP_PREFLIGHT": "1", **PRODUCTION_EXTRAS}
         env.pop("REDIS_URL", None)
         if self.redis_url:
             env["REDIS_URL"] = self.redis_url

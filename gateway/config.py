@@ -54,6 +54,9 @@ DEFAULTS: dict[str, Any] = {
     # ZC_AVATAR_MAX_PIXELS.
     "ZC_UPLOAD_LIMIT": "20 per hour",
     "RATELIMIT_STORAGE_URI": None,  # default: REDIS_URL, else process:// (this process)
+    # Production refuses in-process limit storage (each worker would count on its own) unless
+    # this says the operator knows: a production-like benchmark without Redis, say.
+    "ZC_ALLOW_PROCESS_LIMITS": False,
     # Explicit: Flask-Limiter otherwise copies its default from the last app it was bound to.
     "RATELIMIT_ENABLED": True,
     "RATELIMIT_HEADERS_ENABLED": True,

@@ -79,7 +79,8 @@ def production_refusals(config: Mapping[str, Any], instance_path: str,
         problems.extend(f"{name} must be set when ZC_PAYMENT_PROVIDER=stripe"
                         for name in ("STRIPE_API_KEY", "STRIPE_WEBHOOK_SECRET")
                         if not config.get(name))
-    if str(config.get("RATELIMIT_STORAGE_URI") or "").startswith(IN_PROCESS_STORAGE):
+    if str(config.get("RATELIMIT_STORAGE_URI") or "").startswith(IN_PROCESS_STORAGE) and \
+            not config.get("ZC_ALLOW_PROCESS_LIMITS"):
         problems.append("REDIS_URL (or RATELIMIT_STORAGE_URI) must name shared storage in "
                         "production: in-process login and token limits multiply by the workers")
     if config.get("ZC_OUTBOUND_ALLOW_LOOPBACK"):

@@ -86,3 +86,9 @@ def test_the_cli_prints_the_refusal_without_a_traceback(tmp_path: Path) -> None:
                             capture_output=True, text=True, timeout=120, cwd=tmp_path)
     assert result.returncode != 0 and "Traceback" not in result.stderr
     assert "ZC_PAYMENT_PROVIDER=sandbox credits coins for free" in result.stderr
+
+
+def test_in_process_limits_only_when_the_operator_says_so(tmp_path: Path) -> None:
+    config = build(str(tmp_path), {**PRODUCTION, "REDIS_URL": None,
+                                   "ZC_ALLOW_PROCESS_LIMITS": True}, environ={})
+    assert config["RATELIMIT_STORAGE_URI"] == "process://"
