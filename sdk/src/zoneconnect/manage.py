@@ -1,0 +1,177 @@
+"""`zoneconnect.manage`: the management API (`/api/v1/manage/`) with a personal API key.
+
+    from zoneconnect.manage import ManageClient
+
+    with ManageClient(api_key="zcpat_...") as manage:    # or ZONECONNECT_API_KEY
+        app = manage.apps.create(name="Shop", redirect_uris=["https://shop.example/cb"])
+        manage.webhooks.send_test(app["appid"])
+        for event in manage.auth_events.list(app["appid"], outcome="failure"):
+            print(event["reason"], event["openid"])
+
+Answers are the API's JSON objects (see the OpenAPI document's `management` operations); errors
+are the SDK's usual classes (`AuthenticationError` for a bad key, `PermissionDeniedError` for a
+read key writing, `NotFoundError`, `BadRequestError` with `.fields`, `RateLimitError` with
+`.retry_after`). Requests are not retried: every write here is one a person asked for.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from types import TracebackType
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ._config import DEFAULT_BASE_URL
+from ._exceptions import APIResponseValidationError, ZoneConnectError, connection_error
+from ._sansio import raise_for_status
+from ._version import __version__
+
+__all__ = ["ManageClient"]
+
+JSON = dict[str, Any]
+# Aliases: inside the resource classes their own `list` methods shadow the builtin.
+JSONList = list[JSON]
+Strings = list[str]
+
+
+class ManageClient:
+    """A blocking client of the management API; resources `apps`, `auth_events`, `deliveries`
+    and `webhooks`."""
+
+    def __init__(self, *, api_key: str | None = None, base_url: str | None = None,
+                 timeout: float = 30.0, http_client: httpx.Client | None = None) -> None:
+        key = api_key or os.environ.get("ZONECONNECT_API_KEY")
+        if not key:
+            raise ZoneConnectError(
+                "api_key is required: pass api_key= or set ZONECONNECT_API_KEY")
+        base = (base_url or os.environ.get("ZONECONNECT_BASE_URL") or DEFAULT_BASE_URL)
+        self._base = base.rstrip("/") + "/api/v1/manage"
+        self._headers = {"Authorization": f"Bearer {key}",
+                         "User-Agent": f"zoneconnect-python/{__version__} (manage)"}
+        self._owns_http = http_client is None
+        self._http = http_client or httpx.Client(timeout=timeout)
+        self.apps = Apps(self)
+        self.auth_events = AuthEvents(self)
+        self.deliveries = Deliveries(self)
+        self.webhooks = Webhooks(self)
+
+    def request(self, method: str, path: str, *, json: JSON | None = None,
+                params: dict[str, Any] | None = None) -> JSON:
+        """One call; the answer's JSON object, or the matching APIError."""
+        query = {k: v for k, v in (params or {}).items() if v is not None}
+        try:
+            response = self._http.request(method, self._base + path, json=json, params=query,
+                                          headers=self._headers)
+        except httpx.TransportError as exc:
+            raise connection_error(exc) from exc
+        raise_for_status(response, time.time())
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        if not isinstance(body, dict):
+            raise APIResponseValidationError("expected a JSON object", response=response,
+                                             body=body)
+        return body
+
+    def close(self) -> None:
+        """Close the HTTP client if this object made it."""
+        if self._owns_http:
+            self._http.close()
+
+    def __enter__(self) -> ManageClient:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+
+def _app(appid: str) -> str:
+    return "/apps/" + quote(appid, safe="")
+
+
+class Apps:
+    """`manage.apps`: your apps."""
+
+    def __init__(self, client: ManageClient) -> None:
+        self._c = client
+
+    def list(self) -> JSONList:
+        """Your apps."""
+        return JSONList(self._c.request("GET", "/apps")["data"])
+
+    def create(self, *, name: str, redirect_uris: Strings, **fields: Any) -> JSON:
+        """Register an app; the answer holds its `appkey` (shown only this once)."""
+        return self._c.request("POST", "/apps", json={"name": name,
+                                                      "redirect_uris": redirect_uris, **fields})
+
+    def retrieve(self, appid: str) -> JSON:
+        """One of your apps."""
+        return self._c.request("GET", _app(appid))
+
+    def update(self, appid: str, **fields: Any) -> JSON:
+        """Change some fields (URLs are validated as on the portal)."""
+        return self._c.request("PATCH", _app(appid), json=fields)
+
+    def delete(self, appid: str, *, confirm_name: str) -> JSON:
+        """Delete the app (grants removed with callbacks, tokens revoked, appid never reused)."""
+        return self._c.request("DELETE", _app(appid), json={"confirm_name": confirm_name})
+
+    def rotate_appkey(self, appid: str) -> JSON:
+        """A new appkey; the old one works until `previous_appkey_expires_at`."""
+        return self._c.request("POST", _app(appid) + "/rotate-appkey")
+
+    def rotate_webhook_secret(self, appid: str) -> JSON:
+        """A new webhook secret; the old one co-signs until `previous_expires_at`."""
+        return self._c.request("POST", _app(appid) + "/rotate-webhook-secret")
+
+    def stats(self, appid: str, *, from_: str | None = None, to: str | None = None) -> JSON:
+        """Daily series (YYYY-MM-DD bounds, default the last 30 days)."""
+        return self._c.request("GET", _app(appid) + "/stats", params={"from": from_, "to": to})
+
+
+class AuthEvents:
+    """`manage.auth_events`: an app's authorization and token events."""
+
+    def __init__(self, client: ManageClient) -> None:
+        self._c = client
+
+    def list(self, appid: str, *, kind: str | None = None, outcome: str | None = None,
+             reason: str | None = None, openid: str | None = None, days: int | None = None,
+             before: int | None = None, limit: int = 100) -> JSONList:
+        """One page of events, newest first; pass the last `id` as `before` for the next."""
+        body = self._c.request("GET", _app(appid) + "/auth-events", params={
+            "kind": kind, "outcome": outcome, "reason": reason, "openid": openid,
+            "days": days, "before": before, "limit": limit})
+        return JSONList(body["data"])
+
+
+class Deliveries:
+    """`manage.deliveries`: webhook events with every attempt."""
+
+    def __init__(self, client: ManageClient) -> None:
+        self._c = client
+
+    def list(self, appid: str, *, limit: int = 50) -> JSONList:
+        """The app's latest events, newest first."""
+        return JSONList(self._c.request("GET", _app(appid) + "/deliveries",
+                                        params={"limit": limit})["data"])
+
+    def resend(self, appid: str, delivery_id: int) -> JSON:
+        """Deliver an event again now."""
+        return self._c.request("POST", f"{_app(appid)}/deliveries/{int(delivery_id)}/resend")
+
+
+class Webhooks:
+    """`manage.webhooks`: test events."""
+
+    def __init__(self, client: ManageClient) -> None:
+        self._c = client
+
+    def send_test(self, appid: str) -> JSON:
+        """Queue a signed `webhook.test` event to the app's webhook URL (rate-limited)."""
+        return self._c.request("POST", _app(appid) + "/webhooks/test")

@@ -1,0 +1,89 @@
+"""`zoneconnect.manage.ManageClient`: paths, the key header, query filters and error classes."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+import pytest
+
+from zoneconnect import (
+    AuthenticationError,
+    BadRequestError,
+    NotFoundError,
+    RateLimitError,
+    ZoneConnectError,
+)
+from zoneconnect.manage import ManageClient
+
+BASE = "https://zc.test"
+
+
+def _client(handler: httpx.MockTransport) -> ManageClient:
+    return ManageClient(api_key="zcpat_test", base_url=BASE,
+                        http_client=httpx.Client(transport=handler))
+
+
+def test_calls_carry_the_key_and_hit_the_documented_paths() -> None:
+    seen: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        if request.url.path.endswith("/auth-events"):
+            return httpx.Response(200, json={"data": [{"id": 3, "reason": "access_denied"}],
+                                              "next_before": None})
+        if request.url.path == "/api/v1/manage/apps" and request.method == "GET":
+            return httpx.Response(200, json={"data": [{"appid": "101"}]})
+        return httpx.Response(202, json={"ok": True})
+
+    with _client(httpx.MockTransport(answer)) as manage:
+        assert manage.apps.list() == [{"appid": "101"}]
+        events = manage.auth_events.list("101", outcome="failure", limit=10)
+        assert events == [{"id": 3, "reason": "access_denied"}]
+        manage.webhooks.send_test("101")
+        manage.deliveries.resend("101", 7)
+        manage.apps.delete("101", confirm_name="Shop")
+    assert all(r.headers["authorization"] == "Bearer zcpat_test" for r in seen)
+    assert [(r.method, r.url.path) for r in seen] == [
+        ("GET", "/api/v1/manage/apps"), ("GET", "/api/v1/manage/apps/101/auth-events"),
+        ("POST", "/api/v1/manage/apps/101/webhooks/test"),
+        ("POST", "/api/v1/manage/apps/101/deliveries/7/resend"),
+        ("DELETE", "/api/v1/manage/apps/101")]
+    assert dict(seen[1].url.params) == {"outcome": "failure", "limit": "10"}
+    assert json.loads(seen[4].content) == {"confirm_name": "Shop"}
+
+
+@pytest.mark.parametrize(("status", "body", "cls"), [
+    (401, {"error": "invalid_token"}, AuthenticationError),
+    (404, {"error": "app_not_found"}, NotFoundError),
+    (422, {"error": "validation_error", "fields": {"limit": ["bad"]}}, BadRequestError),
+    (429, {"error": "rate_limited"}, RateLimitError)])
+def test_errors_are_the_sdk_classes(status: int, body: dict[str, object],
+                                    cls: type[Exception]) -> None:
+    def answer(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(status, json=body, headers={"Retry-After": "7"})
+
+    with _client(httpx.MockTransport(answer)) as manage, pytest.raises(cls) as info:
+        manage.webhooks.send_test("101")
+    if isinstance(info.value, RateLimitError):
+        assert info.value.retry_after == 7
+    if isinstance(info.value, BadRequestError):
+        assert info.value.fields == {"limit": ["bad"]}
+
+
+def test_a_key_is_required(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ZONECONNECT_API_KEY", raising=False)
+    with pytest.raises(ZoneConnectError, match="api_key"):
+        ManageClient()
+
+
+def test_appids_are_path_escaped() -> None:
+    seen: list[str] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request.url.raw_path.decode())
+        return httpx.Response(200, json={})
+
+    with _client(httpx.MockTransport(answer)) as manage:
+        manage.apps.retrieve("../keys")
+    assert seen == ["/api/v1/manage/apps/..%2Fkeys"]
