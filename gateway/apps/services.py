@@ -32,6 +32,13 @@ def check_redirect_uri(uri: str) -> str | None:
     parts = urlsplit(uri)
     if parts.fragment or "#" in uri:
         return "Redirect URIs may not contain a fragment."
+    if parts.scheme in ("http", "https"):
+        try:
+            port = parts.port
+        except ValueError:
+            return "The port must be a number from 1 to 65535."
+        if port == 0 or not parts.hostname or parts.username is not None:
+            return "Use an https URL with a host name (no user name, port 1 to 65535)."
     if parts.scheme == "https" and parts.netloc:
         return None
     if parts.scheme == "http" and parts.hostname in {"127.0.0.1", "::1", "localhost"}:

@@ -23,6 +23,7 @@ from gateway.errors import ValidationFailed
 from gateway.extensions import db
 from gateway.i18n import _
 from gateway.timeutil import utcnow
+from gateway.weburls import UrlProblem, normalize_http_url
 
 ICON_SIZES = (16, 32, 64, 128)
 CATEGORIES = ("game", "social", "tools", "shopping", "news", "education", "other")
@@ -75,11 +76,18 @@ def own_app(user: User, appid: str | None) -> App:
     return app
 
 
-def _check_url(value: str, name: str, problems: dict[str, list[str]]) -> None:
-    if value and (len(value) > 512 or not value.startswith(("https://", "http://"))):
-        problems[name] = ["Use an http(s) URL of at most 512 characters."]
-    elif value and name in CALLBACK_FIELDS and (why := outbound.url_problem(value)):
+def _check_url(value: str, name: str, problems: dict[str, list[str]]) -> str:
+    """The URL normalized (gateway.weburls), or "" with the problem noted."""
+    if not value:
+        return value
+    try:
+        value = normalize_http_url(value)
+    except UrlProblem as exc:
+        problems[name] = [str(exc)]
+        return ""
+    if name in CALLBACK_FIELDS and (why := outbound.url_problem(value)):
         problems[name] = [why]  # the platform POSTs here: no internal address
+    return value
 
 
 def update_app(app: App, actor: User, changes: dict[str, Any]) -> App:
@@ -101,7 +109,8 @@ def update_app(app: App, actor: User, changes: dict[str, Any]) -> App:
     if len(changes.get("description", "")) > 2000:
         problems["description"] = ["At most 2000 characters."]
     for name in ("website", "webhook_url", "deauthorize_url"):
-        _check_url(changes.get(name, ""), name, problems)
+        if changes.get(name):
+            changes[name] = _check_url(changes[name], name, problems)
     if "redirect_uris" in changes:
         try:
             changes["redirect_uris"] = app_services.validate_redirect_uris(
