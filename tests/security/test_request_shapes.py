@@ -86,3 +86,16 @@ def test_deep_json_to_the_legacy_token_endpoint_is_an_error(client: FlaskClient)
                            content_type="text/plain")
     # The QQ wire format answers errors with 200 and a callback body; never a 500.
     assert response.status_code < 500 and b"error" in response.data
+
+
+def test_every_browser_form_reads_submissions_through_gateway_forms() -> None:
+    """A form subclassing FlaskForm directly would take file parts and JSON objects into text
+    fields again (a 500) and read the login identity differently from the throttle."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    offenders = [str(path.relative_to(root)) for folder in ("gateway", "developer_portal")
+                 for path in (root / folder).rglob("*.py")
+                 if path != root / "gateway" / "forms.py"
+                 and "FlaskForm" in path.read_text(encoding="utf-8")]
+    assert offenders == []
