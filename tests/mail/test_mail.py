@@ -177,15 +177,18 @@ def test_smtp_url_forms():
 
 
 @pytest.mark.parametrize("settings, message", [
-    ({}, "ZC_SMTP_URL must be set"),
+    ({"ZC_PUBLIC_URL": "https://id.example"}, "ZC_SMTP_URL must be set"),
     ({"ZC_SMTP_URL": "smtps://mx.example"}, "https:// URL"),
     ({"ZC_SMTP_URL": "smtps://mx.example", "ZC_PUBLIC_URL": "http://id.example"}, "https://"),
     ({"ZC_SMTP_URL": "smtp://u:p@mx.example", "ZC_PUBLIC_URL": "https://id.example"},
      "without TLS"),
 ])
 def test_production_refuses_unsafe_mail_settings(tmp_path, settings, message):
-    config = {"ZC_ENV": "production", "SECRET_KEY": "k" * 32,
-              "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/p.db", **settings}
+    from tests.security.test_production_refusals import PRODUCTION
+
+    # Everything else production asks for is there (gateway/security/settings.py).
+    others = {k: v for k, v in PRODUCTION.items() if k not in {"ZC_SMTP_URL", "ZC_PUBLIC_URL"}}
+    config = {**others, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/p.db", **settings}
     with pytest.raises(ConfigError, match=message):
         create_app(config)
 
@@ -218,9 +221,11 @@ def test_development_outbox_page_shows_both_parts(database_url):
 
 def test_outbox_page_is_not_registered_outside_development(database_url):
     port = free_port()
-    production = _app("production", database_url, SECRET_KEY="k" * 32,
-                      ZC_SMTP_URL=f"smtps://127.0.0.1:{port}",
-                      ZC_PUBLIC_URL="https://id.example.com")
+    from tests.security.test_production_refusals import PRODUCTION
+
+    production = _app("production", database_url, **{
+        **PRODUCTION, "REDIS_URL": None, "ZC_ALLOW_PROCESS_LIMITS": True,
+        "ZC_SMTP_URL": f"smtps://127.0.0.1:{port}", "ZC_PUBLIC_URL": "https://id.example.com"})
     assert "dev_mail.outbox" not in production.view_functions
     assert production.test_client().get("/dev/mail").status_code == 404
     assert "dev_mail.outbox" not in _app("test", database_url).view_functions
