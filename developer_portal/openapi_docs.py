@@ -83,6 +83,7 @@ def register_manage_api_docs(spec: APISpec) -> None:
              for name in ("from", "to")]
     _auth_events_docs(spec)
     _webhook_docs(spec)
+    _review_docs(spec)
     spec.path(path="/api/v1/manage/apps/{appid}/stats", parameters=[APPID], operations={
         "get": _op("getManagedAppStats", "Daily statistics of one of your apps",
                    _ok("ManageStats"), parameters=dates)})
@@ -169,3 +170,30 @@ def _webhook_docs(spec: APISpec) -> None:
                   "rotateManagedAppWebhookSecret",
                   "A new webhook signing secret (the previous one co-signs during the overlap)",
                   _ok("ManageWebhookSecret"))})
+
+
+def _review_docs(spec: APISpec) -> None:
+    conflict = {"409": {"description": "Not in a state that allows it (conflict)",
+                        "content": {"application/json": {"schema": "ManageError"}}}}
+    spec.path(path="/api/v1/manage/apps/{appid}/submit", parameters=[APPID], operations={
+        "post": _op("submitManagedApp", "Submit a draft or rejected app for review",
+                    {**_ok("ManageApp"), **conflict})})
+    permission = {"type": "object", "required": ["scope", "reason"], "properties": {
+        "scope": {"type": "string"}, "reason": {"type": "string", "maxLength": 1000}}}
+    spec.path(path="/api/v1/manage/apps/{appid}/permissions", parameters=[APPID], operations={
+        "post": _op("requestManagedAppPermission", "Apply for a permission with a reason",
+                    {**_ok("ManageApp", "201", "Requested"), **conflict},
+                    requestBody={"required": True,
+                                 "content": {"application/json": {"schema": permission}}})})
+    spec.components.schema("ManageTestUsers", {"type": "object", "properties": {
+        "appid": {"type": "string"},
+        "usernames": {"type": "array", "items": {"type": "string"}}}})
+    spec.path(path="/api/v1/manage/apps/{appid}/test-users", parameters=[APPID], operations={
+        "get": _op("listManagedAppTestUsers", "The app's test users",
+                   _ok("ManageTestUsers")),
+        "put": _op("setManagedAppTestUsers", "Replace the app's test users",
+                   _ok("ManageTestUsers"),
+                   requestBody={"required": True, "content": {"application/json": {
+                       "schema": {"type": "object", "required": ["usernames"], "properties": {
+                           "usernames": {"type": "array", "maxItems": 100,
+                                         "items": {"type": "string"}}}}}}})})

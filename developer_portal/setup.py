@@ -34,6 +34,7 @@ def init_app(app: Flask) -> None:
         dev_views,
         key_views,
         manage_api,
+        manage_review,
         manage_webhooks,
         stats_views,
     )

@@ -43,14 +43,16 @@ def test_calls_carry_the_key_and_hit_the_documented_paths() -> None:
         manage.webhooks.send_test("101")
         manage.deliveries.resend("101", 7)
         manage.apps.delete("101", confirm_name="Shop")
+        manage.apps.request_permission("101", scope="add_share", reason="scores")
     assert all(r.headers["authorization"] == "Bearer zcpat_test" for r in seen)
     assert [(r.method, r.url.path) for r in seen] == [
         ("GET", "/api/v1/manage/apps"), ("GET", "/api/v1/manage/apps/101/auth-events"),
         ("POST", "/api/v1/manage/apps/101/webhooks/test"),
         ("POST", "/api/v1/manage/apps/101/deliveries/7/resend"),
-        ("DELETE", "/api/v1/manage/apps/101")]
+        ("DELETE", "/api/v1/manage/apps/101"), ("POST", "/api/v1/manage/apps/101/permissions")]
     assert dict(seen[1].url.params) == {"outcome": "failure", "limit": "10"}
     assert json.loads(seen[4].content) == {"confirm_name": "Shop"}
+    assert json.loads(seen[5].content) == {"scope": "add_share", "reason": "scores"}
 
 
 @pytest.mark.parametrize(("status", "body", "cls"), [

@@ -45,6 +45,8 @@ def test_a_developer_script(api_keys, client):
         recorder.flush()
         [event] = manage.auth_events.list(appid, outcome="failure")
         assert event["reason"] == "invalid_client_secret"
+        assert manage.apps.set_test_users(appid, ["dana"]) == ["dana"]
+        assert manage.apps.submit(appid)["status"] == "in_review"
         rotated = manage.apps.rotate_webhook_secret(appid)
         assert rotated["standard_webhooks_secret"].startswith("whsec_")
         with pytest.raises(zoneconnect.BadRequestError):

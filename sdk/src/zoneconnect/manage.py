@@ -129,6 +129,24 @@ class Apps:
         """A new webhook secret; the old one co-signs until `previous_expires_at`."""
         return self._c.request("POST", _app(appid) + "/rotate-webhook-secret")
 
+    def submit(self, appid: str) -> JSON:
+        """Send a draft or rejected app to review."""
+        return self._c.request("POST", _app(appid) + "/submit")
+
+    def request_permission(self, appid: str, *, scope: str, reason: str) -> JSON:
+        """Apply for a permission with a reason; an operator decides."""
+        return self._c.request("POST", _app(appid) + "/permissions",
+                               json={"scope": scope, "reason": reason})
+
+    def test_users(self, appid: str) -> Strings:
+        """The usernames that may use the app before it is live."""
+        return Strings(self._c.request("GET", _app(appid) + "/test-users")["usernames"])
+
+    def set_test_users(self, appid: str, usernames: Strings) -> Strings:
+        """Replace the app's test users."""
+        body = self._c.request("PUT", _app(appid) + "/test-users", json={"usernames": usernames})
+        return Strings(body["usernames"])
+
     def stats(self, appid: str, *, from_: str | None = None, to: str | None = None) -> JSON:
         """Daily series (YYYY-MM-DD bounds, default the last 30 days)."""
         return self._c.request("GET", _app(appid) + "/stats", params={"from": from_, "to": to})
