@@ -26,6 +26,7 @@ from gateway.developers import review, services
 from gateway.developers.errors import InvalidIcon, InvalidState
 from gateway.errors import ValidationFailed
 from gateway.extensions import db
+from gateway.mfa.flow import ask_for_second_factor
 from gateway.outbox.signing import standard_secret
 from gateway.security import reveal
 from gateway.timeutil import isoformat
@@ -132,6 +133,7 @@ def submit(appid: str) -> ResponseReturnValue:
         return render_detail(app, status=exc.status)
     db.session.commit()
     flash("Submitted. An operator will review the app; you will see the decision here.")
+    ask_for_second_factor(me())  # before the app goes live
     return redirect(url_for("developer.app_detail", appid=app.appid))
 
 

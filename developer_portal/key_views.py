@@ -10,12 +10,14 @@ from developer_portal.blueprints import developer_required, me
 from developer_portal.forms import ApiKeyForm, ConfirmForm
 from gateway.developers import keys
 from gateway.extensions import db
+from gateway.mfa.flow import step_up_required
 from gateway.security import reveal
 from gateway.timeutil import isoformat
 
 
 @bp.route("/keys", methods=["GET", "POST"])
 @developer_required
+@step_up_required
 def api_keys() -> ResponseReturnValue:
     """List your API keys and create one (its value is shown on the answer, once)."""
     form = ApiKeyForm()

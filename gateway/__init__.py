@@ -82,6 +82,7 @@ def _import_models() -> None:
     from gateway.identity import models as _identity  # noqa: F401
     from gateway.ledger import models as _ledger  # noqa: F401
     from gateway.mail import models as _mail  # noqa: F401
+    from gateway.mfa import models as _mfa  # noqa: F401
     from gateway.oauth import models as _oauth  # noqa: F401
     from gateway.outbox import models as _outbox  # noqa: F401
     from gateway.payments import models as _payments  # noqa: F401
@@ -103,14 +104,16 @@ def _register_blueprints(app: Flask) -> None:
     from gateway.authlog.recorder import init_app as init_authlog
     from gateway.communities import init_app as init_communities
     from gateway.health.views import bp as health_bp
+    from gateway.mfa.login_views import bp as mfa_login_bp
+    from gateway.mfa.views import bp as mfa_bp
     from gateway.oauth.legacy_views import bp as oauth_legacy_bp
     from gateway.oauth.views import bp as oauth_bp
     from gateway.openapi.docs import add_contributor
     from gateway.openapi.setup import init_app as init_open_api
     from gateway.payments.setup import init_app as init_money
 
-    for blueprint in (health_bp, accounts_bp, account_email_bp, recovery_bp, oauth_legacy_bp,
-                      oauth_bp):
+    for blueprint in (health_bp, accounts_bp, account_email_bp, recovery_bp, mfa_bp,
+                      mfa_login_bp, oauth_legacy_bp, oauth_bp):
         app.register_blueprint(blueprint)
     init_authlog(app)  # the per-app auth event log reads the OAuth endpoints' outcomes
     init_money(app)

@@ -202,6 +202,15 @@ DEFAULTS: dict[str, Any] = {
     "ZC_RESET_LINK_TTL": 30 * 60,
     "ZC_RESET_LIMIT_ADDRESS": "10 per 15 minutes",
     "ZC_RESET_LIMIT_ACCOUNT": "3 per hour",
+    # Second factors (gateway/mfa): a step-up check holds this long (s); wrong authenticator
+    # codes in a row before the factor locks, and for how long (s); operators must use one to
+    # act in the console (production refuses False); the WebAuthn RP ID (None: ZC_PUBLIC_URL's
+    # host, else the request's).
+    "ZC_STEP_UP_SECONDS": 600,
+    "ZC_TOTP_MAX_FAILURES": 5,
+    "ZC_TOTP_LOCK_SECONDS": 900,
+    "ZC_OPERATOR_MFA": True,
+    "ZC_WEBAUTHN_RP_ID": None,
 }
 
 # Environment variable -> config key, for names that do not follow the ZC_ prefix rule.
@@ -288,6 +297,8 @@ def build(instance_path: str, overrides: Mapping[str, Any] | None = None,
 
 def _check_production_mail(config: Mapping[str, Any]) -> None:
     """Production mail goes through SMTP, with https links built from configuration only."""
+    if not config["ZC_OPERATOR_MFA"]:
+        raise ConfigError("ZC_OPERATOR_MFA cannot be turned off in production")
     if not config["ZC_SMTP_URL"]:
         raise ConfigError("ZC_SMTP_URL must be set in production (smtp://host:port or smtps://)")
     public = config["ZC_PUBLIC_URL"] or ""

@@ -16,6 +16,7 @@ from gateway.accounts.views import login_required
 from gateway.extensions import db
 from gateway.forms import Form
 from gateway.ledger import services as ledger
+from gateway.mfa.flow import ask_for_second_factor, step_up_required
 from gateway.revenue.models import ConnectedAccount, Payout
 from gateway.revenue.payouts import connect_account
 from gateway.revenue.settlement import monthly_totals, unsettled_by_month
@@ -80,10 +81,12 @@ def payouts() -> ResponseReturnValue:
 
 @bp.post("/payouts")
 @login_required
+@step_up_required
 def connect() -> ResponseReturnValue:
     """Create the developer's Stripe account if needed and send them to onboarding."""
     if not Form().validate_on_submit():
         return payouts(), 400
+    ask_for_second_factor(me())  # before a payout account is connected
     here = public_url.external(url_for("developer_revenue.payouts"))
     link = connect_account(me().id, return_url=here, refresh_url=here)
     db.session.commit()

@@ -12,6 +12,7 @@ from gateway.accounts.views import login_required, safe_next
 from gateway.errors import ValidationFailed
 from gateway.extensions import db, limiter
 from gateway.i18n import _
+from gateway.mfa.flow import step_up_required
 
 bp = Blueprint("account_email", __name__)
 
@@ -27,6 +28,7 @@ def _apply(form: EmailForm | ChangeEmailForm, exc: ValidationFailed) -> None:
 
 @bp.route("/account/email", methods=["GET", "POST"])
 @login_required
+@step_up_required
 @limiter.limit(_email_limit, methods=["POST"])
 def email() -> ResponseReturnValue:
     """Show the account's address; add one (asked after login) or ask to change it."""

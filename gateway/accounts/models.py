@@ -91,6 +91,10 @@ class UserSession(db.Model):
     ended_at: Mapped[datetime | None]
     # Why it ended: "logout", "password_changed", "signed_out", "ended_by_user", "expired".
     ended_reason: Mapped[str | None] = mapped_column(String(32))
+    # What the login proved, as OIDC amr values ("pwd", "otp", "hwk", "mfa"), space-separated,
+    # and when a second factor was last checked in this session (step-up: gateway/mfa/state.py).
+    amr: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    second_factor_at: Mapped[datetime | None]
 
 
 class AccountToken(db.Model):

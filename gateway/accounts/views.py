@@ -28,6 +28,8 @@ from gateway.errors import ValidationFailed
 from gateway.extensions import db, limiter
 from gateway.forms import submitted_text
 from gateway.i18n import _, select_locale
+from gateway.mfa import state as mfa_state
+from gateway.mfa.flow import after_password, step_up_required
 from gateway.observability import metrics
 
 bp = Blueprint("accounts", __name__)
@@ -88,12 +90,8 @@ def login() -> ResponseReturnValue:
             status = 401
         else:
             user.locale = select_locale()
-            sessions.login(user)
-            db.session.commit()
             metrics.login_attempt("success")
-            if user.email is None:  # accounts from before email was required are asked once
-                return redirect(url_for("account_email.email", next=safe_next(form.next.data)))
-            return redirect(safe_next(form.next.data))
+            return after_password(user, form.next.data)  # a second factor first, if any
     elif request.method == "POST":
         status = 400
     return render_template("accounts/login.html", form=form,
@@ -227,6 +225,7 @@ def avatar(key: str, size: int) -> ResponseReturnValue:
 @bp.route("/account/password", methods=["GET", "POST"])
 @throttle.secret_check("password-check", "ZC_PASSWORD_CHECK_LIMIT", methods=["POST"])
 @login_required
+@step_up_required
 def change_password() -> ResponseReturnValue:
     """Change the password; other sessions are logged out."""
     user = sessions.current_user()
@@ -244,10 +243,13 @@ def change_password() -> ResponseReturnValue:
                 throttle.failed()
                 db.session.commit()  # keep the audit row of the failed check
         else:
-            sessions.login(user)  # the others were ended by the change; this one starts afresh
+            proved = mfa_state.session_amr()
+            # The others were ended by the change; this one starts afresh, with what it proved.
+            mfa_state.record_login(sessions.login(user), proved or ["pwd"])
             db.session.commit()
             flash("Password changed. Other sessions were logged out.")
             return redirect(url_for("accounts.profile"))
     elif request.method == "POST":
         status = 400
     return render_template("accounts/password.html", form=form), status
+

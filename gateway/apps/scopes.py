@@ -19,6 +19,7 @@ SCOPES: dict[str, Scope] = {s.name: s for s in (
     Scope("get_simple_userinfo", "See your nickname and avatar", True),
     Scope("openid", "Know who you are (a stable ID for this app)", True, oidc=True),
     Scope("profile", "See your nickname, gender, region and avatar", True, oidc=True),
+    Scope("email", "See your email address and whether it is verified", True, oidc=True),
     Scope("add_share", "Share links to your feed"),
     Scope("get_vip_info", "See your membership level"),
     Scope("list_album", "See the list of your photo albums"),

@@ -26,7 +26,7 @@ from gateway.extensions import db
 from gateway.oauth import keys, tokens
 from gateway.oauth.authorize import issuer
 from gateway.oauth.models import OAuthCode
-from gateway.oauth.userinfo import profile_claims
+from gateway.oauth.userinfo import email_claims, profile_claims
 
 CONFIDENTIAL_METHODS = ("client_secret_basic", "client_secret_post")
 
@@ -51,7 +51,8 @@ class CodeGrant(grants.AuthorizationCodeGrant):
             request.client.app, request.user.id, redirect_uri=request.payload.redirect_uri,
             scopes=request.approved_scopes, code_challenge=data.get("code_challenge"),
             code_challenge_method=data.get("code_challenge_method"),
-            nonce=data.get("nonce") or None, auth_time=request.auth_time)
+            nonce=data.get("nonce") or None, auth_time=request.auth_time,
+            amr=getattr(request, "amr", None))
 
     def query_authorization_code(self, code: str, client: Any) -> OAuthCode | None:
         try:
@@ -143,7 +144,9 @@ class IDToken(OpenIDCode):
             request.user = user
 
     def generate_user_info(self, user: Any, scope: str) -> UserInfo:
-        return UserInfo(sub=user.openid, **profile_claims(user.user, scope_to_list(scope) or []))
+        scopes = scope_to_list(scope) or []
+        return UserInfo(sub=user.openid, **profile_claims(user.user, scopes),
+                        **email_claims(user.user, scopes))
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,8 @@ class OAuthCode(db.Model):
     code_challenge_method: Mapped[str | None] = mapped_column(String(8))
     nonce: Mapped[str | None] = mapped_column(String(255))
     auth_time: Mapped[int | None]
+    # The session's authentication methods (space-separated OIDC amr values) for the id_token.
+    amr: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(index=True)
     used_at: Mapped[datetime | None]
@@ -43,11 +45,13 @@ class OAuthCode(db.Model):
     def get_auth_time(self) -> int | None:
         return self.auth_time
 
-    def get_acr(self) -> None:
-        return None
+    def get_acr(self) -> str | None:
+        from gateway.mfa.state import acr_for
 
-    def get_amr(self) -> None:
-        return None
+        return acr_for(self.amr.split()) if self.amr else None
+
+    def get_amr(self) -> list[str] | None:
+        return self.amr.split() if self.amr else None
 
 
 class OAuthToken(db.Model):

@@ -16,6 +16,13 @@ def avatar_url(user: User, size: int = 100) -> str:
     return f"{issuer()}/avatars/{user.avatar_key}/{size}"
 
 
+def email_claims(user: User | None, scopes: list[str] | frozenset[str]) -> dict[str, Any]:
+    """email and email_verified when the `email` scope was granted and the account has one."""
+    if "email" not in scopes or user is None or not user.email:
+        return {}
+    return {"email": user.email, "email_verified": user.email_verified}
+
+
 def profile_claims(user: ProfileSource, scopes: list[str] | frozenset[str]) -> dict[str, Any]:
     """name/nickname, gender, picture, locale, zoneinfo when a profile scope was granted."""
     if not PROFILE_SCOPES & set(scopes):

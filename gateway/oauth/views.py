@@ -19,13 +19,15 @@ from gateway.audit import services as audit
 from gateway.authorizations import services as authorizations
 from gateway.database import commit_if_open
 from gateway.extensions import csrf, db
+from gateway.mfa import flow as mfa_flow
+from gateway.mfa import state as mfa_state
 from gateway.oauth import authorize as authz
 from gateway.oauth import keys
 from gateway.oauth.errors import TokenError
 from gateway.oauth.rate_limits import token_limits
 from gateway.oauth.server import server
 from gateway.oauth.services import authenticate_access_token
-from gateway.oauth.userinfo import profile_claims
+from gateway.oauth.userinfo import email_claims, profile_claims
 from gateway.openapi.errors import RateLimited
 from gateway.openapi.guard import rest_error
 from gateway.quotas import services as quotas
@@ -62,6 +64,8 @@ def authorize() -> ResponseReturnValue:
                                    "The user has not granted these scopes.", auth.state)
     elif user is None or authz.needs_login(auth, user):
         return authz.login_redirect()
+    elif (step_up := mfa_flow.acr_step_up(user, request.args.get("acr_values"))) is not None:
+        return step_up  # acr_values asked for two factors: check the second one first
     try:
         apps.ensure_usable_by(auth.app, user.id)
     except AppNotLive:
@@ -88,6 +92,7 @@ def _issue_code(user: User, scopes: list[str]) -> ResponseReturnValue:
         # What the user approved travels on the grant's request to save_authorization_code.
         grant.request.approved_scopes = scopes
         grant.request.auth_time = sessions.auth_time()
+        grant.request.amr = mfa_state.session_amr_text()  # the id_token's amr and acr
         response = server.create_authorization_response(grant_user=user, grant=grant)
     response.headers["Referrer-Policy"] = "no-referrer"
     db.session.commit()
@@ -177,7 +182,10 @@ def userinfo() -> ResponseReturnValue:
         return rest_error(exc)
     assert ctx.user is not None  # a token with a user_id was read with its user's profile
     record_call(ctx.app_id, USERINFO_API, ctx.user_id, True)
-    return jsonify({"sub": ctx.openid, **profile_claims(ctx.user, ctx.scopes)})
+    claims = {"sub": ctx.openid, **profile_claims(ctx.user, ctx.scopes)}
+    if "email" in ctx.scopes:  # read only for tokens that carry the scope
+        claims.update(email_claims(db.session.get(User, ctx.user_id), ctx.scopes))
+    return jsonify(claims)
 
 
 @bp.get("/.well-known/jwks.json")
@@ -213,7 +221,9 @@ def metadata() -> dict[str, Any]:
         "code_challenge_methods_supported": ["S256"],
         "prompt_values_supported": ["none", "login", "consent"],
         "claims_supported": ["sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "at_hash",
-                             "name", "nickname", "gender", "picture", "locale", "zoneinfo"],
+                             "name", "nickname", "gender", "picture", "locale", "zoneinfo",
+                             "email", "email_verified", "amr", "acr"],
+        "acr_values_supported": list(mfa_state.ACR_VALUES),
         "authorization_response_iss_parameter_supported": True,
         "claims_parameter_supported": False,
         "request_parameter_supported": False,
