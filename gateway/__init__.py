@@ -98,6 +98,7 @@ def _register_blueprints(app: Flask) -> None:
     import developer_portal
     from developer_portal.openapi_docs import register_manage_api_docs
     from developer_portal.revenue import init_app as init_revenue_pages
+    from gateway.accounts.device_views import bp as devices_bp
     from gateway.accounts.email_views import bp as account_email_bp
     from gateway.accounts.recovery_views import bp as recovery_bp
     from gateway.accounts.views import bp as accounts_bp
@@ -113,7 +114,7 @@ def _register_blueprints(app: Flask) -> None:
     from gateway.payments.setup import init_app as init_money
 
     for blueprint in (health_bp, accounts_bp, account_email_bp, recovery_bp, mfa_bp,
-                      mfa_login_bp, oauth_legacy_bp, oauth_bp):
+                      mfa_login_bp, devices_bp, oauth_legacy_bp, oauth_bp):
         app.register_blueprint(blueprint)
     init_authlog(app)  # the per-app auth event log reads the OAuth endpoints' outcomes
     init_money(app)

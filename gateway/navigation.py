@@ -10,6 +10,7 @@ from flask import Flask, current_app, url_for
 
 from gateway.accounts.models import User
 from gateway.accounts.sessions import current_user
+from gateway.i18n import _l
 
 
 @dataclass(frozen=True)
@@ -38,3 +39,4 @@ def init_app(app: Flask) -> None:
 
     app.context_processor(globals_)
     add_link(app, "Profile", "accounts.profile")
+    add_link(app, _l("Security"), "mfa.security")

@@ -48,10 +48,12 @@ def pending_user() -> tuple[User, str] | None:
 
 def finish_login(user: User, amr: list[str], next_path: str) -> ResponseReturnValue:
     """Start the session with what the login proved; the request commits."""
+    from gateway.accounts.devices import tell_if_new_device
     from gateway.accounts.views import safe_next
 
     record = sessions.login(user)  # clears the pending marker with the old session
     state.record_login(record, amr)
+    tell_if_new_device(user, record)
     db.session.commit()
     target = safe_next(next_path)
     if user.email is None:  # accounts from before email was required are asked once

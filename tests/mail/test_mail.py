@@ -225,7 +225,8 @@ def test_outbox_page_is_not_registered_outside_development(database_url):
 
     production = _app("production", database_url, **{
         **PRODUCTION, "REDIS_URL": None, "ZC_ALLOW_PROCESS_LIMITS": True,
-        "ZC_SMTP_URL": f"smtps://127.0.0.1:{port}", "ZC_PUBLIC_URL": "https://id.example.com"})
+        "ZC_SMTP_URL": f"smtps://127.0.0.1:{port}", "ZC_PUBLIC_URL": "https://id.example.com",
+        "ZC_OPERATOR_MFA": True})
     assert "dev_mail.outbox" not in production.view_functions
     assert production.test_client().get("/dev/mail").status_code == 404
     assert "dev_mail.outbox" not in _app("test", database_url).view_functions
