@@ -2,7 +2,7 @@
 proved (amr).
 
 Revision ID: 0111
-Revises: 0110
+Revises: 0142
 Create Date: 2026-12-02 08:20:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0111'
-down_revision = '0110'
+down_revision = '0142'
 branch_labels = None
 depends_on = None
 

@@ -182,6 +182,8 @@ def test_smtp_url_forms():
     ({"ZC_SMTP_URL": "smtps://mx.example", "ZC_PUBLIC_URL": "http://id.example"}, "https://"),
     ({"ZC_SMTP_URL": "smtp://u:p@mx.example", "ZC_PUBLIC_URL": "https://id.example"},
      "without TLS"),
+    ({"ZC_SMTP_URL": "smtps://mx.example", "ZC_PUBLIC_URL": "https://id.example",
+      "ZC_OPERATOR_MFA": False}, "ZC_OPERATOR_MFA"),
 ])
 def test_production_refuses_unsafe_mail_settings(tmp_path, settings, message):
     from tests.security.test_production_refusals import PRODUCTION
