@@ -195,11 +195,10 @@ def test_operators_need_a_second_factor_to_act(app, client, auth, factory):
 
 def test_production_refuses_operators_without_a_second_factor(tmp_path):
     from gateway.config import ConfigError, build
+    from tests.security.test_production_refusals import PRODUCTION
 
     with pytest.raises(ConfigError, match="ZC_OPERATOR_MFA"):
-        build(str(tmp_path), {"ZC_ENV": "production", "SECRET_KEY": "x" * 40,
-                              "ZC_OPERATOR_MFA": False, "ZC_SMTP_URL": "smtps://mx.example",
-                              "ZC_PUBLIC_URL": "https://id.example"}, environ={})
+        build(str(tmp_path), {**PRODUCTION, "ZC_OPERATOR_MFA": False}, environ={})
 
 
 def test_developers_are_asked_before_payouts(client, auth, factory):
