@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_wtf import FlaskForm
 
 from gateway.accounts import sessions
 from gateway.accounts.models import User
 from gateway.accounts.views import login_required
 from gateway.extensions import db, limiter
+from gateway.forms import Form
 from gateway.i18n import _
 from gateway.mfa import passkeys, recovery, state, totp
 from gateway.mfa.flow import step_up_required
@@ -35,7 +35,7 @@ def security() -> ResponseReturnValue:
     """List the account's second factors and what can be done with them."""
     user = _me()
     factor = totp.factor_of(user)
-    return render_template("mfa/security.html", user=user, form=FlaskForm(),
+    return render_template("mfa/security.html", user=user, form=Form(),
                            totp_on=factor is not None and factor.confirmed_at is not None,
                            codes_left=recovery.remaining(user), keys=passkeys.list_for(user),
                            name_form=PasskeyNameForm())
@@ -80,7 +80,7 @@ def totp_setup() -> ResponseReturnValue:
 def totp_remove() -> ResponseReturnValue:
     """Remove the authenticator app."""
     user = _me()
-    if FlaskForm().validate_on_submit():
+    if Form().validate_on_submit():
         totp.remove(user)
         _forget_factors_if_none_left(user)
         db.session.commit()
@@ -94,7 +94,7 @@ def totp_remove() -> ResponseReturnValue:
 def new_recovery_codes() -> ResponseReturnValue:
     """Replace the recovery codes (the old ones stop working) and show the new ones once."""
     user = _me()
-    if not FlaskForm().validate_on_submit() or not state.has_factor(user):
+    if not Form().validate_on_submit() or not state.has_factor(user):
         return redirect(url_for("mfa.security"))
     codes = recovery.generate(user)
     db.session.commit()
@@ -150,7 +150,7 @@ def passkey_rename(passkey_id: int) -> ResponseReturnValue:
 def passkey_remove(passkey_id: int) -> ResponseReturnValue:
     """Remove one of the account's passkeys."""
     user = _me()
-    if FlaskForm().validate_on_submit():
+    if Form().validate_on_submit():
         passkeys.remove(user, passkey_id)
         _forget_factors_if_none_left(user)
         db.session.commit()
