@@ -10,6 +10,7 @@ from gateway.albums import services, wire
 from gateway.albums.schemas import PhotoUploadSchema
 from gateway.errors import ValidationFailed
 from gateway.extensions import csrf
+from gateway.i18n import _
 from gateway.oauth.services import AccessContext
 from gateway.openapi.guard import legacy_error, legacy_json, protected, rest_error
 from gateway.uploads import PayloadTooLarge, allow_body
@@ -49,7 +50,7 @@ def _uid(ctx: AccessContext) -> int:
 def _picture(name: str) -> Any:
     upload = request.files.get(name)
     if upload is None:
-        raise ValidationFailed({name: ["Attach the picture as a multipart file part."]})
+        raise ValidationFailed({name: [_("Attach the picture as a multipart file part.")]})
     return upload.stream
 
 
@@ -81,7 +82,7 @@ def add_album(ctx: AccessContext) -> Response:
     values = request.values
     privacy = wire.PRIV_FROM_QQ.get(values.get("priv", "1"))
     if privacy is None:
-        raise ValidationFailed({"priv": ["Use 1 (public), 3 (only me), 4 (friends) or 5."]})
+        raise ValidationFailed({"priv": [_("Use 1 (public), 3 (only me), 4 (friends) or 5.")]})
     album = services.create_album(_uid(ctx), {
         "name": values.get("albumname", ""), "description": values.get("albumdesc", ""),
         "privacy": privacy, "question": values.get("question", ""),

@@ -37,7 +37,7 @@ class AlbumCreateSchema(Schema):
     def _question_needs_answer(self, data: dict[str, Any], **_: Any) -> None:
         if data.get("privacy") == "question" and not (
                 data.get("question", "").strip() and data.get("answer", "").strip()):
-            raise ValidationError("A question album needs a question and an answer.",
+            raise ValidationError(_("A question album needs a question and an answer."),
                                   field_name="question")
 
 

@@ -19,6 +19,7 @@ from gateway.albums.schemas import AlbumCreateSchema
 from gateway.errors import ValidationFailed
 from gateway.extensions import db
 from gateway.friends import services as friends
+from gateway.i18n import _
 from gateway.storage import get_storage
 from gateway.uploads import QuotaExceeded
 
@@ -26,7 +27,7 @@ from gateway.uploads import QuotaExceeded
 def load(schema: Schema, data: Any) -> dict[str, Any]:
     """Validate with a schema; ValidationFailed (422) names every bad field."""
     if not isinstance(data, Mapping):
-        raise ValidationFailed({"body": ["Send a JSON object."]})
+        raise ValidationFailed({"body": [_("Send a JSON object.")]})
     try:
         loaded: dict[str, Any] = schema.load(data)
     except ValidationError as exc:

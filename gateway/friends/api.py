@@ -14,6 +14,7 @@ from gateway.accounts.services import USERNAME_PATTERN, find_by_username
 from gateway.errors import ValidationFailed
 from gateway.extensions import csrf
 from gateway.friends import services
+from gateway.i18n import _
 from gateway.oauth.services import AccessContext
 from gateway.openapi.guard import legacy_json, protected
 
@@ -27,7 +28,7 @@ def check_page_fans(ctx: AccessContext) -> Response:
     """`page_id` (a username) -> `{"ret":0,"msg":"","isfans":1|0}`."""
     page_id = request.values.get("page_id", "")
     if not USERNAME_PATTERN.match(page_id):
-        raise ValidationFailed({"page_id": ["The username of the page's account."]})
+        raise ValidationFailed({"page_id": [_("The username of the page's account.")]})
     assert ctx.user_id is not None
     page = find_by_username(page_id)
     fan = page is not None and page.is_active and services.are_friends(ctx.user_id, page.id)

@@ -15,6 +15,7 @@ from gateway.groups import services
 from gateway.groups.errors import NotAllowed, PostNotFound
 from gateway.groups.models import Group, Post
 from gateway.groups.schemas import PostSchema
+from gateway.i18n import _
 
 
 def post(group: Group, author_id: int | None, data: Any, *, app_id: int | None = None) -> Post:
@@ -24,7 +25,7 @@ def post(group: Group, author_id: int | None, data: Any, *, app_id: int | None =
         raise NotAllowed()
     fields = load(PostSchema(), data)
     if not fields["title"].strip() and app_id is None:
-        raise ValidationFailed({"title": ["Give the post a title."]})
+        raise ValidationFailed({"title": [_("Give the post a title.")]})
     created = Post(group_id=group.id, author_id=author_id, app_id=app_id, **fields)
     db.session.add(created)
     db.session.flush()

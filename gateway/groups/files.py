@@ -22,6 +22,7 @@ from gateway.groups import services
 from gateway.groups.errors import FileNotFound, NotAllowed
 from gateway.groups.models import FILE_NAME_MAX, Folder, Group, GroupFile
 from gateway.groups.schemas import FolderSchema
+from gateway.i18n import _
 from gateway.storage import get_storage
 from gateway.uploads import PayloadTooLarge, QuotaExceeded
 
@@ -68,7 +69,7 @@ def create_folder(group: Group, user_id: int, data: Any, parent_id: int | None) 
         Folder.group_id == group.id, Folder.name == name,
         Folder.parent_id.is_(None) if parent is None else Folder.parent_id == parent.id))
     if taken is not None:
-        raise ValidationFailed({"name": ["A folder with this name exists here."]})
+        raise ValidationFailed({"name": [_("A folder with this name exists here.")]})
     made = Folder(group_id=group.id, parent_id=parent.id if parent else None, name=name)
     db.session.add(made)
     db.session.flush()

@@ -14,6 +14,7 @@ from gateway.friends import services as friends
 from gateway.groups import services
 from gateway.groups.errors import InviteInvalid
 from gateway.groups.models import Group, Invite
+from gateway.i18n import _
 from gateway.security.secrets import digest
 from gateway.timeutil import utcnow
 
@@ -24,7 +25,7 @@ def create(group: Group, admin_id: int, hours: int | None = None) -> str:
     limit = int(current_app.config["ZC_GROUP_INVITE_MAX_HOURS"])
     hours = int(current_app.config["ZC_GROUP_INVITE_HOURS"]) if hours is None else hours
     if not 1 <= hours <= limit:
-        raise ValidationFailed({"hours": [f"From 1 to {limit} hours."]})
+        raise ValidationFailed({"hours": [_("From 1 to %(limit)s hours.", limit=limit)]})
     token = secrets.token_urlsafe(24)
     db.session.add(Invite(group_id=group.id, token_digest=digest(token), created_by=admin_id,
                           expires_at=utcnow() + timedelta(hours=hours)))

@@ -24,6 +24,7 @@ from gateway.groups.errors import (
 )
 from gateway.groups.models import MEMBER_VISIBILITIES, Ban, Group, JoinRequest, Membership
 from gateway.groups.schemas import GroupSchema
+from gateway.i18n import _
 
 RANK = {"owner": 3, "admin": 2, "member": 1}
 
@@ -138,7 +139,7 @@ def answer_request(group: Group, admin_id: int, user_id: int, approve: bool) -> 
     require_role(group.id, admin_id, "admin")
     found = db.session.get(JoinRequest, (group.id, user_id))
     if found is None:
-        raise ValidationFailed({"user": ["No such request."]})
+        raise ValidationFailed({"user": [_("No such request.")]})
     if approve:
         _join(group, user_id)
     else:
@@ -161,7 +162,7 @@ def _outranks(group_id: int, actor_id: int, target_id: int) -> Membership:
     actor = require_role(group_id, actor_id, "admin")
     target = membership(group_id, target_id)
     if target is None:
-        raise ValidationFailed({"user": ["Not a member."]})
+        raise ValidationFailed({"user": [_("Not a member.")]})
     if RANK[actor.role] <= RANK[target.role]:
         raise NotAllowed()
     return target
@@ -202,7 +203,7 @@ def set_role(group: Group, owner_id: int, user_id: int, role: str) -> None:
     require_role(group.id, owner_id, "owner")
     target = membership(group.id, user_id)
     if role not in {"admin", "member"} or target is None or target.role == "owner":
-        raise ValidationFailed({"role": ["Choose admin or member for another member."]})
+        raise ValidationFailed({"role": [_("Choose admin or member for another member.")]})
     target.role = role
     db.session.flush()
 
@@ -212,7 +213,7 @@ def transfer(group: Group, owner_id: int, user_id: int) -> None:
     current = require_role(group.id, owner_id, "owner")
     target = membership(group.id, user_id)
     if target is None or target.user_id == owner_id:
-        raise ValidationFailed({"user": ["Choose another member."]})
+        raise ValidationFailed({"user": [_("Choose another member.")]})
     current.role, target.role, group.owner_id = "admin", "owner", user_id
     db.session.flush()
 
@@ -223,7 +224,7 @@ def set_member_visibility(group_id: int, user_id: int, visibility: str) -> None:
     if found is None:
         raise GroupNotFound()
     if visibility not in MEMBER_VISIBILITIES:
-        raise ValidationFailed({"visibility": ["Choose public, friends or private."]})
+        raise ValidationFailed({"visibility": [_("Choose public, friends or private.")]})
     found.visibility = visibility
     db.session.flush()
 

@@ -28,6 +28,14 @@ PARAMS: dict[str, tuple[str, ...]] = {
     "/user/get_vip_info": ("access_token", "oauth_consumer_key", "openid", "format"),
     "/share/add_share": ("access_token", "oauth_consumer_key", "openid", "title", "url",
                          "comment", "summary", "images", "site", "fromurl"),
+    # Communities (issue 13): the QQ photo methods and check_page_fans.
+    "/photo/list_album": ("access_token", "oauth_consumer_key", "openid", "format"),
+    "/photo/add_album": ("access_token", "oauth_consumer_key", "openid", "albumname",
+                         "albumdesc", "priv", "question", "answer"),
+    "/photo/upload_pic": ("access_token", "oauth_consumer_key", "openid", "albumid", "title",
+                          "photodesc", "picture"),
+    "/photo/list_photo": ("access_token", "oauth_consumer_key", "openid", "albumid"),
+    "/user/check_page_fans": ("access_token", "oauth_consumer_key", "openid", "page_id"),
 }
 WORDS = ("authorization_code", "refresh_token", "client_credentials", "json", "1", "0", "-1",
          "code", "token", "S256", "plain", "get_user_info", "add_share,get_vip_info", "yes",
