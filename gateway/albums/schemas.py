@@ -7,6 +7,7 @@ from typing import Any
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
 from gateway.albums import models as m
+from gateway.i18n import _
 from gateway.shares.schemas import plain_text
 
 PRIVACY_DOC = ("public: anyone; friends: the owner's friends; private: only the owner; "
@@ -34,7 +35,7 @@ class AlbumCreateSchema(Schema):
                    metadata={"description": "Required with privacy question; never returned."})
 
     @validates_schema
-    def _question_needs_answer(self, data: dict[str, Any], **_: Any) -> None:
+    def _question_needs_answer(self, data: dict[str, Any], **kwargs: Any) -> None:
         if data.get("privacy") == "question" and not (
                 data.get("question", "").strip() and data.get("answer", "").strip()):
             raise ValidationError(_("A question album needs a question and an answer."),

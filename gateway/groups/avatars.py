@@ -13,6 +13,7 @@ from gateway.accounts.avatars import default_avatar
 from gateway.errors import ValidationFailed
 from gateway.extensions import db
 from gateway.groups.models import Group
+from gateway.i18n import _
 from gateway.storage import ObjectMissing, get_storage
 from gateway.uploads import UnsupportedMediaType
 
@@ -22,7 +23,7 @@ SIZE = 100
 def save(group: Group, stream: IO[bytes] | None) -> None:
     """Decode (bomb-safe), crop and store the picture; the old one is deleted."""
     if stream is None:
-        raise ValidationFailed({"avatar": ["Choose a picture."]})
+        raise ValidationFailed({"avatar": [_("Choose a picture.")]})
     try:
         square = images.decode_square(stream.read(), int(current_app.config[
             "ZC_AVATAR_MAX_PIXELS"]))
