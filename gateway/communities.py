@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from flask import Flask
 
 from gateway import navigation
@@ -32,4 +35,23 @@ def init_app(app: Flask) -> None:
     navigation.add_link(app, _l("Friends"), "friends.page")
     navigation.add_link(app, _l("Groups"), "groups.directory")
     app.cli.add_command(friends_group)
+    _upload_limits(app)
     app.cli.add_command(groups_group)
+
+
+def _upload_limits(app: Flask) -> None:
+    """Upload endpoints and their body limits (the file or picture, plus the form's fields)."""
+    from gateway import uploads
+
+    uploads.init_app(app)
+    for endpoint in ("album_pages.upload", "albums_legacy.upload_pic", "albums_api.upload_photo"):
+        uploads.allow_uploads(app, endpoint, _photo_body)
+    uploads.allow_uploads(app, "groups.upload_file", _group_file_body)
+
+
+def _photo_body(config: Mapping[str, Any]) -> int:
+    return int(config["ZC_PHOTO_MAX_BYTES"]) + 64 * 1024
+
+
+def _group_file_body(config: Mapping[str, Any]) -> int:
+    return int(config["ZC_GROUP_FILE_MAX_BYTES"]) + 1024 * 1024

@@ -6,9 +6,10 @@ documented none for these cases); README lists them.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from flask import request
+from flask import Flask, current_app, request
 
 from gateway.errors import ZoneConnectError
 from gateway.i18n import _
@@ -51,6 +52,30 @@ class QuotaExceeded(ZoneConnectError):
                  **extra: Any) -> None:
         super().__init__(description or _("Quota exceeded (limit: %(limit)s).", limit=limit),
                          ret=RET_QUOTA, extra={"limit": limit, **extra})
+
+
+BodyLimit = Callable[[Mapping[str, Any]], int]
+
+
+def init_app(app: Flask) -> None:
+    """Raise the body limit of upload endpoints before anything reads the form.
+
+    The hook runs first of all (CSRF protection reads the form of every page POST), so an
+    endpoint registered with `allow_uploads` parses its body under its own limit.
+    """
+    app.extensions.setdefault("zc_upload_limits", {})
+    app.before_request_funcs.setdefault(None, []).insert(0, _apply_limit)
+
+
+def allow_uploads(app: Flask, endpoint: str, limit: BodyLimit) -> None:
+    """Let `endpoint` accept bodies up to `limit(app.config)` bytes."""
+    app.extensions.setdefault("zc_upload_limits", {})[endpoint] = limit
+
+
+def _apply_limit() -> None:
+    limit = current_app.extensions.get("zc_upload_limits", {}).get(request.endpoint)
+    if limit is not None:
+        allow_body(limit(current_app.config))
 
 
 def allow_body(limit: int) -> None:

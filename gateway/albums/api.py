@@ -13,7 +13,7 @@ from gateway.extensions import csrf
 from gateway.i18n import _
 from gateway.oauth.services import AccessContext
 from gateway.openapi.guard import legacy_error, legacy_json, protected, rest_error
-from gateway.uploads import PayloadTooLarge, allow_body
+from gateway.uploads import PayloadTooLarge
 
 legacy_bp = Blueprint("albums_legacy", __name__)
 api_bp = Blueprint("albums_api", __name__, url_prefix="/api/v1/albums")
@@ -31,7 +31,6 @@ def _too_large(legacy: bool) -> Response | None:
     if request.endpoint not in UPLOADS:
         return None
     limit = _body_limit()
-    allow_body(limit)
     if request.content_length is not None and request.content_length > limit:
         exc = PayloadTooLarge(int(current_app.config["ZC_PHOTO_MAX_BYTES"]))
         return legacy_error(exc) if legacy else rest_error(exc)

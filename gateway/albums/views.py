@@ -8,7 +8,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -31,7 +30,6 @@ from gateway.errors import ValidationFailed, ZoneConnectError
 from gateway.extensions import db
 from gateway.i18n import _
 from gateway.storage import ObjectMissing, get_storage
-from gateway.uploads import allow_body
 
 bp = Blueprint("album_pages", __name__)
 ANSWERED = "answered_albums"
@@ -137,12 +135,6 @@ def answer(key: str) -> ResponseReturnValue:
     else:
         flash(_("That is not the answer."))
     return redirect(url_for("album_pages.album", key=found.key))
-
-
-@bp.before_request
-def _upload_limit() -> None:
-    if request.endpoint == "album_pages.upload":
-        allow_body(int(current_app.config["ZC_PHOTO_MAX_BYTES"]) + 64 * 1024)
 
 
 @bp.post("/albums/<key>/photos")

@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import (
     Response,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -22,7 +21,6 @@ from gateway.groups import avatars, invites, services
 from gateway.groups.views import attempt, bp, describe, me, visible_group
 from gateway.i18n import _
 from gateway.openapi.profile import base_url
-from gateway.uploads import allow_body
 
 NEW_INVITE = "new_invite"
 
@@ -116,12 +114,6 @@ def invite(token: str) -> ResponseReturnValue:
                        _("Welcome to %(name)s.", name=group.name))
     return render_template("groups/invite.html", group=group,
                            member=services.membership(group.id, me().id) is not None)
-
-
-@bp.before_request
-def _avatar_limit() -> None:
-    if request.endpoint == "groups.upload_avatar":
-        allow_body(int(current_app.config["MAX_CONTENT_LENGTH"]))
 
 
 @bp.post("/groups/<int:group_id>/avatar")

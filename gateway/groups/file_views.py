@@ -23,7 +23,6 @@ from gateway.groups import files, services
 from gateway.groups.views import attempt, bp, me, viewer_id, visible_group
 from gateway.i18n import _
 from gateway.storage import ObjectMissing, get_storage
-from gateway.uploads import allow_body
 
 
 def _folder_arg(raw: str | None) -> int | None:
@@ -43,12 +42,6 @@ def file_list(group_id: int) -> ResponseReturnValue:
                            per_file=per_file, per_group=per_group,
                            role=services.role_of(group.id, viewer_id()), viewer=viewer_id(),
                            **files.listing(group, parent))
-
-
-@bp.before_request
-def _file_body_limit() -> None:
-    if request.endpoint == "groups.upload_file":
-        allow_body(int(current_app.config["ZC_GROUP_FILE_MAX_BYTES"]) + 1024 * 1024)
 
 
 @bp.post("/groups/<int:group_id>/files")

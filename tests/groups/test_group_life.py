@@ -245,3 +245,41 @@ def test_file_quotas_folders_and_names(client, auth, factory, pages, app) -> Non
     assert names == {"a.txt", "txt.exe", "ab", "file", "passwd", "C:xy.doc"}
     for f in db.session.query(GroupFile).all():
         assert "/" not in f.name and "\\" not in f.name and "\u202e" not in f.name
+
+
+def test_page_uploads_above_the_default_body_limit(client, auth, factory, pages, app) -> None:
+    """A group file and an album photo bigger than MAX_CONTENT_LENGTH (4 MB) upload through
+    their pages: CSRF reads the form only after the endpoint's own limit is in force."""
+    import os
+
+    from PIL import Image
+
+    from gateway.albums.models import Album, Photo
+    from gateway.groups import services
+
+    olga = factory.user("olga")
+    group = services.create_group(olga.id, {"name": "G"})
+    db.session.commit()
+    auth.login("olga")
+    files = f"/groups/{group.id}/files"
+    big = os.urandom(6 * 1024 * 1024)
+    answer = pages.post(files, {"file": (io.BytesIO(big), "big.bin")}, page=files,
+                        content_type="multipart/form-data")
+    assert answer.status_code == 302
+    stored = db.session.query(GroupFile).one()
+    assert stored.size == len(big)
+    assert client.get(f"{files}/{stored.key}").data == big
+    noise = io.BytesIO()
+    Image.frombytes("RGB", (1400, 1400), os.urandom(1400 * 1400 * 3)).save(noise, "PNG")
+    assert noise.tell() > 4 * 1024 * 1024
+    pages.post("/space/olga/albums", {"name": "Big"}, page="/space/olga/albums")
+    album = db.session.query(Album).one()
+    noise.seek(0)
+    pages.post(f"/albums/{album.key}/photos", {"picture": (noise, "noise.png")},
+               page=f"/albums/{album.key}", content_type="multipart/form-data")
+    assert db.session.query(Photo).count() == 1
+    app.config["ZC_GROUP_FILE_MAX_BYTES"] = 1024 * 1024  # body limit = 2 MB: refused, 413
+    refused = pages.post(files, {"file": (io.BytesIO(big), "again.bin")}, page=files,
+                         content_type="multipart/form-data")
+    assert refused.status_code == 413
+    assert db.session.query(GroupFile).count() == 1
