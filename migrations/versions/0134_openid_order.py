@@ -1,7 +1,7 @@
 """Group apps (issue 13): openids by app in openid order, for paging large member lists.
 
 Revision ID: 0134
-Revises: 0142
+Revises: 0111
 Create Date: 2026-12-02 09:03:05.876526
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0134'
-down_revision = '0142'
+down_revision = '0111'
 branch_labels = None
 depends_on = None
 
