@@ -43,6 +43,8 @@ CALLS: dict[str, Callable[[Any, dict[str, Any]], bool]] = {
     "openid": lambda c, x: c.get("/oauth2/userinfo", headers=_bearer(x)).status_code == 200,
     "profile": lambda c, x: "nickname" in c.get("/oauth2/userinfo",
                                                 headers=_bearer(x)).get_json(),
+    "email": lambda c, x: c.get("/oauth2/userinfo", headers=_bearer(x)).get_json().get(
+        "email") == "alice@example.com",
     "add_share": lambda c, x: c.post("/api/v1/shares", json={
         "title": "t", "url": "https://example.com/"}, headers=_bearer(x)).status_code == 201,
     "get_vip_info": lambda c, x: _ret0(c.get("/user/get_vip_info", query_string=_legacy(x))),
@@ -75,7 +77,8 @@ def test_every_scope_in_the_registry_has_a_working_api(client, factory, tmp_path
 
     app.extensions["zc_storage"] = from_url(None, str(tmp_path))
     assert set(CALLS) == set(SCOPES), "every registry scope needs a call here (or removal)"
-    developer, user, page = factory.user("devon"), factory.user("alice"), factory.user("pagecorp")
+    developer, page = factory.user("devon"), factory.user("pagecorp")
+    user = factory.user("alice", email="alice@example.com")
     every = sorted(SCOPES)
     oauth_app, appkey = create_app(developer, name="All Scopes", live=True, scopes=every,
                                    redirect_uris=["https://all.example/cb"])
