@@ -89,3 +89,27 @@ def groups_app_settings(appid: str, daily_posts: int | None, large_groups: bool)
     db.session.commit()
     echo_json({"appid": app.appid, "daily_posts": group_apps.daily_limit(app.id),
                "large_groups_approved": large_groups})
+
+
+@groups_group.command("quota")
+@click.option("--group", "group_id", required=True, type=int, help="The group's id.")
+@click.option("--file-max-bytes", type=click.IntRange(1, 2**62), default=None,
+              help="Largest file (omit: ZC_GROUP_FILE_MAX_BYTES).")
+@click.option("--storage-bytes", type=click.IntRange(1, 2**62), default=None,
+              help="All files together (omit: ZC_GROUP_STORAGE_MAX_BYTES).")
+@with_appcontext
+def groups_quota(group_id: int, file_max_bytes: int | None, storage_bytes: int | None) -> None:
+    """An operator sets one group's file limits; prints them."""
+    from gateway.audit.services import record
+    from gateway.groups import files, services
+
+    try:
+        group = services.get_group(group_id)
+    except ZoneConnectError as exc:
+        fail(exc)
+    group.file_max_bytes, group.file_quota_bytes = file_max_bytes, storage_bytes
+    record("group.quota_set", subject_type="group", subject_id=group.id,
+           file_max_bytes=file_max_bytes, storage_bytes=storage_bytes)
+    db.session.commit()
+    per_file, per_group = files.limits(group)
+    echo_json({"id": group.id, "file_max_bytes": per_file, "storage_bytes": per_group})

@@ -51,3 +51,28 @@ def test_s3_group_file_download_redirects_to_a_signed_attachment(
     # the download was counted
     db.session.expire_all()
     assert found.downloads == 1
+
+
+def test_cli_group_quota(runner, factory, app) -> None:
+    olga = factory.user("olga")
+    group = services.create_group(olga.id, {"name": "G"})
+    db.session.commit()
+    result = runner.invoke(args=["groups", "quota", "--group", str(group.id),
+                                 "--file-max-bytes", "10", "--storage-bytes", "15"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output) == {"id": group.id, "file_max_bytes": 10,
+                                         "storage_bytes": 15}
+    db.session.expire_all()
+    import pytest
+
+    from gateway.uploads import PayloadTooLarge, QuotaExceeded
+
+    with pytest.raises(PayloadTooLarge):
+        files.upload(group, olga.id, io.BytesIO(b"x" * 11), "a", "")
+    files.upload(group, olga.id, io.BytesIO(b"x" * 10), "a", "")
+    with pytest.raises(QuotaExceeded):
+        files.upload(group, olga.id, io.BytesIO(b"x" * 6), "b", "")
+    db.session.rollback()
+    back = runner.invoke(args=["groups", "quota", "--group", str(group.id)])
+    assert json.loads(back.output)["file_max_bytes"] == 100 * 1024 * 1024
+    assert runner.invoke(args=["groups", "quota", "--group", "0"]).exit_code == 1
