@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 export ZC_ENV ?= development
 
 .PHONY: install run serve migrate demo test test-postgres lint clean security lint-ops bench \
-	chromium lock lock-upgrade lock-check settings-docs typecheck
+	chromium lock lock-upgrade lock-check settings-docs typecheck translations catalogs axe
 # `make test` lints the whole tree (the SDK's own `make -C sdk check` adds mypy --strict there).
 RUFF_PATHS ?= .
 
@@ -32,7 +32,27 @@ $(VENV)/.installed: $(UV) pyproject.toml sdk/pyproject.toml requirements.lock re
 	$(UV) pip install --python $(BIN)/python --quiet --no-deps -e . -e ./sdk
 	touch $@
 
-install: $(VENV)/.installed
+# Message catalogs (gateway/translations): `make translations` extracts every marked string of
+# gateway/ and developer_portal/ (babel.cfg) and updates each language's messages.po; translate
+# the new entries, then `make install` (or `make catalogs`) compiles them. The compiled .mo files
+# are committed too, so a fresh clone (and a plain `pip install`) has them.
+TRANSLATIONS := gateway/translations
+PYBABEL_KEYWORDS := -k _l -k N_ -k NP_:1,2
+CATALOGS := $(patsubst %.po,%.mo,$(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po))
+
+install: $(VENV)/.installed $(CATALOGS)
+
+$(TRANSLATIONS)/%/LC_MESSAGES/messages.mo: $(TRANSLATIONS)/%/LC_MESSAGES/messages.po | $(VENV)/.installed
+	$(BIN)/pybabel compile --statistics -d $(TRANSLATIONS) -l $*
+
+catalogs: $(CATALOGS)
+
+translations: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg $(PYBABEL_KEYWORDS) --no-location --sort-output \
+		-o $(TRANSLATIONS)/messages.pot .
+	$(BIN)/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) --no-fuzzy-matching \
+		--ignore-obsolete
+	@echo "Now translate the new (empty) entries of $(TRANSLATIONS)/zh_Hans/LC_MESSAGES/messages.po"
 
 # Re-resolve the lock files after changing dependencies (pins still allowed are kept);
 # `make lock-upgrade` moves every pin to the newest allowed version; `make lock-check` only checks.
@@ -76,15 +96,29 @@ lint-ops: install
 
 # The browser tests (tests/e2e) drive Debian's Chromium through Playwright.
 # Without root (a developer's laptop) a missing Chromium is reported and the browser tests skip.
-chromium:
+chromium: axe
 	@command -v chromium >/dev/null || [ "$$(id -u)" != 0 ] || (apt-get update && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)
 	@command -v chromium >/dev/null || echo "== No Chromium and not root: the browser tests" \
 		"(tests/e2e) will be skipped. Install it with: sudo apt-get install chromium"
+	@# Chinese pages need CJK fonts (Noto Sans CJK) or screenshots show boxes.
+	@dpkg -s fonts-noto-cjk >/dev/null 2>&1 || [ "$$(id -u)" != 0 ] || (apt-get update && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y fonts-noto-cjk)
+	@dpkg -s fonts-noto-cjk >/dev/null 2>&1 || echo "== No CJK fonts and not root: Chinese" \
+		"screenshots would show boxes. Install them with: sudo apt-get install fonts-noto-cjk"
 
 # Part of `make test`: mypy over the server packages (not strict yet; see [tool.mypy]).
 typecheck: install
 	$(BIN)/mypy
+
+# axe-core, injected into pages by the browser tests to check accessibility (package.json).
+axe: node_modules/axe-core/axe.min.js
+
+node_modules/axe-core/axe.min.js: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "== npm is missing: install Node.js (apt-get install" \
+		"npm) for the accessibility checks of the browser tests"; exit 1; }
+	npm ci --no-audit --no-fund
+	touch $@
 
 security: install
 	$(BIN)/bandit -q -r gateway developer_portal --severity-level high

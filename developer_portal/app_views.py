@@ -26,6 +26,7 @@ from gateway.developers import review, services
 from gateway.developers.errors import InvalidIcon, InvalidState
 from gateway.errors import ValidationFailed
 from gateway.extensions import db
+from gateway.i18n import _
 from gateway.mfa.flow import ask_for_second_factor
 from gateway.outbox.signing import standard_secret
 from gateway.security import reveal
@@ -132,7 +133,7 @@ def submit(appid: str) -> ResponseReturnValue:
         flash(exc.description)
         return render_detail(app, status=exc.status)
     db.session.commit()
-    flash("Submitted. An operator will review the app; you will see the decision here.")
+    flash(_("Submitted. An operator will review the app; you will see the decision here."))
     ask_for_second_factor(me())  # before the app goes live
     return redirect(url_for("developer.app_detail", appid=app.appid))
 
@@ -154,7 +155,7 @@ def request_permission(appid: str) -> ResponseReturnValue:
             getattr(form, name, form.scope).errors = list(messages)
         return render_detail(app, status=exc.status, permission_form=form)
     db.session.commit()
-    flash(f"Requested {form.scope.data}. An operator will decide.")
+    flash(_("Requested %(scope)s. An operator will decide.", scope=form.scope.data))
     return redirect(url_for("developer.app_detail", appid=app.appid))
 
 

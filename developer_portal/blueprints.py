@@ -14,6 +14,7 @@ from gateway.accounts.models import User
 from gateway.accounts.views import login_required
 from gateway.developers import services
 from gateway.errors import Forbidden
+from gateway.i18n import _
 from gateway.mfa.flow import operator_factor_required
 
 developer = Blueprint("developer", __name__, url_prefix="/developer",
@@ -46,7 +47,7 @@ def admin_required(view: Callable[..., ResponseReturnValue]) -> Callable[..., Re
     @functools.wraps(view)
     def wrapped(*args: Any, **kwargs: Any) -> ResponseReturnValue:
         if not me().is_admin:
-            raise Forbidden("The operator console is for platform operators.")
+            raise Forbidden(_("The operator console is for platform operators."))
         if (ask := operator_factor_required()) is not None:
             return ask  # operators act only with a second factor checked in this session
         return view(*args, **kwargs)

@@ -20,6 +20,7 @@ from flask import Response
 from markupsafe import Markup, escape
 from pygal.style import Style
 
+from gateway.i18n import _, short_day
 from gateway.usage.queries import Series
 
 # The SVG is served as an image with a CSP of its own: pygal styles its elements inline.
@@ -70,7 +71,7 @@ def _config(ticks: list[int] | None, *, legend: bool) -> dict[str, object]:
         "truncate_legend": -1,
         "show_minor_x_labels": False, "x_label_rotation": 0, "margin": 16,
         "margin_bottom": 28 if legend else 16, "truncate_label": -1,
-        "spacing": 14, "no_data_text": "No data yet", "print_values": False,
+        "spacing": 14, "no_data_text": _("No data yet"), "print_values": False,
     }
 
 
@@ -82,7 +83,7 @@ def _render(chart: pygal.graph.graph.Graph) -> bytes:
 
 
 def _day_labels(days: Sequence[date]) -> tuple[list[str], list[str]]:
-    labels = [d.strftime("%b %d") for d in days]
+    labels = [short_day(d) for d in days]
     return labels, labels[:: max(1, math.ceil(len(labels) / 8))]
 
 
@@ -110,7 +111,7 @@ def bar_chart(labels: Sequence[str], values: Sequence[float], name: str) -> byte
 
 def svg(series: Series) -> bytes:
     """The series as a line chart in SVG (no JavaScript, no XML declaration)."""
-    return line_chart(series.days, series.lines)
+    return line_chart(series.days, {_(name): values for name, values in series.lines.items()})
 
 
 def data_image(svg_bytes: bytes, alt: str) -> Markup:
@@ -132,7 +133,7 @@ def csv_response(series: Series, filename: str) -> Response:
     """The series as CSV (day, then one column per line) for download."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["day", *series.lines])
+    writer.writerow([_("day"), *(_(name) for name in series.lines)])
     writer.writerows(series.rows())
     response = Response(out.getvalue(), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -16,6 +16,7 @@ from gateway.developers import keys, services
 from gateway.developers.errors import InvalidIcon
 from gateway.errors import ValidationFailed
 from gateway.extensions import db, limiter
+from gateway.i18n import _
 from gateway.security import reveal
 
 
@@ -40,7 +41,7 @@ def index() -> ResponseReturnValue:
         services.open_profile(user, name=form.name.data.strip(),
                               contact_email=form.contact_email.data.strip())
         db.session.commit()
-        flash("Welcome! Your developer profile is open. Register your first app.")
+        flash(_("Welcome! Your developer profile is open. Register your first app."))
         return redirect(url_for("developer.index"))
     status = 400 if request.method == "POST" else 200
     return render_template("developer_portal/open_profile.html", form=form), status
@@ -56,7 +57,7 @@ def profile() -> ResponseReturnValue:
         services.open_profile(me(), name=form.name.data.strip(),
                               contact_email=form.contact_email.data.strip())
         db.session.commit()
-        flash("Profile saved.")
+        flash(_("Profile saved."))
         return redirect(url_for("developer.index"))
     status = 400 if request.method == "POST" else 200
     return render_template("developer_portal/profile.html", form=form), status
@@ -112,7 +113,7 @@ def edit_app(appid: str) -> ResponseReturnValue:
             _apply_errors(form, exc)
         else:
             db.session.commit()
-            flash("App saved.")
+            flash(_("App saved."))
             return redirect(url_for("developer.app_detail", appid=app.appid))
     status = 400 if request.method == "POST" else 200
     return render_template("developer_portal/app_form.html", form=form, app=app), status
@@ -136,7 +137,7 @@ def upload_icon(appid: str) -> ResponseReturnValue:
         db.session.rollback()
         return icon_failed(app, form, exc)
     db.session.commit()
-    flash("Icon updated.")
+    flash(_("Icon updated."))
     return redirect(url_for("developer.app_detail", appid=app.appid))
 
 

@@ -19,7 +19,8 @@ from gateway.developers.models import KEY_SCOPES
 from gateway.developers.review import REQUESTABLE
 from gateway.developers.services import CATEGORIES
 from gateway.forms import Form
-from gateway.i18n import _l
+from gateway.i18n import _, _l
+from gateway.labels import LABELS
 
 MAX_STATS_DAYS = 366
 # Deliberately loose: one @, a dot in the domain, no spaces; the mailbox proves the rest.
@@ -27,30 +28,31 @@ EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 
 
 class ProfileForm(Form):
-    name = StringField("Your name or company", validators=[DataRequired(), Length(max=128)])
-    contact_email = StringField("Contact email", validators=[
+    name = StringField(_l("Your name or company"), validators=[DataRequired(), Length(max=128)])
+    contact_email = StringField(_l("Contact email"), validators=[
         DataRequired(), Length(max=254),
-        Regexp(EMAIL, message="Give an email address we can reach you at.")])
-    accept_terms = BooleanField("I accept the ZoneConnect developer terms", validators=[
-        DataRequired("Accept the terms to open a developer profile.")])
+        Regexp(EMAIL, message=_l("Give an email address we can reach you at."))])
+    accept_terms = BooleanField(_l("I accept the ZoneConnect developer terms"), validators=[
+        DataRequired(_l("Accept the terms to open a developer profile."))])
 
 
 class AppForm(Form):
-    name = StringField("App name", validators=[DataRequired(), Length(max=64)])
-    description = TextAreaField("Description", validators=[Optional(), Length(max=2000)])
-    category = SelectField("Category", choices=[SelectChoice(c, c.title()) for c in CATEGORIES])
-    website = StringField("Website", validators=[Optional(), Length(max=512),
-                                                 URL(message="Give the full http(s) URL.")])
-    app_type = SelectField("Type", choices=[
-        SelectChoice("web", "Web site (confidential client)"),
-        SelectChoice("mobile", "Mobile app (public client, PKCE)"),
-        SelectChoice("native", "Desktop app (public client, PKCE)")])
-    redirect_uris = TextAreaField("Redirect URIs (one per line)",
+    name = StringField(_l("App name"), validators=[DataRequired(), Length(max=64)])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=2000)])
+    category = SelectField(_l("Category"),
+                           choices=[SelectChoice(c, _l(LABELS[c])) for c in CATEGORIES])
+    website = StringField(_l("Website"), validators=[Optional(), Length(max=512),
+                                                 URL(message=_l("Give the full http(s) URL."))])
+    app_type = SelectField(_l("Type"), choices=[
+        SelectChoice("web", _l("Web site (confidential client)")),
+        SelectChoice("mobile", _l("Mobile app (public client, PKCE)")),
+        SelectChoice("native", _l("Desktop app (public client, PKCE)"))])
+    redirect_uris = TextAreaField(_l("Redirect URIs (one per line)"),
                                   validators=[DataRequired(), Length(max=20000)])
-    webhook_url = StringField("Webhook URL", validators=[Optional(), Length(max=512), URL()])
-    deauthorize_url = StringField("Deauthorization URL",
+    webhook_url = StringField(_l("Webhook URL"), validators=[Optional(), Length(max=512), URL()])
+    deauthorize_url = StringField(_l("Deauthorization URL"),
                                   validators=[Optional(), Length(max=512), URL()])
-    test_users = TextAreaField("Test users (usernames, one per line)",
+    test_users = TextAreaField(_l("Test users (usernames, one per line)"),
                                validators=[Optional(), Length(max=5000)])
 
     def uri_list(self) -> list[str]:
@@ -62,7 +64,7 @@ class AppForm(Form):
 
 
 class IconForm(Form):
-    icon = FileField("Icon", validators=[FileRequired("Choose an image to upload.")])
+    icon = FileField(_l("Icon"), validators=[FileRequired(_l("Choose an image to upload."))])
 
 
 class ConfirmForm(Form):
@@ -70,21 +72,20 @@ class ConfirmForm(Form):
 
 
 class PermissionForm(Form):
-    scope = SelectField("Permission", choices=[SelectChoice(s, s) for s in REQUESTABLE])
-    reason = TextAreaField("Why the app needs it",
+    scope = SelectField(_l("Permission"), choices=[SelectChoice(s, s) for s in REQUESTABLE])
+    reason = TextAreaField(_l("Why the app needs it"),
                            validators=[DataRequired(), Length(max=1000)])
 
 
 class ReasonForm(Form):
-    reason = TextAreaField("Reason (shown to the developer)",
-                           validators=[DataRequired("Give the developer a reason."),
+    reason = TextAreaField(_l("Reason (shown to the developer)"),
+                           validators=[DataRequired(_l("Give the developer a reason.")),
                                        Length(max=2000)])
 
 
 class ApiKeyForm(Form):
-    name = StringField("Key name", validators=[DataRequired(), Length(max=64)])
-    scope = SelectField("Access", choices=[SelectChoice(s, {"read": "Read only",
-                                                           "write": "Read and write"}[s])
+    name = StringField(_l("Key name"), validators=[DataRequired(), Length(max=64)])
+    scope = SelectField(_l("Access"), choices=[SelectChoice(s, _l(LABELS[s]))
                                            for s in KEY_SCOPES])
 
 
@@ -94,8 +95,8 @@ class DateRangeForm(Form):
     class Meta:
         csrf = False
 
-    start = DateField("From", validators=[Optional()])
-    end = DateField("To", validators=[Optional()])
+    start = DateField(_l("From"), validators=[Optional()])
+    end = DateField(_l("To"), validators=[Optional()])
 
     def validate_range(self, today: date) -> bool:
         """Validate the fields and the range they make (defaults filled in)."""
@@ -103,9 +104,9 @@ class DateRangeForm(Form):
             return False
         start, end = self.span(today)
         if end < start:
-            self.end.errors = ["The end date is before the start date."]
+            self.end.errors = [_("The end date is before the start date.")]
         elif (end - start).days >= MAX_STATS_DAYS:
-            self.end.errors = [f"Choose at most {MAX_STATS_DAYS} days."]
+            self.end.errors = [_("Choose at most %(n)s days.", n=MAX_STATS_DAYS)]
         return not self.end.errors
 
     def span(self, today: date) -> tuple[date, date]:
@@ -119,10 +120,10 @@ class AuditFilterForm(Form):
     class Meta:
         csrf = False
 
-    action = StringField("Action", validators=[Optional(), Length(max=64)])
-    actor = StringField("Actor username", validators=[Optional(), Length(max=32)])
-    start = DateField("From", validators=[Optional()])
-    end = DateField("To", validators=[Optional()])
+    action = StringField(_l("Action"), validators=[Optional(), Length(max=64)])
+    actor = StringField(_l("Actor username"), validators=[Optional(), Length(max=32)])
+    start = DateField(_l("From"), validators=[Optional()])
+    end = DateField(_l("To"), validators=[Optional()])
 
 
 class DeleteAppForm(Form):

@@ -10,6 +10,7 @@ from developer_portal.blueprints import developer_required, me
 from developer_portal.forms import ApiKeyForm, ConfirmForm
 from gateway.developers import keys
 from gateway.extensions import db
+from gateway.i18n import _
 from gateway.mfa.flow import step_up_required
 from gateway.security import reveal
 from gateway.timeutil import isoformat
@@ -52,5 +53,5 @@ def revoke_key(key_id: int) -> ResponseReturnValue:
         return redirect(url_for("developer.api_keys")), 303
     key = keys.revoke_key(me(), key_id)
     db.session.commit()
-    flash(f"Key {key.prefix}… revoked.")
+    flash(_("Key %(prefix)s… revoked.", prefix=key.prefix))
     return redirect(url_for("developer.api_keys"))

@@ -25,6 +25,7 @@ from gateway.developers import keys, services
 from gateway.developers.errors import InvalidApiKey, ReadOnlyKey
 from gateway.errors import ValidationFailed, ZoneConnectError, render_error
 from gateway.extensions import csrf, db
+from gateway.i18n import _l
 from gateway.timeutil import isoformat, utcnow
 from gateway.usage import queries
 
@@ -56,7 +57,7 @@ def _user() -> User:
 def _body(schema: Schema) -> dict[str, Any]:
     payload = request.get_json(silent=True)
     if not isinstance(payload, dict):
-        raise ZoneConnectError("Send a JSON object with Content-Type: application/json.")
+        raise ZoneConnectError(_l("Send a JSON object with Content-Type: application/json."))
     try:
         return schema.load(payload)
     except SchemaError as exc:
@@ -137,7 +138,7 @@ def stats(appid: str) -> ResponseReturnValue:
     end = query.get("to") or utcnow().date()
     start = query.get("from_") or end - timedelta(days=29)
     if end < start or (end - start).days >= MAX_DAYS:
-        raise ValidationFailed({"from": [f"Choose a range of 1 to {MAX_DAYS} days."]})
+        raise ValidationFailed({"from": [_l("Choose a range of 1 to %(n)s days.", n=MAX_DAYS)]})
     series = {name: queries.app_series(name, app.id, start, end).lines
               for name in queries.APP_SERIES}
     return jsonify({"appid": app.appid, "from": start.isoformat(), "to": end.isoformat(),

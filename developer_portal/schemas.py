@@ -8,6 +8,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from gateway.apps.models import APP_TYPES, STATUSES
 from gateway.developers.services import CATEGORIES
+from gateway.i18n import _
 
 
 class PermissionSchema(Schema):
@@ -78,12 +79,12 @@ class StatsQuerySchema(Schema):
     to = fields.Date()
 
     @validates_schema
-    def check_order(self, data: dict[str, Any], **_: Any) -> None:
+    def check_order(self, data: dict[str, Any], **kwargs: Any) -> None:
         start, end = data.get("from_"), data.get("to")
         if start and end and end < start:
-            raise ValidationError("The end date is before the start date.", "to")
+            raise ValidationError(_("The end date is before the start date."), "to")
         if start and end and (end - start).days >= 366:
-            raise ValidationError("Choose at most 366 days.", "to")
+            raise ValidationError(_("Choose at most %(n)s days.", n=366), "to")
 
 
 class StatsSchema(Schema):

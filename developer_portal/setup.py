@@ -6,6 +6,7 @@ import click
 from flask import Flask
 from flask.cli import with_appcontext
 
+from gateway.i18n import _l
 from gateway.navigation import add_link
 
 
@@ -45,6 +46,6 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(developer)
     app.register_blueprint(admin)
     app.register_blueprint(manage)
-    add_link(app, "Developer", "developer.index")
-    add_link(app, "Console", "admin.index", when=lambda user: user.is_admin)
+    add_link(app, _l("Developer"), "developer.index")
+    add_link(app, _l("Console"), "admin.index", when=lambda user: user.is_admin)
     app.cli.add_command(usage_group)

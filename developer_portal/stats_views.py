@@ -15,6 +15,7 @@ from developer_portal.forms import DateRangeForm
 from gateway.apps.models import App
 from gateway.developers import services
 from gateway.errors import ValidationFailed
+from gateway.i18n import _l
 from gateway.timeutil import utcnow
 from gateway.usage import queries
 
@@ -30,7 +31,7 @@ def stats_range() -> tuple[date, date]:
     form = range_form()
     if not form.validate_range(utcnow().date()):
         raise ValidationFailed({k: list(v) for k, v in form.errors.items()},
-                               "Choose a valid date range.")
+                               _l("Choose a valid date range."))
     return form.span(utcnow().date())
 
 

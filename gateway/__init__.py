@@ -15,6 +15,7 @@ from gateway import (
     database,
     errors,
     i18n,
+    labels,
     mail,
     navigation,
     oauth,
@@ -52,6 +53,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     oauth.init_app(app)  # the token store, on the database just bound
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True)
     i18n.init_app(app)
+    labels.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
     observability.init_app(app)
@@ -100,6 +102,7 @@ def _register_blueprints(app: Flask) -> None:
     from developer_portal.revenue import init_app as init_revenue_pages
     from gateway.accounts.device_views import bp as devices_bp
     from gateway.accounts.email_views import bp as account_email_bp
+    from gateway.accounts.preferences import init_app as init_preferences
     from gateway.accounts.recovery_views import bp as recovery_bp
     from gateway.accounts.views import bp as accounts_bp
     from gateway.authlog.recorder import init_app as init_authlog
@@ -117,6 +120,13 @@ def _register_blueprints(app: Flask) -> None:
                       mfa_login_bp, devices_bp, oauth_legacy_bp, oauth_bp):
         app.register_blueprint(blueprint)
     init_authlog(app)  # the per-app auth event log reads the OAuth endpoints' outcomes
+    init_preferences(app)  # the language switch; the locale selector reads the account
+    # Fixed wire formats: QQ legacy bodies and OAuth protocol JSON answer in English.
+    i18n.wire_format(app, "oauth_legacy.me", "oauth_legacy.token", "oauth.token",
+                     "oauth.introspect", "oauth.revoke", "oauth.userinfo",
+                     "oauth.device_authorization", "oauth.jwks", "shares_legacy.add_share",
+                     "openapi_legacy.get_user_info", "openapi_legacy.get_simple_userinfo",
+                     "openapi_legacy.get_vip_info", "stripe_webhooks.receive")
     init_money(app)
     init_open_api(app)
     init_communities(app)

@@ -72,6 +72,8 @@ DEFAULTS: dict[str, Any] = {
     # Languages (gateway/i18n.py): the locale when nothing in the request chooses one.
     "ZC_DEFAULT_LOCALE": "zh_Hans",
     "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
+    # The time zone of pages for visitors and accounts that chose none (stored times stay UTC).
+    "ZC_DEFAULT_TIMEZONE": "Asia/Shanghai",
     # Coins and money: 1 coin = ZC_COIN_MINOR_UNITS minor units of ZC_CURRENCY; top-ups through
     # "sandbox" (credited at once) or "stripe"; settlement hold and payout minimum (minor units).
     "ZC_CURRENCY": "CNY",

@@ -16,11 +16,35 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import request
+from flask_babel import get_translations
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from werkzeug.datastructures import FileStorage, MultiDict
 
-from gateway.i18n import _
+from gateway.i18n import N_, NP_, _
+
+# WTForms' built-in messages that the platform's forms can show (validators and field types in
+# use): listed so `make translations` extracts them; `Form.Meta` answers WTForms from the catalog.
+BUILTIN_MESSAGES = (
+    N_("This field is required."), N_("Field must be equal to %(other_name)s."),
+    N_("Field must be between %(min)d and %(max)d characters long."),
+    N_("Number must be at least %(min)s."), N_("Number must be at most %(max)s."),
+    N_("Number must be between %(min)s and %(max)s."), N_("Invalid input."),
+    N_("Invalid email address."), N_("Invalid URL."), N_("Not a valid choice."),
+    N_("Invalid Choice: could not coerce."), N_("Not a valid integer value."),
+    N_("Not a valid date value."), N_("Not a valid decimal value."),
+    N_("Not a valid float value."), N_("Not a valid datetime value."),
+    N_("Invalid CSRF Token."), N_("CSRF token missing."), N_("CSRF failed."),
+    N_("CSRF token expired."),
+)
+BUILTIN_PLURALS = (
+    NP_("Field must be at least %(min)d character long.",
+        "Field must be at least %(min)d characters long."),
+    NP_("Field cannot be longer than %(max)d character.",
+        "Field cannot be longer than %(max)d characters."),
+    NP_("Field must be exactly %(max)d character long.",
+        "Field must be exactly %(max)d characters long."),
+)
 
 SUBMIT_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 _AUTO = object()
@@ -77,8 +101,25 @@ def submitted_text(name: str) -> str:
     return value if isinstance(value, str) else ""
 
 
+class _CatalogTranslations:
+    """What WTForms asks for (gettext, ngettext), answered from the platform's catalog, so
+    "This field is required." reads 此项为必填项。 in Chinese."""
+
+    # The raw catalog: WTForms fills in its own %(min)d and %(max)d afterwards.
+    def gettext(self, string: str) -> str:
+        return str(get_translations().ugettext(string))
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return str(get_translations().ungettext(singular, plural, n))
+
+
 class Form(FlaskForm):
-    """FlaskForm fed by `submitted()`: text fields get text only, file fields file parts only."""
+    """FlaskForm fed by `submitted()`: text fields get text only, file fields file parts only;
+    WTForms' own messages in the reader's language."""
+
+    class Meta:
+        def get_translations(self, form: Any) -> _CatalogTranslations:
+            return _CatalogTranslations()
 
     def __init__(self, formdata: Any = _AUTO, **kwargs: Any) -> None:
         self._wrong_shape: set[str] = set()

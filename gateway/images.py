@@ -7,6 +7,8 @@ import warnings
 
 from PIL import Image, UnidentifiedImageError
 
+from gateway.i18n import _l
+
 ALLOWED_FORMATS = {"PNG", "JPEG", "GIF", "WEBP"}
 
 
@@ -28,10 +30,10 @@ def decode_square(data: bytes, max_pixels: int, mode: str = "RGB") -> Image.Imag
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data))
             if image.format not in ALLOWED_FORMATS:
-                raise UnreadableImage("Upload a PNG, JPEG, GIF or WebP image.")
+                raise UnreadableImage(_l("Upload a PNG, JPEG, GIF or WebP image."))
             if image.width * image.height > max_pixels:
-                raise UnreadableImage(f"The image is too large; upload one of at most "
-                                      f"{max_pixels / 1_000_000:g} megapixels.")
+                raise UnreadableImage(_l("The image is too large; upload one of at most "
+                                         "%(n)s megapixels.", n=f"{max_pixels / 1_000_000:g}"))
             if image.format == "JPEG":  # decoded straight at 1/2, 1/4 or 1/8 scale
                 image.draft(mode, (WORKING_SIDE, WORKING_SIDE))
             image.load()
@@ -39,7 +41,7 @@ def decode_square(data: bytes, max_pixels: int, mode: str = "RGB") -> Image.Imag
             Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:
         if isinstance(exc, UnreadableImage):
             raise
-        raise UnreadableImage("That file is not an image we can read.") from exc
+        raise UnreadableImage(_l("That file is not an image we can read.")) from exc
     side = min(image.size)
     left, top = (image.width - side) // 2, (image.height - side) // 2
     square = image.crop((left, top, left + side, top + side))

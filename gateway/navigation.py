@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask, current_app, url_for
+from flask_babel import LazyString
 
 from gateway.accounts.models import User
 from gateway.accounts.sessions import current_user
@@ -15,12 +16,12 @@ from gateway.i18n import _l
 
 @dataclass(frozen=True)
 class NavItem:
-    label: str
+    label: str | LazyString
     endpoint: str
     when: Callable[[User], bool]
 
 
-def add_link(app: Flask, label: str, endpoint: str,
+def add_link(app: Flask, label: str | LazyString, endpoint: str,
              when: Callable[[User], bool] = lambda user: True) -> None:
     """Show a link to `endpoint` to logged-in users for whom `when(user)` holds."""
     app.extensions.setdefault("zc_nav", []).append(NavItem(label, endpoint, when))
@@ -29,7 +30,7 @@ def add_link(app: Flask, label: str, endpoint: str,
 def nav_links(user: User) -> list[dict[str, str]]:
     """The links this user sees, in registration order."""
     items = current_app.extensions.get("zc_nav", [])
-    return [{"label": i.label, "url": url_for(i.endpoint)} for i in items if i.when(user)]
+    return [{"label": str(i.label), "url": url_for(i.endpoint)} for i in items if i.when(user)]
 
 
 def init_app(app: Flask) -> None:
@@ -38,5 +39,5 @@ def init_app(app: Flask) -> None:
         return {"current_user": current_user, "nav_links": nav_links}
 
     app.context_processor(globals_)
-    add_link(app, "Profile", "accounts.profile")
+    add_link(app, _l("Profile"), "accounts.profile")
     add_link(app, _l("Security"), "mfa.security")

@@ -70,7 +70,7 @@ def resend_delivery(appid: str, message_id: int) -> ResponseReturnValue:
     audit.record("webhook.resent", actor_id=user.id if user else None, subject_type="app",
                  subject_id=app.appid, event_id=message.event_id)
     db.session.commit()
-    flash(f"Event {message.event_id} will be delivered again shortly.")
+    flash(_("Event %(id)s will be delivered again shortly.", id=message.event_id))
     return redirect(url_for(".list_deliveries", appid=app.appid))
 
 

@@ -20,9 +20,10 @@ def init_app(app: Flask) -> None:
     """Register the developer revenue and operator revenue blueprints and their nav links."""
     from developer_portal.revenue.admin import bp as admin_bp
     from developer_portal.revenue.views import bp as developer_bp
+    from gateway.i18n import _l
     from gateway.navigation import add_link
 
     app.register_blueprint(developer_bp)
     app.register_blueprint(admin_bp)
-    add_link(app, "Revenue", "developer_revenue.overview", _owns_apps)
-    add_link(app, "Tiers", "admin_revenue.edit_tiers", lambda user: bool(user.is_admin))
+    add_link(app, _l("Revenue"), "developer_revenue.overview", _owns_apps)
+    add_link(app, _l("Tiers"), "admin_revenue.edit_tiers", lambda user: bool(user.is_admin))

@@ -13,6 +13,7 @@ from developer_portal.revenue.access import admin_only, me
 from gateway.errors import ValidationFailed, ZoneConnectError
 from gateway.extensions import db
 from gateway.forms import Form
+from gateway.i18n import _, _l
 from gateway.payments import services as payments
 from gateway.revenue import tiers
 
@@ -21,13 +22,13 @@ bp = Blueprint("admin_revenue", __name__, url_prefix="/admin/revenue",
 
 
 class TiersForm(Form):
-    effective_from = DateField("Effective from", validators=[InputRequired()])
-    bands = TextAreaField("Bands: one per line, '<from, in major units> <developer share %>'",
+    effective_from = DateField(_l("Effective from"), validators=[InputRequired()])
+    bands = TextAreaField(_l("Bands: one per line, '<from, in major units> <developer share %>'"),
                           validators=[InputRequired(), Length(max=2000)])
 
 
 class RefundForm(Form):
-    order_id = StringField("Order id", validators=[InputRequired(), Length(max=40)])
+    order_id = StringField(_l("Order id"), validators=[InputRequired(), Length(max=40)])
 
 
 def parse_bands(text: str) -> list[tuple[int, int]]:
@@ -72,7 +73,7 @@ def edit_tiers() -> ResponseReturnValue:
         form.bands.errors = list(exc.fields.get("bands", []))
         return _page(form, refund_form, 400)
     db.session.commit()
-    flash("The tier schedule was saved.")
+    flash(_("The tier schedule was saved."))
     return redirect(url_for("admin_revenue.edit_tiers"))
 
 
@@ -90,5 +91,5 @@ def refund() -> ResponseReturnValue:
         form.order_id.errors = [exc.description]
         return _page(TiersForm(), form, exc.status)
     db.session.commit()
-    flash(f"Order {order.id} was refunded.")
+    flash(_("Order %(id)s was refunded.", id=order.id))
     return redirect(url_for("admin_revenue.edit_tiers"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from markupsafe import Markup
 
 from developer_portal.charts import bar_chart, data_image
+from gateway.i18n import _
 
 
 def earnings_svg(rows: list[dict[str, int | str]], minor_per_major: int = 100) -> Markup:
@@ -13,5 +14,5 @@ def earnings_svg(rows: list[dict[str, int | str]], minor_per_major: int = 100) -
     for row in rows:
         by_month[str(row["month"])] = by_month.get(str(row["month"]), 0) + int(row["developer"])
     months = sorted(by_month)
-    svg = bar_chart(months, [by_month[m] / minor_per_major for m in months], "Net earnings")
-    return data_image(svg, "Net earnings by month")
+    svg = bar_chart(months, [by_month[m] / minor_per_major for m in months], _("Net earnings"))
+    return data_image(svg, _("Net earnings by month"))

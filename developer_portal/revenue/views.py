@@ -15,6 +15,7 @@ from gateway import public_url
 from gateway.accounts.views import login_required
 from gateway.extensions import db
 from gateway.forms import Form
+from gateway.i18n import N_, _
 from gateway.ledger import services as ledger
 from gateway.mfa.flow import ask_for_second_factor, step_up_required
 from gateway.revenue.models import ConnectedAccount, Payout
@@ -24,6 +25,8 @@ from gateway.revenue.settlement import monthly_totals, unsettled_by_month
 bp = Blueprint("developer_revenue", __name__, url_prefix="/developer/revenue",
                template_folder="templates")
 BALANCES = ("unsettled", "pending", "available", "receivable")
+STATEMENT_COLUMNS = (N_("month"), N_("app"), N_("gross"), N_("refunds"), N_("platform_share"),
+                     N_("net"), N_("status"), N_("currency"))
 
 
 def _balances(developer_id: int) -> dict[str, int]:
@@ -54,8 +57,8 @@ def statement() -> ResponseReturnValue:
     """The settled months as CSV (amounts in minor units)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(["month", "app", "gross", "refunds", "platform_share", "net", "status",
-                     "currency"])
+    # Column names in the reader's language (English: the documented names); values stay raw.
+    writer.writerow([_(name) for name in STATEMENT_COLUMNS])
     currency = ledger.money_currency()
     for row in monthly_totals(me().id):
         writer.writerow([row["month"], _csv_safe(str(row["app"])), row["gross"], row["refunds"],

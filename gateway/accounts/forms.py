@@ -17,51 +17,63 @@ from wtforms import (
 from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional
 
 from gateway.accounts.models import FEED_VISIBILITIES, GENDERS
+from gateway.accounts.preferences import timezone_choices
 from gateway.forms import Form
-from gateway.i18n import _l
+from gateway.i18n import LANGUAGE_NAMES, _l
+from gateway.labels import LABELS
 
 
 class LoginForm(Form):
-    username = StringField("Username", validators=[DataRequired(), Length(max=64)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=256)])
+    username = StringField(_l("Username"), validators=[DataRequired(), Length(max=64)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=256)])
     next = HiddenField(validators=[Length(max=2048)])
 
 
 class SignupForm(Form):
-    username = StringField("Username", validators=[DataRequired(), Length(min=3, max=32)])
+    username = StringField(_l("Username"), validators=[DataRequired(), Length(min=3, max=32)])
     email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
-    nickname = StringField("Nickname", validators=[Optional(), Length(max=32)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(min=8, max=256)])
-    confirm = PasswordField("Repeat password", validators=[
-        DataRequired(), EqualTo("password", message="The passwords do not match.")])
+    nickname = StringField(_l("Nickname"), validators=[Optional(), Length(max=32)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=8, max=256)])
+    confirm = PasswordField(_l("Repeat password"), validators=[
+        DataRequired(), EqualTo("password", message=_l("The passwords do not match."))])
     # Where the new user was going (an app's authorization request): kept through errors.
     next = HiddenField(validators=[Length(max=2048)])
 
 
 class ProfileForm(Form):
-    nickname = StringField("Nickname", validators=[DataRequired(), Length(max=32)])
-    gender = SelectField("Gender", choices=[SelectChoice("", "Not said"),
-                                          *[SelectChoice(g, g.title()) for g in GENDERS]],
+    nickname = StringField(_l("Nickname"), validators=[DataRequired(), Length(max=32)])
+    gender = SelectField(_l("Gender"), choices=[SelectChoice("", _l("Not said")),
+                                              *[SelectChoice(g, _l(LABELS[g])) for g in GENDERS]],
                          validate_choice=True)
-    province = StringField("Province", validators=[Optional(), Length(max=32)])
-    city = StringField("City", validators=[Optional(), Length(max=32)])
-    birth_year = IntegerField("Birth year", validators=[
+    province = StringField(_l("Province"), validators=[Optional(), Length(max=32)])
+    city = StringField(_l("City"), validators=[Optional(), Length(max=32)])
+    birth_year = IntegerField(_l("Birth year"), validators=[
         Optional(), NumberRange(min=1900, max=date.today().year)])
-    feed_visibility = SelectField("Who sees your feed",
-                                  choices=[SelectChoice(v, v.title()) for v in FEED_VISIBILITIES])
+    feed_visibility = SelectField(_l("Who sees your feed"),
+                                  choices=[SelectChoice(v, _l(LABELS[v]))
+                                           for v in FEED_VISIBILITIES])
+    language = SelectField(_l("Language"), choices=[SelectChoice("", _l("As my browser asks")),
+                                                   *[SelectChoice(k, v)
+                                                     for k, v in LANGUAGE_NAMES.items()]],
+                           validators=[Optional()])
+    timezone = SelectField(_l("Time zone"), default="Asia/Shanghai", validators=[Optional()])
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.timezone.choices = timezone_choices()
 
 
 class AvatarForm(Form):
-    avatar = FileField("Avatar", validators=[FileRequired("Choose an image to upload.")])
+    avatar = FileField(_l("Avatar"), validators=[FileRequired(_l("Choose an image to upload."))])
 
 
 class PasswordForm(Form):
-    current_password = PasswordField("Current password",
+    current_password = PasswordField(_l("Current password"),
                                      validators=[DataRequired(), Length(max=256)])
-    new_password = PasswordField("New password",
+    new_password = PasswordField(_l("New password"),
                                  validators=[DataRequired(), Length(min=8, max=256)])
-    confirm = PasswordField("Repeat new password", validators=[
-        DataRequired(), EqualTo("new_password", message="The passwords do not match.")])
+    confirm = PasswordField(_l("Repeat new password"), validators=[
+        DataRequired(), EqualTo("new_password", message=_l("The passwords do not match."))])
 
 
 class EmailForm(Form):

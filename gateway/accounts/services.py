@@ -14,6 +14,7 @@ from gateway.accounts.passwords import hash_password, needs_rehash, verify_passw
 from gateway.audit import services as audit
 from gateway.errors import ValidationFailed
 from gateway.extensions import db
+from gateway.i18n import _l
 from gateway.timeutil import utcnow
 
 USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9_.-]{3,32}$")
@@ -39,7 +40,7 @@ def create_user(username: str, password: str, *, nickname: str = "",
     """Create an account; the username must be free and the password long enough."""
     problems: dict[str, list[str]] = {}
     if not USERNAME_PATTERN.match(username):
-        problems["username"] = ["3 to 32 letters, digits, '.', '_' or '-'."]
+        problems["username"] = [_l("3 to 32 letters, digits, '.', '_' or '-'.")]
     if reasons := check_new_password(password):
         problems["password"] = reasons
     if problems:
@@ -110,7 +111,7 @@ def change_password(user: User, current: str, new: str) -> None:
     if not verify_password(user.password_hash, current):
         audit.record("password.check_failed", actor_id=user.id, subject_type="user",
                      subject_id=user.id, form="change_password")
-        raise WrongPassword({"current_password": ["That is not your current password."]})
+        raise WrongPassword({"current_password": [_l("That is not your current password.")]})
     if reasons := check_new_password(new):
         raise ValidationFailed({"new_password": reasons})
     user.password_hash = hash_password(new)

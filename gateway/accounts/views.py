@@ -20,7 +20,7 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 
-from gateway.accounts import emails, services, sessions, throttle
+from gateway.accounts import emails, preferences, services, sessions, throttle
 from gateway.accounts.errors import InvalidAvatar, InvalidCredentials, UsernameTaken, WrongPassword
 from gateway.accounts.forms import AvatarForm, LoginForm, PasswordForm, ProfileForm, SignupForm
 from gateway.audit import services as audit
@@ -166,6 +166,7 @@ def profile() -> ResponseReturnValue:
     form = ProfileForm(obj=user) if request.method == "GET" else ProfileForm()
     if request.method == "GET":
         form.gender.data = user.gender or ""
+        form.language.data = user.locale or ""
     status = 200
     if form.validate_on_submit():
         services.update_profile(
@@ -173,8 +174,13 @@ def profile() -> ResponseReturnValue:
             province=(form.province.data or "").strip(), city=(form.city.data or "").strip(),
             birth_year=form.birth_year.data, feed_visibility=form.feed_visibility.data,
         )
+        # Forms from before these fields existed (or scripts) leave the choices unchanged.
+        if "language" in request.form:
+            preferences.set_language(user, form.language.data or None)
+        if form.timezone.data and "timezone" in request.form:
+            preferences.set_timezone(user, form.timezone.data)
         db.session.commit()
-        flash("Profile saved.")
+        flash(_("Profile saved."))
         return redirect(url_for("accounts.profile"))
     if request.method == "POST":
         status = 400
@@ -198,11 +204,11 @@ def upload_avatar() -> ResponseReturnValue:
             error = exc.description
         else:
             db.session.commit()
-            flash("Avatar updated.")
+            flash(_("Avatar updated."))
             return redirect(url_for("accounts.profile"))
     else:
         error = next(iter(form.avatar.errors or form.csrf_token.errors or []),
-                     "Choose an image to upload.")
+                     _("Choose an image to upload."))
     profile_form = ProfileForm(obj=user)
     profile_form.gender.data = user.gender or ""
     form.avatar.errors = [error]
@@ -247,7 +253,7 @@ def change_password() -> ResponseReturnValue:
             # The others were ended by the change; this one starts afresh, with what it proved.
             mfa_state.record_login(sessions.login(user), proved or ["pwd"])
             db.session.commit()
-            flash("Password changed. Other sessions were logged out.")
+            flash(_("Password changed. Other sessions were logged out."))
             return redirect(url_for("accounts.profile"))
     elif request.method == "POST":
         status = 400

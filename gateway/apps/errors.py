@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from gateway.errors import ZoneConnectError
+from gateway.i18n import _l
 
 
 class AppNotFound(ZoneConnectError):
     code = "app_not_found"
     status = 404
-    description = "appid does not exist"
+    description = _l("appid does not exist")
 
     def __init__(self, description: str | None = None) -> None:
         super().__init__(description, ret=100008)
@@ -17,7 +18,7 @@ class AppNotFound(ZoneConnectError):
 class AppNotLive(ZoneConnectError):
     code = "app_not_live"
     status = 403
-    description = "app is not online (not yet approved, or suspended)"
+    description = _l("app is not online (not yet approved, or suspended)")
 
     def __init__(self, description: str | None = None) -> None:
         super().__init__(description, ret=100011)
@@ -26,7 +27,7 @@ class AppNotLive(ZoneConnectError):
 class InvalidAppKey(ZoneConnectError):
     code = "invalid_client"
     status = 401
-    description = "client secret is illegal"
+    description = _l("client secret is illegal")
 
     def __init__(self, description: str | None = None) -> None:
         super().__init__(description, ret=100009)

@@ -18,7 +18,7 @@ from gateway.apps.names import imitation_problem
 from gateway.audit import services as audit
 from gateway.errors import ValidationFailed
 from gateway.extensions import db
-from gateway.i18n import _
+from gateway.i18n import _, _l
 from gateway.security.secrets import digest, matches, new_hex32
 from gateway.timeutil import utcnow
 
@@ -73,16 +73,16 @@ def create_app(developer: User, *, name: str, redirect_uris: list[str], app_type
     """Register an app; returns it with its appkey, which is shown only this once."""
     problems: dict[str, list[str]] = {}
     if not name.strip() or len(name) > 64:
-        problems["name"] = ["Give the app a name of 1 to 64 characters."]
+        problems["name"] = [_l("Give the app a name of 1 to 64 characters.")]
     elif why := imitation_problem(name):
         problems["name"] = [why]
     elif name_taken(developer.id, name.strip()):
         problems["name"] = [_("You already have an app called “%(name)s”: choose another name.",
                               name=name.strip())]
     if app_type not in APP_TYPES:
-        problems["app_type"] = [f"One of {', '.join(APP_TYPES)}."]
+        problems["app_type"] = [_l("One of %(values)s.", values=", ".join(APP_TYPES))]
     if bad := scope_registry.unknown(list(scopes or [])):
-        problems["scopes"] = [f"Unknown scopes: {', '.join(bad)}."]
+        problems["scopes"] = [_l("Unknown scopes: %(names)s.", names=", ".join(bad))]
     if problems:
         raise ValidationFailed(problems)
     appkey = new_hex32()

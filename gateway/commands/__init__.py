@@ -26,9 +26,9 @@ def echo_json(payload: dict[str, Any]) -> None:
 def fail(exc: ZoneConnectError) -> None:
     """Turn a domain error into a clean CLI failure (exit code 1)."""
     db.session.rollback()
-    detail = exc.description
+    detail = exc.message()
     if fields := getattr(exc, "fields", None):
-        detail += " " + "; ".join(f"{k}: {' '.join(v)}" for k, v in fields.items())
+        detail += " " + "; ".join(f"{k}: {' '.join(map(str, v))}" for k, v in fields.items())
     raise click.ClickException(detail)
 
 

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 from gateway.errors import ZoneConnectError
+from gateway.i18n import _l
 
 
 class NotADeveloper(ZoneConnectError):
     code = "developer_profile_required"
     status = 403
-    description = "Open a developer profile first."
+    description = _l("Open a developer profile first.")
 
 
 class InvalidApiKey(ZoneConnectError):
     code = "invalid_token"
     status = 401
-    description = "The API key is missing, unknown or revoked."
+    description = _l("The API key is missing, unknown or revoked.")
 
     def __init__(self, description: str | None = None) -> None:
         super().__init__(description)
@@ -23,7 +24,7 @@ class InvalidApiKey(ZoneConnectError):
 class ReadOnlyKey(ZoneConnectError):
     code = "insufficient_scope"
     status = 403
-    description = "This API key is read-only; create a write key to change apps."
+    description = _l("This API key is read-only; create a write key to change apps.")
 
     def __init__(self, description: str | None = None) -> None:
         super().__init__(description, ret=100030)
@@ -32,10 +33,10 @@ class ReadOnlyKey(ZoneConnectError):
 class InvalidState(ZoneConnectError):
     code = "conflict"
     status = 409
-    description = "The app is not in a state that allows this."
+    description = _l("The app is not in a state that allows this.")
 
 
 class InvalidIcon(ZoneConnectError):
     code = "invalid_icon"
     status = 400
-    description = "Upload a PNG, JPEG, GIF or WebP image."
+    description = _l("Upload a PNG, JPEG, GIF or WebP image.")

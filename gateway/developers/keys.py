@@ -13,6 +13,7 @@ from gateway.developers.errors import InvalidApiKey
 from gateway.developers.models import KEY_SCOPES, PersonalApiKey
 from gateway.errors import NotFound, ValidationFailed
 from gateway.extensions import db
+from gateway.i18n import _l
 from gateway.security.secrets import digest
 from gateway.timeutil import utcnow
 
@@ -25,9 +26,9 @@ def create_key(user: User, *, name: str, scope: str) -> tuple[PersonalApiKey, st
     """Make a key; returns the row and the full key, which is never shown again."""
     problems: dict[str, list[str]] = {}
     if not 0 < len(name.strip()) <= 64:
-        problems["name"] = ["Name the key (1 to 64 characters)."]
+        problems["name"] = [_l("Name the key (1 to 64 characters).")]
     if scope not in KEY_SCOPES:
-        problems["scope"] = [f"One of {', '.join(KEY_SCOPES)}."]
+        problems["scope"] = [_l("One of %(values)s.", values=", ".join(KEY_SCOPES))]
     if problems:
         raise ValidationFailed(problems)
     token = KEY_PREFIX + secrets.token_urlsafe(32)

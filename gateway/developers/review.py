@@ -11,6 +11,7 @@ from gateway.audit import services as audit
 from gateway.developers.errors import InvalidState
 from gateway.errors import NotFound, ValidationFailed
 from gateway.extensions import db
+from gateway.i18n import _l
 from gateway.timeutil import utcnow
 
 UNIONID = "unionid"
@@ -26,7 +27,8 @@ def default_scopes() -> frozenset[str]:
 def _reason(reason: str | None) -> str:
     cleaned = (reason or "").strip()
     if not 0 < len(cleaned) <= 2000:
-        raise ValidationFailed({"reason": ["Give the developer a reason (1 to 2000 characters)."]})
+        raise ValidationFailed({"reason": [
+            _l("Give the developer a reason (1 to 2000 characters).")]})
     return cleaned
 
 
@@ -46,7 +48,7 @@ def permission_queue() -> list[AppPermission]:
 def approve_app(app: App, operator: User) -> None:
     """Put an app under review live."""
     if app.status != "in_review":
-        raise InvalidState("Only apps under review can be approved.")
+        raise InvalidState(_l("Only apps under review can be approved."))
     app.status, app.review_note, app.reviewed_at = "live", "", utcnow()
     audit.record("app.approved", actor_id=operator.id, subject_type="app", subject_id=app.appid)
     _notify(app, "app.review_decided", {"decision": "approved", "note": ""})
@@ -58,7 +60,7 @@ def reject_app(app: App, operator: User, reason: str | None) -> None:
     """Send an app under review back to its developer with a reason."""
     note = _reason(reason)
     if app.status != "in_review":
-        raise InvalidState("Only apps under review can be rejected.")
+        raise InvalidState(_l("Only apps under review can be rejected."))
     app.status, app.review_note, app.reviewed_at = "rejected", note, utcnow()
     audit.record("app.rejected", actor_id=operator.id, subject_type="app", subject_id=app.appid,
                  reason=note)
@@ -71,7 +73,7 @@ def suspend_app(app: App, operator: User, reason: str | None) -> None:
     """Take a live app offline and revoke its tokens."""
     note = _reason(reason)
     if app.status != "live":
-        raise InvalidState("Only live apps can be suspended.")
+        raise InvalidState(_l("Only live apps can be suspended."))
     app.status, app.review_note, app.reviewed_at = "suspended", note, utcnow()
     _revoke_tokens(app)
     audit.record("app.suspended", actor_id=operator.id, subject_type="app",
@@ -104,7 +106,7 @@ def _forget(app: App) -> None:
 def reinstate_app(app: App, operator: User) -> None:
     """Bring a suspended app back live."""
     if app.status != "suspended":
-        raise InvalidState("Only suspended apps can be reinstated.")
+        raise InvalidState(_l("Only suspended apps can be reinstated."))
     app.status, app.review_note, app.reviewed_at = "live", "", utcnow()
     audit.record("app.reinstated", actor_id=operator.id, subject_type="app",
                  subject_id=app.appid)
@@ -124,7 +126,7 @@ def find_permission(permission_id: int) -> AppPermission:
 def grant_permission(permission: AppPermission, operator: User) -> None:
     """Grant a requested permission (unionid turns App.unionid_enabled on)."""
     if permission.status != "requested":
-        raise InvalidState("Only requested permissions can be granted.")
+        raise InvalidState(_l("Only requested permissions can be granted."))
     permission.status, permission.review_note, permission.decided_at = "granted", "", utcnow()
     if permission.scope == UNIONID:
         permission.app.unionid_enabled = True
@@ -140,7 +142,7 @@ def refuse_permission(permission: AppPermission, operator: User, reason: str | N
     """Refuse a requested permission with a reason the developer sees."""
     note = _reason(reason)
     if permission.status != "requested":
-        raise InvalidState("Only requested permissions can be refused.")
+        raise InvalidState(_l("Only requested permissions can be refused."))
     permission.status, permission.review_note, permission.decided_at = "refused", note, utcnow()
     if permission.scope == UNIONID:
         permission.app.unionid_enabled = False

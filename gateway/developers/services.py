@@ -21,7 +21,8 @@ from gateway.developers.errors import InvalidIcon, InvalidState, NotADeveloper
 from gateway.developers.models import AppIcon, DeveloperProfile
 from gateway.errors import ValidationFailed
 from gateway.extensions import db
-from gateway.i18n import _
+from gateway.i18n import _, _l
+from gateway.labels import label
 from gateway.timeutil import utcnow
 from gateway.weburls import UrlProblem, normalize_http_url
 
@@ -95,7 +96,7 @@ def update_app(app: App, actor: User, changes: dict[str, Any]) -> App:
     problems: dict[str, list[str]] = {}
     changes = {k: v for k, v in changes.items() if k in EDITABLE_FIELDS and v is not None}
     if "name" in changes and not (0 < len(changes["name"].strip()) <= 64):
-        problems["name"] = ["Give the app a name of 1 to 64 characters."]
+        problems["name"] = [_l("Give the app a name of 1 to 64 characters.")]
     elif "name" in changes and (why := imitation_problem(changes["name"])):
         problems["name"] = [why]
     elif "name" in changes and app_services.name_taken(
@@ -103,11 +104,11 @@ def update_app(app: App, actor: User, changes: dict[str, Any]) -> App:
         problems["name"] = [_("You already have an app called “%(name)s”: choose another name.",
                               name=changes["name"].strip())]
     if "app_type" in changes and changes["app_type"] not in APP_TYPES:
-        problems["app_type"] = [f"One of {', '.join(APP_TYPES)}."]
+        problems["app_type"] = [_l("One of %(values)s.", values=", ".join(APP_TYPES))]
     if "category" in changes and changes["category"] not in CATEGORIES:
-        problems["category"] = [f"One of {', '.join(CATEGORIES)}."]
+        problems["category"] = [_l("One of %(values)s.", values=", ".join(CATEGORIES))]
     if len(changes.get("description", "")) > 2000:
-        problems["description"] = ["At most 2000 characters."]
+        problems["description"] = [_l("At most 2000 characters.")]
     for name in ("website", "webhook_url", "deauthorize_url"):
         if changes.get(name):
             changes[name] = _check_url(changes[name], name, problems)
@@ -138,7 +139,8 @@ def set_test_users(app: App, actor: User, usernames: list[str]) -> list[User]:
     users = list(db.session.scalars(select(User).where(User.username.in_(names)))) if names else []
     missing = sorted(set(names) - {u.username for u in users})
     if missing:
-        raise ValidationFailed({"test_users": [f"No such user: {', '.join(missing)[:200]}."]})
+        raise ValidationFailed({"test_users": [
+            _l("No such user: %(names)s.", names=", ".join(missing)[:200])]})
     for row in db.session.scalars(select(AppTestUser).where(AppTestUser.app_id == app.id)):
         db.session.delete(row)
     db.session.flush()
@@ -204,8 +206,8 @@ def rotate_webhook_secret(app: App, actor: User, overlap_seconds: int | None = N
 def submit_for_review(app: App, actor: User) -> None:
     """Send a draft or rejected app to the operators' review queue."""
     if app.status not in SUBMITTABLE:
-        raise InvalidState(f"Only draft or rejected apps can be submitted (this one is "
-                           f"{app.status}).")
+        raise InvalidState(_l("Only draft or rejected apps can be submitted (this one is "
+                              "%(status)s).", status=label(app.status)))
     app.status = "in_review"
     app.submitted_at = utcnow()
     audit.record("app.submitted", actor_id=actor.id, subject_type="app", subject_id=app.appid)
@@ -215,12 +217,14 @@ def submit_for_review(app: App, actor: User) -> None:
 def request_permission(app: App, actor: User, scope: str, reason: str) -> AppPermission:
     """Apply for a scope (or "unionid") with a reason; a refused one may be asked again."""
     if scope not in review.REQUESTABLE:
-        raise ValidationFailed({"scope": ["This permission cannot be requested."]})
+        raise ValidationFailed({"scope": [_l("This permission cannot be requested.")]})
     if not 0 < len(reason.strip()) <= 1000:
-        raise ValidationFailed({"reason": ["Say why the app needs it (1 to 1000 characters)."]})
+        raise ValidationFailed({"reason": [
+            _l("Say why the app needs it (1 to 1000 characters).")]})
     existing = next((p for p in app.permissions if p.scope == scope), None)
     if existing is not None and existing.status in ("granted", "requested"):
-        raise InvalidState(f"{scope} is already {existing.status}.")
+        raise InvalidState(_l("%(scope)s is already %(status)s.", scope=scope,
+                              status=label(existing.status)))
     if existing is None:
         existing = AppPermission(scope=scope)
         app.permissions.append(existing)

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from gateway.errors import ZoneConnectError
+from gateway.i18n import _l
 
 
 class InsufficientFunds(ZoneConnectError):
     code = "insufficient_funds"
     status = 402
-    description = "The balance is too low for this payment."
+    description = _l("The balance is too low for this payment.")
 
 
 class UnbalancedTransaction(ZoneConnectError):
     code = "unbalanced_transaction"
     status = 500
-    description = "A ledger transaction must sum to zero per currency."
+    description = _l("A ledger transaction must sum to zero per currency.")

@@ -25,6 +25,7 @@ from gateway.apps import services as apps
 from gateway.apps.errors import AppNotFound
 from gateway.apps.models import App
 from gateway.authorizations import services as authorizations
+from gateway.errors import localized
 from gateway.extensions import db
 from gateway.identity.services import openid_for
 from gateway.oauth import keys
@@ -231,7 +232,7 @@ def error_page(exc: PageError) -> ResponseReturnValue:
     """Render an authorization problem as a page (never a redirect)."""
     from flask import g
 
-    body = {"error": exc.error, "error_description": exc.description, "ret": exc.ret,
+    body = {"error": exc.error, "error_description": localized(exc.description), "ret": exc.ret,
             "request_id": g.get("request_id")}
     g.authlog_page_error = body  # the app's auth event log (gateway/authlog/capture.py)
     return render_template("error.html", error=body, status=exc.status), exc.status

@@ -14,6 +14,7 @@ from gateway.apps.models import App
 from gateway.audit import services as audit
 from gateway.authorizations import services as authorizations
 from gateway.extensions import csrf, db
+from gateway.i18n import _
 from gateway.oauth import device
 from gateway.oauth.server import server
 from gateway.oauth.views import bp
@@ -44,14 +45,14 @@ def device_page() -> ResponseReturnValue:
                      subject_id=user.id)
         db.session.commit()
         return render_template("oauth/device.html", step="enter", user_code=raw,
-                               error="That code is unknown or has expired."), 400
+                               error=_("That code is unknown or has expired.")), 400
     app = db.session.get(App, row.app_id)
     assert app is not None
     try:
         apps.ensure_usable_by(app, user.id)
     except AppNotLive:
         return render_template("oauth/device.html", step="enter", user_code=raw,
-                               error="This app is not available."), 403
+                               error=_("This app is not available.")), 403
     if request.method == "POST":
         approved = request.form.get("confirm") == "yes"
         chosen = [s for s in request.form.getlist("approved_scope") if s in row.scopes]

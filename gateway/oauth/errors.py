@@ -3,36 +3,39 @@
 from __future__ import annotations
 
 from gateway.errors import ZoneConnectError
+from gateway.i18n import N_
 
 # QQ Connect error codes and descriptions, as the wire spec lists them (trailing spaces included).
+# The legacy bodies send them as they are, in English; pages and the REST API show them in the
+# reader's language (marked N_ for the catalog, translated where rendered).
 QQ_DESCRIPTIONS: dict[int, str] = {
-    100000: "response_type missing or illegal",
-    100001: "param client_id is wrong or lost ",
-    100002: "client_secret missing",
-    100004: "param grant_type is wrong or lost ",
-    100005: "code missing",
-    100006: "refresh_token missing",
-    100007: "access_token missing",
-    100008: "appid does not exist",
-    100009: "client secret is illegal",
-    100010: "redirect uri is illegal",
-    100011: "app is not online (not yet approved, or suspended)",
-    100013: "access token is illegal",
-    100014: "access token expired",
-    100015: "access token revoked",
-    100016: "access token check failed",
-    100019: "code to access token error",
-    100020: "code is reused error",
-    100030: "the user has not authorized this API (re-authorize with the scope)",
-    100031: "the app has no permission for this API (apply in the portal)",
-    100036: "refresh token invalid",
-    100037: "refresh token expired",
-    100038: "refresh token revoked",
-    100039: "refresh token call limit",
-    100040: "refresh token bad appkey",
-    100041: "refresh token bad appid",
-    100042: "refresh token illegal",
-    100048: "companyid not set",
+    100000: N_("response_type missing or illegal"),
+    100001: N_("param client_id is wrong or lost "),
+    100002: N_("client_secret missing"),
+    100004: N_("param grant_type is wrong or lost "),
+    100005: N_("code missing"),
+    100006: N_("refresh_token missing"),
+    100007: N_("access_token missing"),
+    100008: N_("appid does not exist"),
+    100009: N_("client secret is illegal"),
+    100010: N_("redirect uri is illegal"),
+    100011: N_("app is not online (not yet approved, or suspended)"),
+    100013: N_("access token is illegal"),
+    100014: N_("access token expired"),
+    100015: N_("access token revoked"),
+    100016: N_("access token check failed"),
+    100019: N_("code to access token error"),
+    100020: N_("code is reused error"),
+    100030: N_("the user has not authorized this API (re-authorize with the scope)"),
+    100031: N_("the app has no permission for this API (apply in the portal)"),
+    100036: N_("refresh token invalid"),
+    100037: N_("refresh token expired"),
+    100038: N_("refresh token revoked"),
+    100039: N_("refresh token call limit"),
+    100040: N_("refresh token bad appkey"),
+    100041: N_("refresh token bad appid"),
+    100042: N_("refresh token illegal"),
+    100048: N_("companyid not set"),
 }
 
 

@@ -22,6 +22,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from gateway.accounts.models import User
+from gateway.errors import english
 from gateway.extensions import db
 from gateway.oauth import keys, tokens
 from gateway.oauth.authorize import issuer
@@ -67,7 +68,7 @@ class CodeGrant(grants.AuthorizationCodeGrant):
         try:
             tokens.consume_code(authorization_code)
         except tokens.GrantProblem as exc:
-            raise InvalidGrantError(exc.description) from exc
+            raise InvalidGrantError(english(exc.description)) from exc
         return db.session.get(User, authorization_code.user_id)
 
 

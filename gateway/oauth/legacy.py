@@ -13,6 +13,7 @@ from flask import Response, current_app, g, request
 
 from gateway.apps.models import App
 from gateway.audit import services as audit
+from gateway.errors import english
 from gateway.extensions import db
 from gateway.oauth import tokens
 from gateway.oauth.clients import ClientFacts, ClientRefused, authenticate
@@ -95,7 +96,8 @@ def callback_body(payload: dict[str, Any], fmt_json: bool) -> Response:
 
 def error_response(exc: QQError, fmt_json: bool) -> Response:
     """A QQ error: HTTP 200, `error` a JSON number."""
-    return callback_body({"error": exc.ret, "error_description": exc.description}, fmt_json)
+    return callback_body({"error": exc.ret, "error_description": english(exc.description)},
+                         fmt_json)
 
 
 # Each reason a client is refused, as the QQ wire code (refresh grant, code grant).

@@ -18,7 +18,9 @@ from gateway.apps.scopes import SCOPES
 from gateway.audit import services as audit
 from gateway.authorizations import services as authorizations
 from gateway.database import commit_if_open
+from gateway.errors import english
 from gateway.extensions import csrf, db
+from gateway.i18n import LANGUAGES
 from gateway.mfa import flow as mfa_flow
 from gateway.mfa import state as mfa_state
 from gateway.oauth import authorize as authz
@@ -164,7 +166,7 @@ def userinfo() -> ResponseReturnValue:
     try:
         ctx = authenticate_access_token(raw)
     except TokenError as exc:
-        response = jsonify({"error": exc.code, "error_description": exc.description,
+        response = jsonify({"error": exc.code, "error_description": english(exc.description),
                             "ret": exc.ret})
         response.headers["WWW-Authenticate"] = f'Bearer error="{exc.code}"'
         return response, exc.status
@@ -209,6 +211,12 @@ def metadata() -> dict[str, Any]:
         "introspection_endpoint": base + url_for("oauth.introspect"),
         "device_authorization_endpoint": base + url_for("oauth.device_authorization"),
         "scopes_supported": list(SCOPES),
+        # Not in the standard: the words the consent page shows for each scope, per language
+        # (from the one scope registry, so discovery, consent and the portal agree).
+        "scope_descriptions": {name: {tag: scope.described_in(locale)
+                                      for locale, tag in LANGUAGES.items()}
+                               for name, scope in SCOPES.items()},
+        "ui_locales_supported": list(LANGUAGES.values()),
         "response_types_supported": ["code"],
         "response_modes_supported": ["query"],
         "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials",

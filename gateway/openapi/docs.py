@@ -10,13 +10,15 @@ from apispec import APISpec
 from flask import Blueprint, Flask, current_app, jsonify, render_template
 from flask.typing import ResponseReturnValue
 
+from gateway.i18n import N_, _
 from gateway.openapi.profile import base_url
 from gateway.openapi.spec import build_spec
 
 bp = Blueprint("openapi_docs", __name__)
 METHODS = ("get", "post", "put", "patch", "delete")
-SECURITY_WORDS = {"bearerAuth": "Bearer access token", "appBasic": "HTTP Basic appid:appkey",
-                  "personalApiKey": "Bearer personal API key"}
+SECURITY_WORDS = {"bearerAuth": N_("Bearer access token"),
+                  "appBasic": N_("HTTP Basic appid:appkey"),
+                  "personalApiKey": N_("Bearer personal API key")}
 
 
 def add_contributor(app: Flask, contribute: Callable[[APISpec], None]) -> None:
@@ -78,8 +80,8 @@ def _operation(doc: dict[str, Any], path: str, method: str, op: dict[str, Any],
         schema = content.get("schema")
         responses.append({"code": code, "description": response.get("description", ""),
                           "schema": _schema_rows(doc, schema)["name"] if schema else ""})
-    security = [SECURITY_WORDS.get(name, name) for item in op.get("security", [])
-                for name in item]
+    security = [_(SECURITY_WORDS[name]) if name in SECURITY_WORDS else name
+                for item in op.get("security", []) for name in item]
     return {"method": method.upper(), "path": path, "summary": op.get("summary", ""),
             "anchor": op.get("operationId") or f"{method}-{path}", "security": security,
             "parameters": params, "body": _schema_rows(doc, body["schema"]) if body else None,

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from gateway.errors import ZoneConnectError
+from gateway.i18n import N_, _l
 from gateway.oauth.errors import QQ_DESCRIPTIONS
 
 # Not in the QQ table: ZoneConnect's own code for "this app called this API too often".
 RET_RATE_LIMITED = 100050
-RATE_LIMITED_MSG = "api call rate limit exceeded"
+RATE_LIMITED_MSG = N_("api call rate limit exceeded")
 
 
 class InsufficientScope(ZoneConnectError):
@@ -47,7 +48,7 @@ class TokenInQuery(ZoneConnectError):
 
     code = "invalid_request"
     status = 400
-    description = "Send the access token in the Authorization header (Bearer), not the URL."
+    description = _l("Send the access token in the Authorization header (Bearer), not the URL.")
 
 
 class RateLimited(ZoneConnectError):
@@ -57,6 +58,6 @@ class RateLimited(ZoneConnectError):
     status = 429
 
     def __init__(self, retry_after: int) -> None:
-        super().__init__("This app called this API too often. Retry later.",
+        super().__init__(_l("This app called this API too often. Retry later."),
                          ret=RET_RATE_LIMITED)
         self.retry_after = max(1, int(retry_after))

@@ -19,7 +19,7 @@ from flask import Response, g, jsonify, make_response, request
 
 from gateway.authorizations import services as authorizations
 from gateway.database import commit_if_open
-from gateway.errors import ValidationFailed, ZoneConnectError
+from gateway.errors import ValidationFailed, ZoneConnectError, english
 from gateway.extensions import db
 from gateway.oauth.errors import TokenError
 from gateway.oauth.services import AccessContext, authenticate_access_token
@@ -86,12 +86,13 @@ def legacy_error(exc: ZoneConnectError) -> Response:
     if isinstance(exc, ValidationFailed):
         names = ",".join(sorted(exc.fields))
         return legacy_json({"ret": RET_INVALID_PARAM, "msg": f"param is wrong or lost: {names}"})
-    return legacy_json({"ret": exc.ret or RET_INVALID_PARAM, "msg": exc.description})
+    return legacy_json({"ret": exc.ret or RET_INVALID_PARAM, "msg": english(exc.description)})
 
 
 def _challenge(exc: ZoneConnectError) -> str | None:
-    def quoted(text: str) -> str:
-        return text.replace("\\", "").replace('"', "'")
+    def quoted(text: object) -> str:
+        # Header values are ASCII (RFC 6750 3): the English description, whatever the reader.
+        return english(text).replace("\\", "").replace('"', "'")  # type: ignore[arg-type]
 
     if isinstance(exc, TokenError) and exc.ret_code == 100007:
         return REALM  # RFC 6750 §3.1: no error code when no credentials were sent

@@ -25,4 +25,4 @@ def init_app(app: Flask) -> None:
                       shares_bp, authorizations_bp, quotas_bp):
         app.register_blueprint(blueprint)
     navigation.add_link(app, _l("My space"), "shares.my_space")
-    navigation.add_link(app, "Authorized apps", "authorizations.apps")
+    navigation.add_link(app, _l("Authorized apps"), "authorizations.apps")

@@ -116,7 +116,8 @@ def build_spec(contributors: Iterable[Callable[[APISpec], None]] = ()) -> dict[s
 
     The composition root registers them (`add_contributor`), so gateway never imports the portal.
     """
-    spec = APISpec(title="ZoneConnect API", version="1.0.0", openapi_version="3.1.0",
+    spec = APISpec(title="ZoneConnect API",  # no-i18n: the OpenAPI document stays English
+                   version="1.0.0", openapi_version="3.1.0",
                    plugins=[MarshmallowPlugin()],
                    info={"description": "The REST API of the ZoneConnect open platform. The "
                                         "QQ-compatible legacy paths are described in the README."})

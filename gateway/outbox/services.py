@@ -12,6 +12,7 @@ from sqlalchemy import select
 from gateway.apps.models import App
 from gateway.errors import NotFound, ZoneConnectError
 from gateway.extensions import db
+from gateway.i18n import _l
 from gateway.outbox.models import OutboxMessage
 from gateway.timeutil import utcnow
 
@@ -19,7 +20,7 @@ from gateway.timeutil import utcnow
 class NoWebhookUrl(ZoneConnectError):
     code = "no_webhook_url"
     status = 400
-    description = "The app has no webhook URL for this event."
+    description = _l("The app has no webhook URL for this event.")
 
 
 def enqueue_webhook(app: App, event_type: str, data: dict[str, Any],

@@ -17,6 +17,7 @@ from gateway.apps.models import App
 from gateway.authorizations.services import granted_scopes
 from gateway.errors import ZoneConnectError
 from gateway.extensions import csrf, db
+from gateway.i18n import _l
 from gateway.identity.services import user_id_for_openid
 from gateway.payments import services
 from gateway.payments.errors import (
@@ -41,7 +42,7 @@ def authenticate_app() -> App:
         app = apps.find_by_appid(auth.username)
         apps.verify_appkey(app, auth.password)
     except (AppNotFound, InvalidAppKey) as exc:
-        raise AppAuthRequired("The appid or appkey is wrong.") from exc
+        raise AppAuthRequired(_l("The appid or appkey is wrong.")) from exc
     return app
 
 
@@ -51,7 +52,7 @@ def _payer(app: App, openid: str) -> int:
         raise PayPermissionMissing()
     user_id = user_id_for_openid(app, openid)
     if user_id is None:
-        raise ZoneConnectError("No user has this openid for this app.", code="unknown_openid",
+        raise ZoneConnectError(_l("No user has this openid for this app."), code="unknown_openid",
                                status=404)
     apps.ensure_usable_by(app, user_id)
     if "pay" not in granted_scopes(user_id, app.id):
@@ -84,7 +85,7 @@ def create_order() -> ResponseReturnValue:
     app = authenticate_app()
     key = request.headers.get("Idempotency-Key", "").strip()
     if len(key) > 255:
-        raise ZoneConnectError("Idempotency-Key is at most 255 characters.")
+        raise ZoneConnectError(_l("Idempotency-Key is at most 255 characters."))
     digest = _request_digest()
     if key and (replayed := _replay(app, key, digest)) is not None:
         return replayed

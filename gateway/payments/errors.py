@@ -3,24 +3,25 @@
 from __future__ import annotations
 
 from gateway.errors import ZoneConnectError
+from gateway.i18n import _l
 
 
 class OrderNotFound(ZoneConnectError):
     code = "not_found"
     status = 404
-    description = "No such order."
+    description = _l("No such order.")
 
 
 class IdempotencyConflict(ZoneConnectError):
     code = "idempotency_conflict"
     status = 409
-    description = "This Idempotency-Key was already used with a different request."
+    description = _l("This Idempotency-Key was already used with a different request.")
 
 
 class OrderStateError(ZoneConnectError):
     code = "conflict"
     status = 409
-    description = "The order is not in a state that allows this."
+    description = _l("The order is not in a state that allows this.")
 
 
 class AlreadyPaid(OrderStateError):
@@ -31,7 +32,7 @@ class AlreadyPaid(OrderStateError):
 class PayScopeMissing(ZoneConnectError):
     code = "insufficient_scope"
     status = 403
-    description = "The user has not allowed this app to ask for payments (scope pay)."
+    description = _l("The user has not allowed this app to ask for payments (scope pay).")
 
     def __init__(self, description: str | None = None) -> None:
         super().__init__(description, ret=100030)
@@ -40,7 +41,7 @@ class PayScopeMissing(ZoneConnectError):
 class PayPermissionMissing(ZoneConnectError):
     code = "permission_denied"
     status = 403
-    description = "The app has not been granted the pay permission."
+    description = _l("The app has not been granted the pay permission.")
 
     def __init__(self, description: str | None = None) -> None:
         super().__init__(description, ret=100031)
@@ -49,4 +50,4 @@ class PayPermissionMissing(ZoneConnectError):
 class AppAuthRequired(ZoneConnectError):
     code = "invalid_client"
     status = 401
-    description = "Authenticate with HTTP Basic appid:appkey."
+    description = _l("Authenticate with HTTP Basic appid:appkey.")

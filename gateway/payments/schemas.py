@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 from gateway import outbound
 from gateway.errors import ValidationFailed
+from gateway.i18n import _l
 from gateway.wallet.services import MAX_COINS
 
 TEXT_LIMITS = {"openid": 64, "item_id": 64, "item_name": 128}
@@ -42,24 +43,25 @@ def _url_problem(url: Any) -> str | None:
 def parse_order(body: Any) -> OrderRequest:
     """Check an order request body; raise ValidationFailed (422) with every problem."""
     if not isinstance(body, dict):
-        raise ValidationFailed({"body": ["Send a JSON object."]})
+        raise ValidationFailed({"body": [_l("Send a JSON object.")]})
     problems: dict[str, list[str]] = {}
     for name, limit in TEXT_LIMITS.items():
         value = body.get(name)
         if not isinstance(value, str) or not value.strip() or len(value) > limit:
-            problems[name] = [f"Required: a string of 1 to {limit} characters."]
+            problems[name] = [_l("Required: a string of 1 to %(n)s characters.", n=limit)]
     amount = body.get("amount")
     if isinstance(amount, bool) or not isinstance(amount, int) or not 0 < amount <= MAX_COINS:
-        problems["amount"] = [f"Required: a whole number of coins from 1 to {MAX_COINS}."]
+        problems["amount"] = [
+            _l("Required: a whole number of coins from 1 to %(n)s.", n=MAX_COINS)]
     notify_url = body.get("notify_url")
     if notify_url is not None and (why := _url_problem(notify_url)):
         problems["notify_url"] = [why]
     return_url = body.get("return_url")
     if return_url is not None and (not isinstance(return_url, str) or len(return_url) > 512
                                    or urlsplit(return_url).scheme not in {"http", "https"}):
-        problems["return_url"] = ["An http(s) URL of at most 512 characters."]
+        problems["return_url"] = [_l("An http(s) URL of at most 512 characters.")]
     if unknown := sorted(set(body) - {*TEXT_LIMITS, "amount", "notify_url", "return_url"}):
-        problems["body"] = [f"Unknown fields: {', '.join(unknown)[:200]}."]
+        problems["body"] = [_l("Unknown fields: %(names)s.", names=", ".join(unknown)[:200])]
     if problems:
         raise ValidationFailed(problems)
     return OrderRequest(body["openid"], amount, body["item_id"].strip(),  # type: ignore[arg-type]

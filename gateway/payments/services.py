@@ -13,6 +13,8 @@ from gateway.apps.models import App
 from gateway.audit import services as audit
 from gateway.errors import ValidationFailed
 from gateway.extensions import db
+from gateway.i18n import _l
+from gateway.labels import label
 from gateway.ledger import services as ledger
 from gateway.observability import metrics
 from gateway.outbox.services import enqueue_webhook
@@ -129,7 +131,7 @@ def _claim_for_payment(order: Order) -> None:
         return
     if order.status == "paid":
         raise AlreadyPaid()
-    raise OrderStateError(f"This order is {order.status}.")
+    raise OrderStateError(_l("This order is %(status)s.", status=label(order.status)))
 
 
 def fail(order_id: str, reason: str) -> Order:
@@ -149,7 +151,7 @@ def cancel(order_id: str, user_id: int) -> Order:
     if order.user_id != user_id:
         raise OrderNotFound()
     if not is_payable(order):
-        raise OrderStateError(f"This order is {order.status}.")
+        raise OrderStateError(_l("This order is %(status)s.", status=label(order.status)))
     order.status = "canceled"
     db.session.flush()
     _count("canceled")
@@ -164,7 +166,7 @@ def refund(order_id: str, *, app_id: int | None = None, actor_id: int | None = N
     if order.status == "refunded":
         return order
     if order.status != "paid":
-        raise OrderStateError("Only a paid order can be refunded.")
+        raise OrderStateError(_l("Only a paid order can be refunded."))
     app = db.session.get(App, order.app_id)
     assert app is not None
     original = ledger.find(f"order:{order.id}:pay")

@@ -22,6 +22,7 @@ from sqlalchemy import delete, select
 from gateway.audit import services as audit
 from gateway.errors import ValidationFailed
 from gateway.extensions import db
+from gateway.i18n import _l
 from gateway.openapi.errors import RateLimited
 from gateway.quotas.models import ALL_APIS, AppQuotaOverride
 from gateway.timeutil import utcnow
@@ -106,9 +107,9 @@ def set_override(app_id: int, api: str, limit: str, actor_id: int) -> AppQuotaOv
     """Set (or replace) an app's limit for one API or "*"; audited."""
     problems: dict[str, list[str]] = {}
     if api != ALL_APIS and api not in APIS:
-        problems["api"] = ["Choose one of the listed APIs or *."]
+        problems["api"] = [_l("Choose one of the listed APIs or *.")]
     if not valid_limit(limit):
-        problems["limit"] = ['Write a limit like "600 per minute" or "10/second".']
+        problems["limit"] = [_l('Write a limit like "600 per minute" or "10/second".')]
     if problems:
         raise ValidationFailed(problems)
     row = db.session.scalar(select(AppQuotaOverride).where(

@@ -18,6 +18,7 @@ from gateway.apps.services import find_by_appid
 from gateway.errors import Forbidden, ValidationFailed
 from gateway.extensions import db
 from gateway.forms import Form
+from gateway.i18n import _, _l
 from gateway.quotas import services
 from gateway.quotas.models import ALL_APIS, AppQuotaOverride
 
@@ -25,9 +26,9 @@ bp = Blueprint("quotas", __name__, url_prefix="/admin/apps/<appid>/quotas")
 
 
 class OverrideForm(Form):
-    api = SelectField("API", choices=[SelectChoice(ALL_APIS, "every API (*)"),
+    api = SelectField(_l("API"), choices=[SelectChoice(ALL_APIS, _l("every API (*)")),
                                       *[SelectChoice(a, a) for a in services.APIS]])
-    limit = StringField("Limit", validators=[DataRequired(), Length(max=64)])
+    limit = StringField(_l("Limit"), validators=[DataRequired(), Length(max=64)])
 
 
 class RemoveForm(Form):
@@ -41,7 +42,7 @@ def operator_required(view: Callable[..., ResponseReturnValue]
     def wrapped(*args: Any, **kwargs: Any) -> ResponseReturnValue:
         user = sessions.current_user()
         if user is None or not user.is_admin:
-            raise Forbidden("The operator console is for platform operators.")
+            raise Forbidden(_("The operator console is for platform operators."))
         return view(*args, **kwargs)
     return login_required(wrapped)
 
@@ -63,7 +64,7 @@ def edit(appid: str) -> ResponseReturnValue:
             status = 422
         else:
             db.session.commit()
-            flash("Quota saved.")
+            flash(_("Quota saved."))
             return redirect(url_for("quotas.edit", appid=appid))
     elif request.method == "POST":
         status = 422
@@ -86,5 +87,5 @@ def remove(appid: str, api: str) -> ResponseReturnValue:
         assert actor is not None
         services.remove_override(app.id, api[:64], actor.id)
         db.session.commit()
-        flash("Override removed.")
+        flash(_("Override removed."))
     return redirect(url_for("quotas.edit", appid=appid))

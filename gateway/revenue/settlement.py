@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from gateway.apps.models import App
 from gateway.errors import ValidationFailed
 from gateway.extensions import db
+from gateway.i18n import _l
 from gateway.ledger import services as ledger
 from gateway.ledger.services import Leg
 from gateway.payments.models import Order
@@ -29,7 +30,7 @@ def month_bounds(month: str) -> tuple[datetime, datetime]:
     """The first instant of `month` (YYYY-MM) and of the next one; ValidationFailed if malformed."""
     match = MONTH.match(month or "")
     if not match:
-        raise ValidationFailed({"month": ["Use the form YYYY-MM."]})
+        raise ValidationFailed({"month": [_l("Use the form YYYY-MM.")]})
     year, mon = int(match.group(1)), int(match.group(2))
     start = datetime(year, mon, 1)
     end = datetime(year + (mon == 12), mon % 12 + 1, 1)
@@ -76,7 +77,7 @@ def settle_month(month: str, now: datetime | None = None) -> list[Settlement]:
     now = now or utcnow()
     start, end = month_bounds(month)
     if end > now:
-        raise ValidationFailed({"month": ["Only a month that has ended can be settled."]})
+        raise ValidationFailed({"month": [_l("Only a month that has ended can be settled.")]})
     app_ids = db.session.scalars(select(Order.app_id).distinct().where(
         Order.status == "paid", Order.settlement_id.is_(None),
         Order.paid_at >= start, Order.paid_at < end))

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from gateway.errors import ZoneConnectError
 from gateway.extensions import csrf, db
+from gateway.i18n import _l
 from gateway.revenue import stripe_events as effects
 from gateway.revenue.models import StripeEvent
 from gateway.revenue.payouts import record_account
@@ -28,7 +29,7 @@ TOLERANCE = 300
 class BadSignature(ZoneConnectError):
     code = "invalid_signature"
     status = 400
-    description = "The Stripe-Signature header does not verify."
+    description = _l("The Stripe-Signature header does not verify.")
 
 
 def _payment_intent_succeeded(obj: dict[str, Any], event: stripe.Event) -> None:
@@ -96,10 +97,10 @@ def receive() -> ResponseReturnValue:
         if db.session.scalar(select(StripeEvent.id).where(StripeEvent.event_id == event.id)):
             return jsonify(received=True, duplicate=True)
         # Another event posted the same ledger key meanwhile: Stripe retries a non-2xx answer.
-        raise ZoneConnectError("A concurrent event changed this object; retry.",
+        raise ZoneConnectError(_l("A concurrent event changed this object; retry."),
                                code="conflict", status=409) from exc
     except (KeyError, TypeError, ValueError) as exc:  # signed, but not a shape we can apply
         db.session.rollback()
-        raise ZoneConnectError("The event's object lacks what this event needs.",
+        raise ZoneConnectError(_l("The event's object lacks what this event needs."),
                                code="unprocessable_event", status=422) from exc
     return jsonify(received=True)

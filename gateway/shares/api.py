@@ -9,6 +9,7 @@ from marshmallow import ValidationError
 
 from gateway.errors import NotFound, ValidationFailed
 from gateway.extensions import csrf
+from gateway.i18n import _l
 from gateway.oauth.services import AccessContext
 from gateway.openapi.guard import legacy_json, protected
 from gateway.shares import services
@@ -77,6 +78,6 @@ def delete_share(ctx: AccessContext, share_id: str) -> tuple[str, int]:
     """Delete a share this app posted for this user; 204."""
     assert ctx.user_id is not None
     if not share_id.isdigit() or len(share_id) > 18 or int(share_id) > MAX_SHARE_ID:
-        raise NotFound("No such share among those this app posted for this user.")
+        raise NotFound(_l("No such share among those this app posted for this user."))
     services.delete_for_app(ctx.user_id, ctx.app_id, int(share_id))
     return "", 204

@@ -7,26 +7,27 @@ from urllib.parse import urlsplit
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
+from gateway.i18n import _
 from gateway.shares import models as m
 
 
 def http_url(value: str) -> None:
     """Only absolute http(s) URLs with a host, no spaces or control characters."""
     if any(ord(c) < 33 or c == "\x7f" for c in value):
-        raise ValidationError("A URL cannot contain spaces or control characters.")
+        raise ValidationError(_("A URL cannot contain spaces or control characters."))
     try:
         parts = urlsplit(value)
         parts.port  # noqa: B018 - raises ValueError on a malformed port
     except ValueError as exc:
-        raise ValidationError("Not a valid URL.") from exc
+        raise ValidationError(_("Not a valid URL.")) from exc
     if parts.scheme not in {"http", "https"} or not parts.hostname:
-        raise ValidationError("Use an absolute http:// or https:// URL.")
+        raise ValidationError(_("Use an absolute http:// or https:// URL."))
 
 
 def plain_text(value: str) -> None:
     """Text without NUL characters (PostgreSQL refuses them) or other C0 controls but newlines."""
     if any(ord(c) < 32 and c not in "\n\r\t" for c in value):
-        raise ValidationError("Control characters are not allowed.")
+        raise ValidationError(_("Control characters are not allowed."))
 
 
 def _text(limit: int, required: bool = False, description: str = "") -> fields.String:

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from gateway.apps.models import App
 from gateway.errors import NotFound, ValidationFailed
 from gateway.extensions import db
+from gateway.i18n import _l
 from gateway.shares.models import SITE_MAX, Share
 from gateway.shares.schemas import ShareCreateSchema
 from gateway.timeutil import isoformat
@@ -22,7 +23,7 @@ _create_schema = ShareCreateSchema()
 def parse_share(data: Any) -> dict[str, Any]:
     """Validate a share body; raise ValidationFailed (422) naming every bad field."""
     if not isinstance(data, Mapping):
-        raise ValidationFailed({"body": ["Send a JSON object."]})
+        raise ValidationFailed({"body": [_l("Send a JSON object.")]})
     try:
         loaded: dict[str, Any] = _create_schema.load(data)
     except ValidationError as exc:
@@ -67,7 +68,7 @@ def delete_for_app(user_id: int, app_id: int, share_id: int) -> None:
     """Delete a share this app posted for this user (404 for anything else)."""
     share = db.session.get(Share, share_id)
     if share is None or share.user_id != user_id or share.app_id != app_id:
-        raise NotFound("No such share among those this app posted for this user.")
+        raise NotFound(_l("No such share among those this app posted for this user."))
     db.session.delete(share)
     db.session.flush()
 

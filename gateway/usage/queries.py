@@ -10,9 +10,11 @@ from sqlalchemy import func, select
 
 from gateway.authorizations.models import Authorization
 from gateway.extensions import db
+from gateway.i18n import N_
 from gateway.usage.models import ActiveUserDaily, ApiCallDaily, ShareDaily
 
 MAU_WINDOW_DAYS = 30
+SHARE_LINES = {"api": N_("via api"), "button": N_("via button")}
 
 
 @dataclass
@@ -20,7 +22,7 @@ class Series:
     """Named lines over the same days: `lines[name][i]` is the value on `days[i]`."""
 
     key: str
-    title: str
+    title: str  # English; pages, charts and CSV show it and the line names translated (`_()`)
     days: list[date]
     lines: dict[str, list[int]] = field(default_factory=dict)
 
@@ -54,8 +56,8 @@ def new_authorizations(app_id: int | None, start: date, end: date) -> Series:
     counts: dict[date, int] = defaultdict(int)
     for created_at in db.session.scalars(query):
         counts[created_at.date()] += 1
-    return Series("authorizations", "New authorizations", days,
-                  {"new authorizations": _fill(days, counts)})
+    return Series("authorizations", N_("New authorizations"), days,
+                  {N_("new authorizations"): _fill(days, counts)})
 
 
 def active_users(app_id: int, start: date, end: date) -> Series:
@@ -75,7 +77,8 @@ def active_users(app_id: int, start: date, end: date) -> Series:
         for back in range(MAU_WINDOW_DAYS):
             seen |= by_day.get(d - timedelta(days=back), set())
         mau.append(len(seen))
-    return Series("active_users", "Active users", days, {"DAU": dau, "MAU (30 days)": mau})
+    return Series("active_users", N_("Active users"), days,
+                  {N_("DAU"): dau, N_("MAU (30 days)"): mau})
 
 
 def _call_counts(app_id: int | None, start: date, end: date,
@@ -96,7 +99,7 @@ def api_calls(app_id: int | None, start: date, end: date) -> Series:
     """Successful calls per API per day."""
     days = days_between(start, end)
     found = _call_counts(app_id, start, end, "ok_count")
-    return Series("calls", "API calls", days,
+    return Series("calls", N_("API calls"), days,
                   {api: _fill(days, found[api]) for api in sorted(found)})
 
 
@@ -104,7 +107,7 @@ def api_errors(app_id: int | None, start: date, end: date) -> Series:
     """Failed calls per API per day."""
     days = days_between(start, end)
     found = _call_counts(app_id, start, end, "error_count")
-    return Series("errors", "API errors", days,
+    return Series("errors", N_("API errors"), days,
                   {api: _fill(days, found[api]) for api in sorted(found)})
 
 
@@ -117,8 +120,9 @@ def shares(app_id: int, start: date, end: date) -> Series:
         ShareDaily.source, ShareDaily.day)
     for source, day, total in db.session.execute(query):
         found.setdefault(source, {})[day] = int(total or 0)
-    return Series("shares", "Shares", days,
-                  {f"via {source}": _fill(days, counts) for source, counts in found.items()})
+    return Series("shares", N_("Shares"), days,
+                  {SHARE_LINES.get(source, f"via {source}"): _fill(days, counts)
+                   for source, counts in found.items()})
 
 
 APP_SERIES = ("authorizations", "active_users", "calls", "errors", "shares")
@@ -141,5 +145,5 @@ def platform_calls(start: date, end: date) -> Series:
     err: dict[date, int] = {}
     for day, ok_total, err_total in db.session.execute(query):
         ok[day], err[day] = int(ok_total or 0), int(err_total or 0)
-    return Series("platform_calls", "API calls (platform)", days,
-                  {"ok": _fill(days, ok), "errors": _fill(days, err)})
+    return Series("platform_calls", N_("API calls (platform)"), days,
+                  {N_("ok"): _fill(days, ok), N_("errors"): _fill(days, err)})

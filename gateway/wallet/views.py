@@ -9,7 +9,7 @@ from gateway import public_url
 from gateway.accounts.sessions import current_user
 from gateway.accounts.views import login_required, safe_next
 from gateway.extensions import db
-from gateway.i18n import _
+from gateway.i18n import _, _l, number
 from gateway.ledger import services as ledger
 from gateway.navigation import add_link
 from gateway.wallet import services
@@ -23,6 +23,19 @@ def _next() -> str:
     return safe_next(request.values.get("next"), default="")
 
 
+def describe(kind: str, memo: str, change: int) -> str:
+    """A history line in the reader's language. The ledger's memo is written once, in English,
+    for the books; the wallet words it from the transaction's kind (names stay as they are)."""
+    coins = number(abs(change))
+    if kind == "topup":
+        return _("Top-up of %(n)s coins", n=coins)
+    if kind == "grant":
+        return _("Promotional credit of %(n)s coins", n=coins)
+    if kind == "order.refund" or memo.startswith("Refund: "):
+        return _("Refund: %(item)s", item=memo.removeprefix("Refund: "))
+    return memo  # an order: "<app>: <item>", names the developer chose
+
+
 def _page(form: TopUpForm, status: int = 200) -> ResponseReturnValue:
     user = current_user()
     assert user is not None
@@ -30,7 +43,7 @@ def _page(form: TopUpForm, status: int = 200) -> ResponseReturnValue:
     return render_template("wallet/wallet.html", form=form, coins=coins,
                            history=ledger.history(coins), provider=services.provider_name(),
                            minor=ledger.coin_minor_units(), currency=ledger.money_currency(),
-                           next_path=_next()), status
+                           next_path=_next(), describe=describe), status
 
 
 @bp.get("/account/wallet")
@@ -68,4 +81,4 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(bp)
     money.init_app(app)
-    add_link(app, "Wallet", "wallet.wallet")
+    add_link(app, _l("Wallet"), "wallet.wallet")

@@ -95,7 +95,8 @@ def test_pending_event_shows_its_next_retry(app: Flask, client: FlaskClient, fac
     retry = db.session.query(OutboxMessage).one().next_attempt_at
     _login_developer(auth, shop)
     html = client.get(_page(shop)).get_data(as_text=True)
-    assert "next retry " + retry.strftime("%Y-%m-%dT%H:%M:%S") in html
+    # Shown in the reader's words and time zone, the instant kept machine-readable.
+    assert 'next retry <time datetime="' + retry.strftime("%Y-%m-%dT%H:%M:%S") + 'Z">' in html
     assert "HTTP 503" in html
 
 

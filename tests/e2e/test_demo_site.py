@@ -134,8 +134,9 @@ def test_top_up_buy_and_the_developer_sees_the_sale(chromium, page, stack, shot)
         portal.goto(stack.platform + "/login")
         log_in_on_platform(portal, "devon", "devon-password")
         portal.goto(stack.platform + "/developer/revenue")
-        # 60 coins x 10 minor units: the month's sale waits, unsettled, on devon's revenue page.
-        expect(portal.locator("#balance-unsettled")).to_have_text("6.00 CNY")
+        # 60 coins x 10 minor units: the month's sale waits, unsettled, on devon's revenue page
+        # (money as Babel writes it in English; Chinese pages say ¥6.00).
+        expect(portal.locator("#balance-unsettled")).to_have_text("CN¥6.00")
         shot(portal, "revenue")
     finally:
         devon.close()

@@ -41,8 +41,8 @@ def test_revenue_page_shows_months_balances_and_a_script_free_chart(
     response = client.get("/developer/revenue")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
-    assert "2026-03" in html and app_name in html and "30.00 CNY" in html
-    assert '<dd id="balance-pending">30.00 CNY</dd>' in html
+    assert "2026-03" in html and app_name in html and "CN¥30.00" in html  # Babel, English
+    assert '<dd id="balance-pending">CN¥30.00</dd>' in html
     assert not re.search(r"<script(?![^>]*\ssrc=)", html) and "<style" not in html  # no inline
     # The chart is an SVG image (img-src allows data:), which never runs script.
     src = re.search(r'<img class="chart" src="data:image/svg\+xml;base64,([^"]+)"', html)
