@@ -155,7 +155,8 @@ def auth_events(appid: str) -> ResponseReturnValue:
     app = services.own_app(_user(), appid)
     limit = request.args.get("limit", "100")
     if not limit.isdigit() or not 1 <= int(limit) <= authlog.MAX_PAGE:
-        raise ValidationFailed({"limit": [f"Choose a number from 1 to {authlog.MAX_PAGE}."]})
+        raise ValidationFailed({"limit": [
+            _l("Choose a number from 1 to %(n)s.", n=authlog.MAX_PAGE)]})
     events = authlog.events_for_app(app.id, parse_filter(request.args), int(limit))
     return jsonify({"appid": app.appid, "data": [authlog.event_json(e) for e in events],
                     "next_before": events[-1].id if len(events) == int(limit) else None})

@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from babel.dates import format_skeleton
@@ -31,6 +32,7 @@ from flask_babel import (
     format_datetime,
     format_decimal,
     get_locale,
+    get_translations,
     gettext,
     lazy_gettext,
     ngettext,
@@ -139,11 +141,27 @@ def wire_format(app: Flask, *endpoints: str) -> None:
     app.extensions.setdefault("zc_wire_endpoints", set()).update(endpoints)
 
 
+def _catalog() -> Any:
+    """This request's translations, resolved once: Flask-Babel resolves the locale and the
+    catalog again on every call, and a page makes dozens (the login page's budget: bench/)."""
+    if not has_request_context():
+        return get_translations()
+    found = getattr(request, "_zc_catalog", None)
+    if found is None:
+        found = get_translations()
+        request._zc_catalog = found  # type: ignore[attr-defined]
+    return found
+
+
 def html_lang() -> str:
     """The `<html lang>` value of the current locale."""
+    if has_request_context() and (cached := getattr(request, "_zc_html_lang", None)):
+        return str(cached)
     locale = get_locale()
-    key = "zh_Hans" if locale is not None and locale.language == "zh" else "en"
-    return LANGUAGES[key]
+    tag = LANGUAGES["zh_Hans" if locale is not None and locale.language == "zh" else "en"]
+    if has_request_context():
+        request._zc_html_lang = tag  # type: ignore[attr-defined]
+    return tag
 
 
 def current_language() -> str:
@@ -191,6 +209,11 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("ZC_DEFAULT_TIMEZONE", DEFAULT_TIMEZONE)
     _check_settings(app)
     Babel(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    # Templates look their strings up in this request's catalog directly (see _catalog);
+    # Jinja's newstyle gettext still escapes and fills in the %(name)s placeholders.
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda s: _catalog().ugettext(s),
+        ngettext=lambda s, p, n: _catalog().ungettext(s, p, n), newstyle=True)
     app.jinja_env.globals.update(html_lang=html_lang, LANGUAGE_NAMES=LANGUAGE_NAMES,
                                  current_language=current_language, when=when, time_tag=time_tag)
     app.jinja_env.filters.update(when=when, number=number)

@@ -22,7 +22,7 @@ def user_preferences() -> tuple[str | None, str | None]:
     """The logged-in user's saved language and time zone, or (None, None) for visitors."""
     from flask import session
 
-    if "uid" not in session:  # visitors and API calls: no database read
+    if sessions.SESSION_KEY not in session:  # visitors and API calls: no database read
         return None, None
     user = sessions.current_user()
     if user is None:
@@ -72,7 +72,7 @@ def switch() -> ResponseReturnValue:
     from gateway.accounts.views import safe_next
 
     choice = request.form.get("lang", "")
-    target = safe_next(request.form.get("next"))
+    target = safe_next(request.form.get("return_to"))
     response = redirect(target)
     if choice not in i18n.LANGUAGES:
         return response  # an unknown value changes nothing

@@ -9,6 +9,7 @@ from gateway.accounts import services as accounts
 from gateway.commands import echo_json, fail
 from gateway.errors import NotFound, ZoneConnectError
 from gateway.extensions import db
+from gateway.i18n import _l
 
 
 @click.group("friends", help="Manage friendships.")
@@ -27,7 +28,7 @@ def friends_add(username: str, friend_name: str) -> None:
     try:
         user, friend = accounts.find_by_username(username), accounts.find_by_username(friend_name)
         if user is None or friend is None:
-            raise NotFound("No such user.")
+            raise NotFound(_l("There is no such user."))
         services.make_friends(user.id, friend.id)
     except ZoneConnectError as exc:
         fail(exc)

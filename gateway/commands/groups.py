@@ -9,6 +9,7 @@ from gateway.accounts import services as accounts
 from gateway.commands import echo_json, fail
 from gateway.errors import NotFound, ZoneConnectError
 from gateway.extensions import db
+from gateway.i18n import _l
 
 
 @click.group("groups", help="Manage groups.")
@@ -19,7 +20,7 @@ def groups_group() -> None:
 def _user(username: str) -> int:
     user = accounts.find_by_username(username)
     if user is None:
-        raise NotFound(f"No such user: {username}")
+        raise NotFound(_l("No such user: %(names)s.", names=username))
     return user.id
 
 

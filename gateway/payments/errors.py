@@ -26,7 +26,7 @@ class OrderStateError(ZoneConnectError):
 
 class AlreadyPaid(OrderStateError):
     code = "already_paid"
-    description = "This order is already paid."
+    description = _l("This order is already paid.")
 
 
 class PayScopeMissing(ZoneConnectError):

@@ -5,7 +5,7 @@
 stay UTC: the zone only changes how pages show them.
 
 Revision ID: 0100
-Revises: 0060
+Revises: 0132
 Create Date: 2026-12-02 08:10:00
 
 """
@@ -14,7 +14,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0100'
-down_revision = '0060'
+down_revision = '0132'
 branch_labels = None
 depends_on = None
 

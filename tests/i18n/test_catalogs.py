@@ -125,9 +125,12 @@ def test_the_checker_finds_unmarked_text(tmp_path: Path) -> None:
     module.write_text('from flask import flash\n'
                       'def view():\n    flash("Saved it.")\n    flash(_("Fine."))\n'
                       '    raise NotFound("No such thing.")\n'
-                      'class Gone(Exception):\n    description = "It went away."\n',
+                      'class Gone(Exception):\n    description = "It went away."\n'
+                      'from gateway.i18n import _\n'
+                      'def check(data, **_):\n    return _("Oops.")\n',
                       encoding="utf-8")
     texts = {f.text for f in template_findings([page])}
     assert texts == {"Hello world", 'alt="A chart"', "Save"}
     assert {f.text for f in python_findings([module])} == {
-        "Saved it.", "No such thing.", "It went away."}
+        "Saved it.", "No such thing.", "It went away.",
+        "`_` shadows gettext here: name it something else"}

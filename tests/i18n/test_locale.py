@@ -56,7 +56,7 @@ def test_every_page_has_the_language_switch_skip_link_and_status_region(
 def test_switch_sets_the_cookie_and_returns_to_the_page(client: FlaskClient) -> None:
     token = csrf_from(page(client, "/signup", ZH))
     response = client.post("/language", data={"csrf_token": token, "lang": "en",
-                                               "next": "/signup"}, headers=ZH)
+                                               "return_to": "/signup"}, headers=ZH)
     assert response.status_code == 302 and response.headers["Location"] == "/signup"
     cookie = response.headers["Set-Cookie"]
     assert cookie.startswith("zc_lang=en;") and "HttpOnly" in cookie and "SameSite=Lax" in cookie
@@ -65,14 +65,14 @@ def test_switch_sets_the_cookie_and_returns_to_the_page(client: FlaskClient) -> 
 
 def test_switch_refuses_forgery_open_redirects_and_unknown_languages(
         client: FlaskClient) -> None:
-    forged = client.post("/language", data={"lang": "en", "next": "/"}, headers=EN)
+    forged = client.post("/language", data={"lang": "en", "return_to": "/"}, headers=EN)
     assert forged.status_code == 400 and "zc_lang" not in forged.headers.get("Set-Cookie", "")
     token = csrf_from(page(client, "/", EN))
     away = client.post("/language", data={"csrf_token": token, "lang": "en",
-                                           "next": "//evil.example/x"})
+                                           "return_to": "//evil.example/x"})
     assert away.headers["Location"] == "/"
     odd = client.post("/language", data={"csrf_token": token, "lang": "xx\r\nSet-Cookie: a=b",
-                                          "next": "/"})
+                                          "return_to": "/"})
     assert odd.status_code == 302 and "Set-Cookie" not in odd.headers
 
 
@@ -80,7 +80,7 @@ def test_choice_is_saved_on_the_account(app: Flask, client: FlaskClient, factory
                                         auth: Any) -> None:
     factory.user("lin")
     auth.login("lin")
-    client.post("/language", data={"csrf_token": auth.csrf("/"), "lang": "en", "next": "/"})
+    client.post("/language", data={"csrf_token": auth.csrf("/"), "lang": "en", "return_to": "/"})
     assert db.session.query(User).filter_by(username="lin").one().locale == "en"
     # Another browser (no cookie) that prefers Chinese still gets the account's English.
     other = app.test_client()

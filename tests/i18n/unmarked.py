@@ -111,6 +111,9 @@ def template_findings(paths: list[Path] | None = None) -> list[Finding]:
                 text = value[1:-1] if value[:1] in "\"'" else value
                 if depth == 0 and _PROSE.match(text) and EXEMPT not in lines[lineno - 1]:
                     found.append(Finding(rel, lineno, text))
+            elif kind == TOKEN_NAME and value == "strftime" and EXEMPT not in lines[lineno - 1]:
+                found.append(Finding(rel, lineno, "strftime(): write times with when() or "
+                                                   "time_tag(), dates with when(d, time=False)"))
             elif kind == "operator" and value == "(":
                 if depth or previous in _GETTEXT_NAMES:
                     depth += 1
@@ -221,6 +224,26 @@ class _Visitor(ast.NodeVisitor):
         self.generic_visit(node)
 
 
+def _shadowed_gettext(tree: ast.Module) -> list[int]:
+    """Lines that rebind `_` in a module that translates with it (`**_`, `for _ in`, `_ = `):
+    a later `_("...")` in that scope calls the wrong thing (a dict, a tuple) and fails."""
+    imports_it = any(isinstance(node, ast.ImportFrom) and any(a.name == "_" and not a.asname
+                                                              for a in node.names)
+                     for node in tree.body)
+    if not imports_it:
+        return []
+    lines = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.arguments):
+            names = [*node.posonlyargs, *node.args, *node.kwonlyargs,
+                     *([node.vararg] if node.vararg else []),
+                     *([node.kwarg] if node.kwarg else [])]
+            lines += [a.lineno for a in names if a.arg == "_"]
+        elif isinstance(node, ast.Name) and node.id == "_" and isinstance(node.ctx, ast.Store):
+            lines.append(node.lineno)
+    return lines
+
+
 def python_findings(paths: list[Path] | None = None) -> list[Finding]:
     """Unmarked strings at the places a person reads them, in every module (or in `paths`)."""
     found: list[Finding] = []
@@ -229,11 +252,16 @@ def python_findings(paths: list[Path] | None = None) -> list[Finding]:
         source = path.read_text(encoding="utf-8")
         lines = source.splitlines() + [""]
         visitor = _Visitor()
-        visitor.visit(ast.parse(source))
+        tree = ast.parse(source)
+        visitor.visit(tree)
+        found += [Finding(rel, line, "`_` shadows gettext here: name it something else")
+                  for line in _shadowed_gettext(tree) if EXEMPT not in lines[line - 1]]
         for hit in visitor.hits:
             line = getattr(hit, "lineno", 1)
             if EXEMPT in lines[line - 1]:
                 continue
             text = hit.value if isinstance(hit, ast.Constant) else ast.unparse(hit)
-            found.append(Finding(rel, line, str(text)))
+            finding = Finding(rel, line, str(text))
+            if finding not in found:  # a literal reached by two rules is one finding
+                found.append(finding)
     return found
