@@ -13,6 +13,7 @@ from gateway.audit import services as audit
 from gateway.developers import services
 from gateway.errors import NotFound, ValidationFailed, render_error
 from gateway.extensions import db
+from gateway.i18n import _l
 from gateway.outbox.models import OutboxMessage
 from gateway.outbox.sample import TestEventsLimited, send_test_event
 from gateway.outbox.services import deliveries_for_app, resend
@@ -41,7 +42,8 @@ def list_deliveries(appid: str) -> ResponseReturnValue:
     app = services.own_app(_user(), appid)
     limit = request.args.get("limit", "50")
     if not limit.isdigit() or not 1 <= int(limit) <= MAX_DELIVERIES:
-        raise ValidationFailed({"limit": [f"Choose a number from 1 to {MAX_DELIVERIES}."]})
+        raise ValidationFailed({"limit": [
+            _l("Choose a number from 1 to %(n)s.", n=MAX_DELIVERIES)]})
     return jsonify({"appid": app.appid, "data": [
         delivery_json(m) for m in deliveries_for_app(app.id, int(limit))]})
 

@@ -64,8 +64,9 @@ def _club(alice_id: int, devon_id: int) -> Group:
     if groups.membership(club.id, devon_id) is None:
         groups.add_member(club, devon_id)
     if db.session.scalar(select(Post.id).where(Post.group_id == club.id).limit(1)) is None:
+        # no-i18n: the next line is demo content, a post alice wrote (not the platform's words)
         board.post(club, alice_id, {"kind": "question",
-                                    "title": "Welcome! What should we try first?",
+                                    "title": "Welcome! What should we try first?",  # no-i18n
                                     "body": "Introduce yourself and ask anything."})
     if db.session.scalar(select(GroupFile.id).where(GroupFile.group_id == club.id)) is None:
         files.upload(club, alice_id, io.BytesIO(b"Welcome to Demo Club.\n"), "welcome.txt",

@@ -36,9 +36,10 @@ class User(db.Model):
     avatar_key: Mapped[str] = mapped_column(String(32), unique=True, default=new_avatar_key)
     has_avatar: Mapped[bool] = mapped_column(default=False)
     feed_visibility: Mapped[str] = mapped_column(String(8), default="public")
-    # The language the user chose (a key of gateway.i18n.LANGUAGES), None until they choose;
-    # their IANA time zone for showing times (stored times stay UTC).
-    locale: Mapped[str | None] = mapped_column(String(16))
+    # The language the user chose with the switch or the profile (a key of
+    # gateway.i18n.LANGUAGES), None until they choose: it wins over the browser's; their IANA
+    # time zone for showing times (stored times stay UTC).
+    language: Mapped[str | None] = mapped_column(String(16))
     timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai",
                                           server_default="Asia/Shanghai")
     is_admin: Mapped[bool] = mapped_column(default=False)

@@ -27,14 +27,17 @@ def user_preferences() -> tuple[str | None, str | None]:
     user = sessions.current_user()
     if user is None:
         return None, None
-    return user.locale, user.timezone
+    return user.language, user.timezone
 
 
 def set_language(user: User, locale: str | None) -> None:
-    """Save the language a user chose (a key of i18n.LANGUAGES; None: follow the browser)."""
+    """Save the language a user chose (a key of i18n.LANGUAGES; None: follow the browser).
+    Mail follows it too (`locale` is the language mail is written in)."""
     if locale is not None and locale not in i18n.LANGUAGES:
         raise ValueError(f"unsupported locale {locale!r}")
-    user.locale = locale
+    user.language = locale
+    if locale is not None:
+        user.locale = locale
     db.session.flush()
 
 

@@ -166,7 +166,7 @@ def profile() -> ResponseReturnValue:
     form = ProfileForm(obj=user) if request.method == "GET" else ProfileForm()
     if request.method == "GET":
         form.gender.data = user.gender or ""
-        form.language.data = user.locale or ""
+        form.language.data = user.language or ""
     status = 200
     if form.validate_on_submit():
         services.update_profile(

@@ -57,7 +57,7 @@ def check_return_url(app: App, url: str | None) -> str | None:
     origins = {_origin(u) for u in [app.website, *app.redirect_uris] if u}
     if _origin(url) not in origins or not urlsplit(url).netloc:
         raise ValidationFailed({"return_url": [
-            "Use a page of the app's own site (its website or a redirect URI's origin)."]})
+            _l("Use a page of the app's own site (its website or a redirect URI's origin).")]})
     return url
 
 

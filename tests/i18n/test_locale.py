@@ -81,7 +81,8 @@ def test_choice_is_saved_on_the_account(app: Flask, client: FlaskClient, factory
     factory.user("lin")
     auth.login("lin")
     client.post("/language", data={"csrf_token": auth.csrf("/"), "lang": "en", "return_to": "/"})
-    assert db.session.query(User).filter_by(username="lin").one().locale == "en"
+    lin = db.session.query(User).filter_by(username="lin").one()
+    assert lin.language == "en" and lin.locale == "en"  # mail follows the choice too
     # Another browser (no cookie) that prefers Chinese still gets the account's English.
     other = app.test_client()
     token = csrf_from(other.get("/login").get_data(as_text=True))

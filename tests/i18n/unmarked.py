@@ -140,8 +140,7 @@ _PEOPLE_KEYWORDS = {"error", "message", "title", "label", "legend", "heading", "
 _PEOPLE_KEYS = {"no_data_text", "title", "x_title", "y_title"}  # pygal options in dicts
 _MACHINE = re.compile(r"^[a-z0-9_.:/*-]*$")  # codes, endpoints, field names: not prose
 _FIELD = re.compile(r"[A-Z]\w*Field$")
-_VALIDATORS = {"DataRequired", "InputRequired", "FileRequired", "Regexp", "Length", "EqualTo",
-               "NumberRange", "URL", "Email", "AnyOf", "NoneOf", "Optional"}
+_VALIDATORS = {"DataRequired", "InputRequired", "FileRequired", "Optional"}  # message first
 
 
 def _name(node: ast.AST) -> str:
