@@ -3,7 +3,8 @@
     .venv/bin/python -m bench.pages --before /path/to/other/checkout [--rounds 5] [--seconds 3]
 
 Each tree runs in its own process (its `gateway` first on sys.path, this venv's libraries), on
-its own SQLite database built by its own migrations, in production mode. The pages are served
+its own SQLite database built by its own migrations (development settings: production
+wants SMTP and more; access logging off on both sides). The pages are served
 through the WSGI app (Flask's test client: no network, one core), so template and Babel costs
 weigh more than behind gunicorn. Rounds alternate between the trees so that load from the rest
 of the machine falls on both alike; the table gives each page's median pages/s and the ratio.
@@ -34,7 +35,8 @@ from flask_migrate import upgrade
 from gateway import create_app
 from gateway.extensions import db
 app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/bench.db", "SECRET_KEY": "b" * 32,
-                  "ZC_ENV": "production", "SESSION_COOKIE_SECURE": False, "REDIS_URL": None,
+                  "ZC_ENV": "development", "SESSION_COOKIE_SECURE": False, "REDIS_URL": None,
+                  "LOG_LEVEL": "WARNING", "ZC_SKIP_PREFLIGHT": True,
                   "RATELIMIT_ENABLED": False, "ZC_ARGON2_TIME_COST": 1,
                   "ZC_ARGON2_MEMORY_COST": 8, "ZC_ARGON2_PARALLELISM": 1,
                   "ZC_INSTANCE_PATH": folder, "ZC_BASE_URL": "http://localhost"})
