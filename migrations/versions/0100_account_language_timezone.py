@@ -5,7 +5,7 @@
 stay UTC: the zone only changes how pages show them.
 
 Revision ID: 0100
-Revises: 0110
+Revises: 0142
 Create Date: 2026-12-02 08:10:00
 
 """
@@ -14,7 +14,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0100'
-down_revision = '0110'
+down_revision = '0142'
 branch_labels = None
 depends_on = None
 
