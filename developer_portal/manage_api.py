@@ -171,7 +171,7 @@ def delete_app(appid: str) -> ResponseReturnValue:
     payload = request.get_json(silent=True)
     confirm = payload.get("confirm_name") if isinstance(payload, dict) else None
     if not isinstance(confirm, str):
-        raise ValidationFailed({"confirm_name": ["Repeat the app's name to delete it."]})
+        raise ValidationFailed({"confirm_name": [_l("Repeat the app's name to delete it.")]})
     removed = deletion.delete_app(app, _user(), confirm)
     db.session.commit()
     return jsonify({"appid": app.appid, "status": app.status,
