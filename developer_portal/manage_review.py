@@ -12,6 +12,7 @@ from developer_portal.manage_api import _user, app_json
 from gateway.developers import services
 from gateway.errors import ValidationFailed, ZoneConnectError
 from gateway.extensions import db
+from gateway.i18n import _l
 
 MAX_TEST_USERS = 100
 
@@ -19,7 +20,7 @@ MAX_TEST_USERS = 100
 def _json() -> dict[str, Any]:
     payload = request.get_json(silent=True)
     if not isinstance(payload, dict):
-        raise ZoneConnectError("Send a JSON object with Content-Type: application/json.")
+        raise ZoneConnectError(_l("Send a JSON object with Content-Type: application/json."))
     return payload
 
 
@@ -62,7 +63,7 @@ def set_test_users(appid: str) -> ResponseReturnValue:
     if (not isinstance(names, list) or len(names) > MAX_TEST_USERS
             or not all(isinstance(n, str) and len(n) <= 64 for n in names)):
         raise ValidationFailed({"usernames": [
-            f"A list of at most {MAX_TEST_USERS} usernames."]})
+            _l("A list of at most %(n)s usernames.", n=MAX_TEST_USERS)]})
     services.set_test_users(app, _user(), names)
     db.session.commit()
     return jsonify({"appid": app.appid, "usernames": services.test_usernames(app)})

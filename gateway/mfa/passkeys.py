@@ -34,6 +34,7 @@ from gateway.accounts.models import User
 from gateway.audit import services as audit
 from gateway.errors import NotFound, ZoneConnectError
 from gateway.extensions import db
+from gateway.i18n import _l
 from gateway.mfa.models import Passkey
 from gateway.timeutil import utcnow
 
@@ -43,7 +44,7 @@ CHALLENGE_SECONDS = 300
 class PasskeyRefused(ZoneConnectError):
     code = "passkey_refused"
     status = 400
-    description = "The passkey could not be verified."
+    description = _l("The passkey could not be verified.")
 
 
 def origin() -> str:

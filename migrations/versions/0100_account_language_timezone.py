@@ -5,7 +5,7 @@
 stay UTC: the zone only changes how pages show them.
 
 Revision ID: 0100
-Revises: 0142
+Revises: 0134
 Create Date: 2026-12-02 08:10:00
 
 """
@@ -14,7 +14,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0100'
-down_revision = '0142'
+down_revision = '0134'
 branch_labels = None
 depends_on = None
 

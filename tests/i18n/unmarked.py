@@ -232,7 +232,12 @@ def _shadowed_gettext(tree: ast.Module) -> list[int]:
     if not imports_it:
         return []
     lines = []
+    # A comprehension's own variables live in its scope: `for m, _ in rows` there is harmless.
+    scoped = {id(n) for c in ast.walk(tree) if isinstance(c, ast.comprehension)
+              for n in ast.walk(c.target)}
     for node in ast.walk(tree):
+        if id(node) in scoped:
+            continue
         if isinstance(node, ast.arguments):
             names = [*node.posonlyargs, *node.args, *node.kwonlyargs,
                      *([node.vararg] if node.vararg else []),
