@@ -27,7 +27,7 @@ from gateway import (
 )
 from gateway import config as config_module
 from gateway.commands import register_commands
-from gateway.extensions import csrf, db, limiter, migrate
+from gateway.extensions import check_limits_only_where_declared, csrf, db, limiter, migrate
 
 MIGRATIONS_DIR = os.environ.get("ZC_MIGRATIONS_DIR") or os.path.abspath(
     os.path.join(os.path.dirname(__file__), "..", "migrations"))
@@ -56,6 +56,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     labels.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
+    check_limits_only_where_declared(app)  # no global limits: skip the per-request hook
     observability.init_app(app)
     cache.init_app(app)
     storage.init_app(app)

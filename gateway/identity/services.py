@@ -11,19 +11,20 @@ from gateway.identity.models import OpenID, UnionID
 from gateway.security.secrets import new_hex32
 
 
-def openid_for(user_id: int, app: App) -> str:
-    """The user's openid for this app, minted on first use."""
+def openid_for(user_id: int, app: App | int) -> str:
+    """The user's openid for this app (an App or its id), minted on first use."""
+    app_id = app if isinstance(app, int) else app.id
     found = db.session.scalar(select(OpenID.openid).where(
-        OpenID.user_id == user_id, OpenID.app_id == app.id))
+        OpenID.user_id == user_id, OpenID.app_id == app_id))
     if found:
         return found
-    row = OpenID(openid=new_hex32(), user_id=user_id, app_id=app.id)
+    row = OpenID(openid=new_hex32(), user_id=user_id, app_id=app_id)
     try:
         with db.session.begin_nested():
             db.session.add(row)
     except IntegrityError:  # minted concurrently by another request
         return db.session.scalars(select(OpenID.openid).where(
-            OpenID.user_id == user_id, OpenID.app_id == app.id)).one()
+            OpenID.user_id == user_id, OpenID.app_id == app_id)).one()
     return row.openid
 
 

@@ -120,7 +120,7 @@ def save_token(token: dict[str, Any], request: Any) -> None:
     grant_type = ("client_credentials" if user is None else "device_code"
                   if request.payload.grant_type == DEVICE_GRANT else "authorization_code")
     issued = tokens.issue_tokens(
-        client.app, user.id if user else None, scope_to_list(token.get("scope")) or [],
+        client.app_id, user.id if user else None, scope_to_list(token.get("scope")) or [],
         grant_type=grant_type, code_id=code.id if isinstance(code, OAuthCode) else None,
         with_refresh="refresh_token" in token)
     token["access_token"] = issued.access_token

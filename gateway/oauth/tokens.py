@@ -131,14 +131,19 @@ def consume_code(code: OAuthCode) -> None:
 # -- issuing and refreshing ----------------------------------------------------------------------
 
 
-def issue_tokens(app: App, user_id: int | None, scopes: list[str], *, grant_type: str,
+def issue_tokens(app: App | int, user_id: int | None, scopes: list[str], *, grant_type: str,
                  code_id: int | None = None, with_refresh: bool = True) -> Issued:
-    """Store a new access (and refresh) token's digests, starting a family; the raw values."""
-    openid = openid_for(user_id, app) if user_id is not None else None
-    minted = _mint(app.id, user_id, openid, scopes, grant_type=grant_type,
+    """Store a new access (and refresh) token's digests for an app (or its id), starting a
+    family; the raw values."""
+    app_id = app if isinstance(app, int) else app.id
+    openid = openid_for(user_id, app_id) if user_id is not None else None
+    minted = _mint(app_id, user_id, openid, scopes, grant_type=grant_type,
                    with_refresh=with_refresh, code_id=code_id)
-    token_id = current_store().insert_pair(minted.pair)
-    _count(grant_type)
+    token_id, committed = current_store().insert_pair(minted.pair)
+    if committed:
+        metrics.token_issued(grant_type, metrics.token_family())
+    else:
+        _count(grant_type)
     return Issued(minted.access, minted.refresh, minted.ttl, list(scopes), openid, token_id,
                   user_id)
 
@@ -213,9 +218,7 @@ def _next_pair(row: RefreshRow, scopes: list[str] | None, *, claim: bool) -> Iss
     narrowed = [s for s in row.scopes if scopes is None or s in scopes]
     openid = row.openid
     if openid is None and row.user_id is not None:  # tokens from before openids were kept
-        app = db.session.get(App, row.app_id)
-        assert app is not None
-        openid = openid_for(row.user_id, app)
+        openid = openid_for(row.user_id, row.app_id)
     minted = _mint(row.app_id, row.user_id, openid, narrowed, grant_type="refresh_token")
     child = child_of(row, minted.pair, narrowed)
     child = NewPair(**{**child.columns(), "openid": openid})
@@ -224,7 +227,7 @@ def _next_pair(row: RefreshRow, scopes: list[str] | None, *, claim: bool) -> Iss
         if not store.claim(row.id, child):
             return None
     else:
-        store.insert_pair(child)
+        store.insert_pair(child, alone=False)
     _count("refresh_token")
     return Issued(minted.access, minted.refresh, minted.ttl, narrowed, openid, None, row.user_id)
 

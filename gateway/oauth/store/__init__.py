@@ -169,8 +169,9 @@ class TokenStore(Protocol):
     def claim(self, token_id: int, pair: NewPair) -> bool:
         """Atomically claim this refresh token (unrotated and unrevoked) and insert `pair`."""
 
-    def insert_pair(self, pair: NewPair) -> int:
-        """Store a new pair; its row id."""
+    def insert_pair(self, pair: NewPair, alone: bool = True) -> tuple[int, bool]:
+        """Store a new pair: its row id, and whether it committed on its own (a store may do so
+        when the request's session has nothing open and `alone` allows it)."""
 
     def revoke(self, where: RevokeWhere) -> int:
         """Revoke the live tokens matching `where`; how many."""

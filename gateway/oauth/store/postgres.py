@@ -9,10 +9,11 @@ writes join it instead (SqlStore), so nothing commits behind the request's back.
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, insert, literal, or_, select, update
+from sqlalchemy import bindparam, cast, insert, literal, or_, select, update
 
 from gateway import driver
 from gateway.database import session_in_transaction
@@ -60,6 +61,12 @@ _CLAIM_FOR_CLIENT = (select(_C.id, _C.user_id, _C.openid, _C.scopes)
                      .select_from(_ISSUED).join(_CLAIMED, _C.id == _ISSUED.c.parent_id))
 
 
+_INSERT_PAIR = (insert(OAuthToken)
+                .values({name: cast(bindparam(name, type_=_T.c[name].type), _T.c[name].type)
+                         for name in _NEW_PAIR})
+                .returning(OAuthToken.id))
+
+
 class PostgresStore(SqlStore):
     """TokenStore on PostgreSQL through psycopg: prepared reads, one-statement claims."""
 
@@ -92,6 +99,14 @@ class PostgresStore(SqlStore):
             return super().find_refresh(refresh_digest)
         row = self._fetch(st.FIND_REFRESH, {"digest": refresh_digest})
         return None if row is None else st.refresh_row(row)
+
+    def insert_pair(self, pair: NewPair, alone: bool = True) -> tuple[int, bool]:
+        if not alone or session_in_transaction():  # joins what the request already wrote
+            return super().insert_pair(pair, alone)
+        params = pair.columns()
+        params["scopes"] = json.dumps(params["scopes"])
+        row = self._fetch(_INSERT_PAIR, params)
+        return int(row[0]), True
 
     def claim_for_client(self, refresh_digest: str, app_id: int, pair: NewPair,
                          family_cutoff: datetime) -> Claimed | None:

@@ -99,13 +99,13 @@ class SqlStore:
         if claimed.rowcount != 1:  # type: ignore[attr-defined]
             return False
         events.note_changed([(pair.user_id, pair.app_id)])
-        self.insert_pair(pair)
+        self.insert_pair(pair, alone=False)
         return True
 
-    def insert_pair(self, pair: NewPair) -> int:
+    def insert_pair(self, pair: NewPair, alone: bool = True) -> tuple[int, bool]:
         result = db.session.execute(insert(OAuthToken).values(pair.columns())
                                     .returning(OAuthToken.id))
-        return int(result.scalar_one())
+        return int(result.scalar_one()), False
 
     # -- revocation ------------------------------------------------------------------------------
 
