@@ -5,7 +5,12 @@ import os
 
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", min(2 * multiprocessing.cpu_count() + 1, 8)))
-threads = int(os.environ.get("GUNICORN_THREADS", "1"))
+# gthread workers, 4 threads each: measured against sync workers and granian on the platform's own
+# endpoints (bench/README.md, "Server runtime"): 2.5x sync on /healthz and introspection, 6x on
+# client_credentials (a thread waits on the database while another answers), and unlike granian
+# it keeps child_exit for Prometheus' multiprocess gauges, max_requests recycling and graceful
+# restarts. GUNICORN_THREADS=1 gives sync workers again.
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 timeout = 30
 graceful_timeout = 20
 keepalive = 5

@@ -92,10 +92,11 @@ def refresh_tokens(ctx: BenchContext, count: int) -> list[str]:
         refresh_until = now + timedelta(seconds=int(config["ZC_REFRESH_TOKEN_TTL"]))
         raws = [new_hex32() for _ in range(count)]
         columns = ("access_digest", "refresh_digest", "app_id", "user_id", "openid", "scopes",
-                   "grant_type", "family", "created_at", "expires_at", "refresh_expires_at")
+                   "grant_type", "family", "family_started_at", "created_at", "expires_at",
+                   "refresh_expires_at")
         rows = ((digest(new_hex32()), digest(raw), app.id, ctx.user_ids[n % len(ctx.user_ids)],
                  openids[ctx.user_ids[n % len(ctx.user_ids)]], _json(scopes),
-                 "authorization_code", new_hex32(), now, access_until, refresh_until)
+                 "authorization_code", new_hex32(), now, now, access_until, refresh_until)
                 for n, raw in enumerate(raws))
         with db.engine.begin() as connection:
             bulk_insert(connection, OAuthToken.__table__, columns, rows)  # type: ignore[arg-type]
@@ -128,9 +129,9 @@ def access_tokens(ctx: BenchContext, count: int) -> list[tuple[str, str]]:
         pairs = [(new_hex32(), openids[ctx.user_ids[n % len(ctx.user_ids)]])
                  for n in range(count)]
         columns = ("access_digest", "app_id", "user_id", "openid", "scopes", "grant_type",
-                   "family", "created_at", "expires_at")
+                   "family", "family_started_at", "created_at", "expires_at")
         rows = ((digest(raw), app.id, ctx.user_ids[n % len(ctx.user_ids)], openid,
-                 _json(scopes), "authorization_code", new_hex32(), now, until)
+                 _json(scopes), "authorization_code", new_hex32(), now, now, until)
                 for n, (raw, openid) in enumerate(pairs))
         with db.engine.begin() as connection:
             bulk_insert(connection, OAuthToken.__table__, columns, rows)  # type: ignore[arg-type]

@@ -76,8 +76,7 @@ class Server:
                     "--port", str(self.port), "--workers", str(self.workers),
                     "--blocking-threads", "1", "--log-level", "warning",
                     "gateway:create_app"]
-        if self.runtime == "gthread":
-            env["GUNICORN_THREADS"] = "4"
+        env["GUNICORN_THREADS"] = "4" if self.runtime == "gthread" else "1"
         gunicorn = Path(sys.executable).with_name("gunicorn")
         return [str(gunicorn), "-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{self.port}",
                 "--workers", str(self.workers), "gateway:create_app()"]

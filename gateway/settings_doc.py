@@ -28,7 +28,7 @@ PROCESS_VARIABLES: tuple[tuple[str, str, str], ...] = (
     ("PORT", "8000", "gunicorn's port; `make run` serves the platform there."),
     ("DEMO_PORT", "8001", "`make run`: the Demo Site's port."),
     ("WEB_CONCURRENCY", "2 × cores + 1, at most 8", "gunicorn worker processes."),
-    ("GUNICORN_THREADS", "1", "threads per gunicorn worker."),
+    ("GUNICORN_THREADS", "4", "threads per gunicorn worker (gthread; 1 gives sync workers)."),
     ("GUNICORN_MAX_REQUESTS", "200000", "requests before a gunicorn worker is recycled."),
     ("GUNICORN_ACCESSLOG", "", "gunicorn's own access log (a file or `-`); off: the app logs "
      "each request itself with tokens scrubbed."),
