@@ -2,7 +2,7 @@
 
 Peers, each started here on loopback and stopped at the end:
 - `authlib`: the minimal Flask + Authlib + Flask-SQLAlchemy server of Authlib's guide
-  (bench/peers/authlib_app.py) under gunicorn with the same worker count, on its own
+  (bench/peers/authlib_app.py) under gunicorn with the same workers and threads, on its own
   PostgreSQL database (`<bench database>_peer`);
 - `oidc-provider`: node-oidc-provider 9 with its in-memory adapter, one process
   (bench/peers/node, installed from npm by the bench on first use).
@@ -84,8 +84,10 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
 
 
 @contextmanager
-def authlib_peer(database_url: str, workers: int, tokens: int) -> Iterator[BenchContext]:
-    """The minimal Authlib server on its own database, seeded with a client and tokens."""
+def authlib_peer(database_url: str, workers: int, tokens: int,
+                 threads: int = 4) -> Iterator[BenchContext]:
+    """The minimal Authlib server on its own database, seeded with a client and tokens, under
+    the same gunicorn workers and threads as the platform (gunicorn.conf.py's default)."""
     url = _peer_url(database_url)
     _create_database(url)
     env = {**os.environ, "PEER_DATABASE_URL": url}
@@ -96,7 +98,8 @@ def authlib_peer(database_url: str, workers: int, tokens: int) -> Iterator[Bench
     gunicorn = Path(sys.executable).with_name("gunicorn")
     proc = subprocess.Popen(  # noqa: S603
         [str(gunicorn), "-c", str(HERE / "gunicorn_peer.py"), "--workers", str(workers),
-         "--bind", f"127.0.0.1:{port}", "bench.peers.authlib_app:create_app()"],
+         "--threads", str(threads), "--bind", f"127.0.0.1:{port}",
+         "bench.peers.authlib_app:create_app()"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         _wait(f"http://127.0.0.1:{port}/", proc, "the Authlib peer")
