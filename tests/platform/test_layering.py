@@ -13,7 +13,8 @@ ROOT = Path(__file__).resolve().parents[2]
 LOW_LEVEL = {"gateway.database", "gateway.driver", "gateway.extensions", "gateway.notify_feed",
              "gateway.process_limits", "gateway.timeutil", "gateway.config", "gateway.startup",
              "gateway.security", "gateway.security.settings", "gateway.security.secrets",
-             "gateway.outbound", "gateway.forms", "gateway.public_url", "gateway.i18n"}
+             "gateway.outbound", "gateway.forms", "gateway.public_url", "gateway.i18n",
+             "gateway.security.reveal"}
 
 
 def _imports(path: Path) -> set[str]:
