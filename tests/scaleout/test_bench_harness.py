@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 
@@ -111,7 +112,8 @@ def test_short_real_run(tmp_path, monkeypatch):
     code = run.main(["--duration", "1", "--workers", "1", "--users", "1", "--connections", "4",
                      "--threads", "1", "--loadgen", "python", "--scenarios", "floor,login_page",
                      "--token-table", "",
-                     "--database-url", "postgresql+psycopg://postgres@127.0.0.1:5432/zc_bench_test"])
+                     "--database-url",
+                     f"postgresql+psycopg://postgres@127.0.0.1:5432/zc_bench_test_{os.getpid()}"])
     assert code == 0
     result = json.loads(next(tmp_path.glob("bench-*.json")).read_text())
     rows = {row["scenario"]: row for row in result["results"]}

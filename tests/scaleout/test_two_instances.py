@@ -25,7 +25,8 @@ from tests.conftest import csrf_from
 pytestmark = pytest.mark.slow
 
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
-DB_NAME = "zc_scaleout"
+# Per process, so two runs on one machine (SQLite and PostgreSQL suites side by side) never clash.
+DB_NAME = f"zc_scaleout_{os.getpid()}"
 DB_URL = f"postgresql+psycopg://postgres@127.0.0.1:5432/{DB_NAME}"
 REDIS_URL = "redis://127.0.0.1:6379/14"
 ROOT = Path(__file__).resolve().parents[2]
