@@ -75,8 +75,11 @@ def new_app() -> ResponseReturnValue:
                 me(), name=form.name.data, redirect_uris=form.uri_list(),
                 app_type=form.app_type.data, website=form.website.data or "",
                 description=form.description.data or "", category=form.category.data)
-            services.update_app(app, me(), {"webhook_url": form.webhook_url.data or "",
-                                            "deauthorize_url": form.deauthorize_url.data or ""})
+            services.update_app(app, me(), {
+                "webhook_url": form.webhook_url.data or "",
+                "deauthorize_url": form.deauthorize_url.data or "",
+                "post_logout_redirect_uris": form.post_logout_list(),
+                "backchannel_logout_uri": form.backchannel_logout_uri.data or ""})
             services.set_test_users(app, me(), form.test_user_list())
         except ValidationFailed as exc:
             db.session.rollback()
@@ -98,6 +101,7 @@ def edit_app(appid: str) -> ResponseReturnValue:
     form = AppForm(obj=app) if request.method == "GET" else AppForm()
     if request.method == "GET":
         form.redirect_uris.data = "\n".join(app.redirect_uris)
+        form.post_logout_redirect_uris.data = "\n".join(app.post_logout_redirect_uris or [])
         form.test_users.data = "\n".join(services.test_usernames(app))
     if form.validate_on_submit():
         try:
@@ -106,7 +110,9 @@ def edit_app(appid: str) -> ResponseReturnValue:
                 "category": form.category.data, "website": form.website.data or "",
                 "app_type": form.app_type.data, "redirect_uris": form.uri_list(),
                 "webhook_url": form.webhook_url.data or "",
-                "deauthorize_url": form.deauthorize_url.data or ""})
+                "deauthorize_url": form.deauthorize_url.data or "",
+                "post_logout_redirect_uris": form.post_logout_list(),
+                "backchannel_logout_uri": form.backchannel_logout_uri.data or ""})
             services.set_test_users(app, me(), form.test_user_list())
         except ValidationFailed as exc:
             db.session.rollback()

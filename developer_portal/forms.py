@@ -52,11 +52,19 @@ class AppForm(Form):
     webhook_url = StringField(_l("Webhook URL"), validators=[Optional(), Length(max=512), URL()])
     deauthorize_url = StringField(_l("Deauthorization URL"),
                                   validators=[Optional(), Length(max=512), URL()])
+    post_logout_redirect_uris = TextAreaField(
+        _l("Post-logout redirect URIs (one per line)"),
+        validators=[Optional(), Length(max=20000)])
+    backchannel_logout_uri = StringField(_l("Back-channel logout URL"),
+                                         validators=[Optional(), Length(max=512), URL()])
     test_users = TextAreaField(_l("Test users (usernames, one per line)"),
                                validators=[Optional(), Length(max=5000)])
 
     def uri_list(self) -> list[str]:
         return (self.redirect_uris.data or "").splitlines()
+
+    def post_logout_list(self) -> list[str]:
+        return (self.post_logout_redirect_uris.data or "").splitlines()
 
     def test_user_list(self) -> list[str]:
         return (self.test_users.data or "").split()

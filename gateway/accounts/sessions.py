@@ -12,6 +12,8 @@ Service API for pages built on it (issue 14's sessions page, new-device mail, si
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import secrets
 from datetime import UTC, timedelta
 
@@ -53,6 +55,16 @@ def logout() -> None:
         db.session.flush()
     session.clear()
     g.current_session, g.current_user = None, None
+
+
+def public_sid(record: UserSession | None) -> str | None:
+    """The session's id as apps see it (the id_token's `sid`): stable for the session, opaque,
+    and unlike the cookie's value useless to anyone who reads it from an id_token."""
+    if record is None:
+        return None
+    key = str(current_app.config["SECRET_KEY"]).encode()
+    mac = hmac.new(key, f"oidc-sid:{record.id}:{record.token_digest}".encode(), hashlib.sha256)
+    return mac.hexdigest()[:43]
 
 
 def _lifetime() -> timedelta:

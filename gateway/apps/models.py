@@ -40,6 +40,12 @@ class App(db.Model):
     unionid_enabled: Mapped[bool] = mapped_column(default=False)
     webhook_url: Mapped[str] = mapped_column(String(512), default="")
     deauthorize_url: Mapped[str] = mapped_column(String(512), default="")
+    # RP-initiated logout returns only to one of these, matched exactly (OIDC RP-Initiated Logout).
+    post_logout_redirect_uris: Mapped[list[str]] = mapped_column(
+        JSON, default=list, server_default="[]")
+    # Where the platform POSTs a logout token when a user's session ends (OIDC Back-Channel Logout).
+    backchannel_logout_uri: Mapped[str] = mapped_column(
+        String(512), default="", server_default="")
     # Signing secret for callbacks to the app: it must be usable for HMAC, so it is kept as is.
     webhook_secret: Mapped[str] = mapped_column(String(64), default="")
     # After a rotation the previous secret signs too (a second signature) until this moment.

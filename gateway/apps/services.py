@@ -59,6 +59,15 @@ def validate_redirect_uris(uris: list[str]) -> list[str]:
     return list(dict.fromkeys(cleaned))
 
 
+def validate_post_logout_uris(uris: list[str]) -> list[str]:
+    """Clean a list of post-logout redirect URIs (the redirect URI rules; none is fine)."""
+    cleaned = [u.strip() for u in uris if u.strip()]
+    problems = [f"{u[:80]}: {why}" for u in cleaned if (why := check_redirect_uri(u))]
+    if problems:
+        raise ValidationFailed({"post_logout_redirect_uris": problems})
+    return list(dict.fromkeys(cleaned))
+
+
 def name_taken(developer_id: int, name: str, *, except_app_id: int | None = None) -> bool:
     """Whether the developer already has another app with this name."""
     query = select(App.id).where(App.developer_id == developer_id, App.name == name)

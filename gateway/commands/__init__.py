@@ -71,12 +71,18 @@ def apps_group() -> None:
 @click.option("--scope", "scopes", multiple=True, help="Extra scope to grant (repeatable).")
 @click.option("--type", "app_type", default="web", show_default=True)
 @click.option("--live", is_flag=True, help="Approve it at once (scopes granted).")
+@click.option("--post-logout-redirect-uri", "post_logout_uris", multiple=True,
+              help="Where RP-initiated logout may return to (repeatable, matched exactly).")
+@click.option("--backchannel-logout-uri", default="",
+              help="Where the platform POSTs logout tokens (OIDC Back-Channel Logout).")
 @with_appcontext
 def apps_create(developer: str, name: str, redirect_uris: tuple[str, ...],
-                scopes: tuple[str, ...], app_type: str, live: bool) -> None:
+                scopes: tuple[str, ...], app_type: str, live: bool,
+                post_logout_uris: tuple[str, ...], backchannel_logout_uri: str) -> None:
     """Register an app and print {"appid": ..., "appkey": ...}."""
     from gateway.accounts.services import find_by_username
     from gateway.apps import services
+    from gateway.developers import services as developer_services
 
     owner = find_by_username(developer)
     if owner is None:
@@ -84,6 +90,9 @@ def apps_create(developer: str, name: str, redirect_uris: tuple[str, ...],
     try:
         app, appkey = services.create_app(owner, name=name, redirect_uris=list(redirect_uris),
                                           scopes=list(scopes), app_type=app_type, live=live)
+        developer_services.update_app(app, owner, {
+            "post_logout_redirect_uris": list(post_logout_uris),
+            "backchannel_logout_uri": backchannel_logout_uri})
     except ZoneConnectError as exc:
         fail(exc)
     db.session.commit()

@@ -30,8 +30,9 @@ ICON_SIZES = (16, 32, 64, 128)
 CATEGORIES = ("game", "social", "tools", "shopping", "news", "education", "other")
 SUBMITTABLE = ("draft", "rejected")
 EDITABLE_FIELDS = ("name", "description", "category", "website", "app_type", "redirect_uris",
-                   "webhook_url", "deauthorize_url")
-CALLBACK_FIELDS = ("webhook_url", "deauthorize_url")
+                   "webhook_url", "deauthorize_url", "post_logout_redirect_uris",
+                   "backchannel_logout_uri")
+CALLBACK_FIELDS = ("webhook_url", "deauthorize_url", "backchannel_logout_uri")
 
 
 def profile_of(user: User) -> DeveloperProfile | None:
@@ -109,13 +110,19 @@ def update_app(app: App, actor: User, changes: dict[str, Any]) -> App:
         problems["category"] = [_l("One of %(values)s.", values=", ".join(CATEGORIES))]
     if len(changes.get("description", "")) > 2000:
         problems["description"] = [_l("At most 2000 characters.")]
-    for name in ("website", "webhook_url", "deauthorize_url"):
+    for name in ("website", *CALLBACK_FIELDS):
         if changes.get(name):
             changes[name] = _check_url(changes[name], name, problems)
     if "redirect_uris" in changes:
         try:
             changes["redirect_uris"] = app_services.validate_redirect_uris(
                 list(changes["redirect_uris"]))
+        except ValidationFailed as exc:
+            problems.update(exc.fields)
+    if "post_logout_redirect_uris" in changes:
+        try:
+            changes["post_logout_redirect_uris"] = app_services.validate_post_logout_uris(
+                list(changes["post_logout_redirect_uris"]))
         except ValidationFailed as exc:
             problems.update(exc.fields)
     if problems:

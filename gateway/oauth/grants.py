@@ -53,7 +53,7 @@ class CodeGrant(grants.AuthorizationCodeGrant):
             scopes=request.approved_scopes, code_challenge=data.get("code_challenge"),
             code_challenge_method=data.get("code_challenge_method"),
             nonce=data.get("nonce") or None, auth_time=request.auth_time,
-            amr=getattr(request, "amr", None))
+            amr=getattr(request, "amr", None), sid=getattr(request, "sid", None))
 
     def query_authorization_code(self, code: str, client: Any) -> OAuthCode | None:
         try:
@@ -133,6 +133,12 @@ class IDToken(OpenIDCode):
         now = int(time.time())
         return {"iss": issuer(), "aud": client.get_client_id(), "iat": now,
                 "exp": now + int(current_app.config["ZC_ID_TOKEN_TTL"])}
+
+    def get_authorization_code_claims(self, authorization_code: Any) -> dict[str, Any]:
+        claims: dict[str, Any] = super().get_authorization_code_claims(authorization_code)
+        if authorization_code.sid:  # OIDC Back-Channel / RP-Initiated Logout: the session
+            claims["sid"] = authorization_code.sid
+        return claims
 
     def encode_id_token(self, token: dict[str, Any], request: Any) -> Any:
         # The subject is the pairwise openid the token response carries (save_token put it

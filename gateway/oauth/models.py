@@ -28,6 +28,8 @@ class OAuthCode(db.Model):
     auth_time: Mapped[int | None]
     # The session's authentication methods (space-separated OIDC amr values) for the id_token.
     amr: Mapped[str | None] = mapped_column(String(64))
+    # The opaque session id (sessions.public_sid) of the login that approved it: the id_token's sid.
+    sid: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(index=True)
     used_at: Mapped[datetime | None]

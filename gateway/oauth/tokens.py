@@ -94,7 +94,7 @@ def _mint(app_id: int, user_id: int | None, openid: str | None, scopes: list[str
 def issue_code(app: App, user_id: int, *, redirect_uri: str, scopes: list[str],
                code_challenge: str | None = None, code_challenge_method: str | None = None,
                nonce: str | None = None, auth_time: int | None = None,
-               amr: str | None = None) -> str:
+               amr: str | None = None, sid: str | None = None) -> str:
     """Mint a single-use authorization code bound to app, redirect URI and PKCE challenge."""
     raw = new_hex32()
     now = utcnow()
@@ -102,7 +102,7 @@ def issue_code(app: App, user_id: int, *, redirect_uri: str, scopes: list[str],
         code_digest=digest(raw), app_id=app.id, user_id=user_id, redirect_uri=redirect_uri,
         scopes=list(scopes), code_challenge=code_challenge,
         code_challenge_method=code_challenge_method if code_challenge else None,
-        nonce=nonce, auth_time=auth_time, amr=amr or None, created_at=now,
+        nonce=nonce, auth_time=auth_time, amr=amr or None, sid=sid, created_at=now,
         expires_at=now + timedelta(seconds=setting("ZC_CODE_TTL"))))
     return raw
 

@@ -95,6 +95,7 @@ def _issue_code(user: User, scopes: list[str]) -> ResponseReturnValue:
         grant.request.approved_scopes = scopes
         grant.request.auth_time = sessions.auth_time()
         grant.request.amr = mfa_state.session_amr_text()  # the id_token's amr and acr
+        grant.request.sid = sessions.public_sid(sessions.current_session())  # the id_token's sid
         response = server.create_authorization_response(grant_user=user, grant=grant)
     response.headers["Referrer-Policy"] = "no-referrer"
     db.session.commit()
@@ -210,6 +211,7 @@ def metadata() -> dict[str, Any]:
         "revocation_endpoint": base + url_for("oauth.revoke"),
         "introspection_endpoint": base + url_for("oauth.introspect"),
         "device_authorization_endpoint": base + url_for("oauth.device_authorization"),
+        "end_session_endpoint": base + url_for("oauth.end_session_endpoint"),
         "scopes_supported": list(SCOPES),
         # Not in the standard: the words the consent page shows for each scope, per language
         # (from the one scope registry, so discovery, consent and the portal agree).
@@ -230,7 +232,7 @@ def metadata() -> dict[str, Any]:
         "prompt_values_supported": ["none", "login", "consent"],
         "claims_supported": ["sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "at_hash",
                              "name", "nickname", "gender", "picture", "locale", "zoneinfo",
-                             "email", "email_verified", "amr", "acr"],
+                             "email", "email_verified", "amr", "acr", "sid"],
         "acr_values_supported": list(mfa_state.ACR_VALUES),
         "authorization_response_iss_parameter_supported": True,
         "claims_parameter_supported": False,
@@ -255,4 +257,5 @@ for _view in (token, revoke, introspect, userinfo):
     csrf.exempt(_view)
 
 
-from gateway.oauth import device_views  # noqa: E402,F401 - registers /device on this blueprint
+# Modules that register more routes on this blueprint (/device, /oauth2/logout).
+from gateway.oauth import device_views, logout  # noqa: E402,F401
