@@ -27,6 +27,10 @@ def test_portal_form_registers_and_edits_logout_uris(client, auth, factory) -> N
     assert app.post_logout_redirect_uris == ["https://photos.example.com/bye",
                                              "http://127.0.0.1:8000/bye"]
     assert app.backchannel_logout_uri == "https://photos.example.com/backchannel"
+    detail = page(client, f"/developer/apps/{appid}")
+    listed = "Post-logout redirect URIs: https://photos.example.com/bye, http://127.0.0.1:8000/bye"
+    assert listed in detail
+    assert "Back-channel logout URL: https://photos.example.com/backchannel" in detail
     form = page(client, f"/developer/apps/{appid}/edit")
     assert 'name="post_logout_redirect_uris"' in form and 'name="backchannel_logout_uri"' in form
     assert "https://photos.example.com/bye\nhttp://127.0.0.1:8000/bye" in form
