@@ -2,14 +2,14 @@
 the session (`sid`) an authorization code was issued in, for the id_token's sid claim.
 
 Revision ID: 0150
-Revises: 0134
+Revises: 0100
 """
 from alembic import op
 import sqlalchemy as sa
 
 
 revision = '0150'
-down_revision = '0134'
+down_revision = '0100'
 branch_labels = None
 depends_on = None
 
