@@ -127,13 +127,16 @@ class _JSONProvider(DefaultJSONProvider):
     ValueError that `get_json(silent=True)` and the 400 handling expect, never a RecursionError."""
 
     def loads(self, s: str | bytes, **kwargs: Any) -> Any:
-        if len(s) > int(current_app.config.get("ZC_JSON_MAX_BYTES", 1 << 20)):
+        # The provider's own app, not current_app: a test client's response is read outside any
+        # app context (in threads, say), and the limits are this app's whatever the context.
+        config = self._app.config
+        if len(s) > int(config.get("ZC_JSON_MAX_BYTES", 1 << 20)):
             raise RequestEntityTooLarge()
         try:
             value = super().loads(s, **kwargs)
         except RecursionError as exc:
             raise ValueError("JSON nested too deeply") from exc
-        if _depth(value) > int(current_app.config.get("ZC_JSON_MAX_DEPTH", 32)):
+        if _depth(value) > int(config.get("ZC_JSON_MAX_DEPTH", 32)):
             raise ValueError("JSON nested too deeply")
         return value
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -61,13 +62,22 @@ def test_reset_by_mail_sets_the_password_once(app, client, auth, factory, smtp_s
     assert db.session.query(AuditEvent).filter_by(action="password.reset").count() == 1
 
 
+SIGNED_TOKEN = re.compile(r'(value|content)="[\w-]+\.[\w-]+\.[\w-]+"')
+
+
+def _without_csrf(response) -> str:
+    return SIGNED_TOKEN.sub(r'\1="csrf"', response.get_data(as_text=True))
+
+
 def test_the_answer_never_says_whether_an_account_exists(client, factory, smtp_server,
                                                          send_mail):
     factory.user("someone", email="someone@example.org")
     known = _forgot(client, "someone@example.org")
     unknown = _forgot(client, "nobody@example.org")
     assert known.status_code == unknown.status_code == 200
-    assert known.get_data(as_text=True) == unknown.get_data(as_text=True)
+    # Same page byte for byte, but for the CSRF tokens: they carry a timestamp, so two renders
+    # a second apart differ there whatever the account.
+    assert _without_csrf(known) == _without_csrf(unknown)
     send_mail()
     assert smtp_server.to("nobody@example.org") == []
     assert len(smtp_server.to("someone@example.org")) == 1

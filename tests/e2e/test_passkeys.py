@@ -53,7 +53,7 @@ def _login_with_password(page: Any, base: str) -> None:
     page.goto(base + "/login")
     page.fill('input[name="username"]', "alice")
     page.fill('input[name="password"]', "password123")
-    page.click('form button[type="submit"]')
+    page.click('main form button[type="submit"]')
     page.wait_for_url(base + "/")
 
 
