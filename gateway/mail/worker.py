@@ -9,8 +9,8 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_mailman import EmailMultiAlternatives
-from sqlalchemy import or_, select, update
 
+from gateway import leases
 from gateway.extensions import db
 from gateway.mail.models import MailMessage
 from gateway.outbox.worker import backoff_seconds
@@ -27,22 +27,7 @@ def enabled() -> bool:
 
 def claim(limit: int = 20, owner: str = WORKER_ID) -> list[int]:
     """Lease up to `limit` due messages to this worker and commit the lease."""
-    now = utcnow()
-    lease = timedelta(seconds=int(current_app.config.get("ZC_OUTBOX_LEASE_SECONDS", 60)))
-    free = or_(MailMessage.lease_until.is_(None), MailMessage.lease_until < now)
-    due = (select(MailMessage.id).where(MailMessage.status == "pending",
-                                        MailMessage.next_attempt_at <= now, free)
-           .order_by(MailMessage.next_attempt_at).limit(limit)
-           .with_for_update(skip_locked=True))
-    claimed = []
-    for message_id in db.session.scalars(due).all():
-        # The conditional UPDATE is the lease: only one worker's succeeds.
-        done = db.session.execute(update(MailMessage).where(MailMessage.id == message_id, free)
-                                  .values(lease_until=now + lease, lease_owner=owner))
-        if done.rowcount == 1:  # type: ignore[attr-defined]
-            claimed.append(message_id)
-    db.session.commit()
-    return claimed
+    return leases.claim_due(MailMessage, limit, owner)
 
 
 def _build(message: MailMessage) -> EmailMultiAlternatives:

@@ -10,9 +10,8 @@ import time
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import or_, select, update
 
-from gateway import outbound
+from gateway import leases, outbound
 from gateway.apps.models import App
 from gateway.extensions import db
 from gateway.outbox.models import DeliveryAttempt, OutboxMessage
@@ -33,22 +32,7 @@ def backoff_seconds(attempts: int) -> float:
 
 def claim(limit: int = 20, owner: str = WORKER_ID) -> list[int]:
     """Lease up to `limit` due messages to this worker and commit the lease."""
-    now = utcnow()
-    lease = timedelta(seconds=int(current_app.config.get("ZC_OUTBOX_LEASE_SECONDS", 60)))
-    free = or_(OutboxMessage.lease_until.is_(None), OutboxMessage.lease_until < now)
-    due = (select(OutboxMessage.id).where(OutboxMessage.status == "pending",
-                                          OutboxMessage.next_attempt_at <= now, free)
-           .order_by(OutboxMessage.next_attempt_at).limit(limit)
-           .with_for_update(skip_locked=True))  # PostgreSQL; SQLite relies on the lease below
-    claimed = []
-    for message_id in db.session.scalars(due).all():
-        # The conditional UPDATE is the lease: only one worker's succeeds.
-        done = db.session.execute(update(OutboxMessage).where(OutboxMessage.id == message_id, free)
-                                  .values(lease_until=now + lease, lease_owner=owner))
-        if done.rowcount == 1:  # type: ignore[attr-defined]
-            claimed.append(message_id)
-    db.session.commit()
-    return claimed
+    return leases.claim_due(OutboxMessage, limit, owner)
 
 
 def signing_secrets(app: App | None) -> list[str]:

@@ -14,7 +14,7 @@ LOW_LEVEL = {"gateway.database", "gateway.driver", "gateway.extensions", "gatewa
              "gateway.process_limits", "gateway.timeutil", "gateway.config", "gateway.startup",
              "gateway.security", "gateway.security.settings", "gateway.security.secrets",
              "gateway.outbound", "gateway.forms", "gateway.public_url", "gateway.i18n",
-             "gateway.security.reveal"}
+             "gateway.security.reveal", "gateway.leases"}
 
 
 def _imports(path: Path) -> set[str]:
