@@ -111,21 +111,19 @@ def _register_blueprints(app: Flask) -> None:
     from gateway.health.views import bp as health_bp
     from gateway.mfa.login_views import bp as mfa_login_bp
     from gateway.mfa.views import bp as mfa_bp
-    from gateway.oauth.legacy_views import bp as oauth_legacy_bp
-    from gateway.oauth.views import bp as oauth_bp
+    from gateway.oauth import blueprint as oauth_urls
     from gateway.openapi.docs import add_contributor
     from gateway.openapi.setup import init_app as init_open_api
     from gateway.payments.setup import init_app as init_money
 
     for blueprint in (health_bp, accounts_bp, account_email_bp, recovery_bp, mfa_bp,
-                      mfa_login_bp, devices_bp, oauth_legacy_bp, oauth_bp):
+                      mfa_login_bp, devices_bp):
         app.register_blueprint(blueprint)
+    oauth_urls.register(app)  # every OAuth URL: gateway/oauth/blueprint.py
     init_authlog(app)  # the per-app auth event log reads the OAuth endpoints' outcomes
     init_preferences(app)  # the language switch; the locale selector reads the account
     # Fixed wire formats: QQ legacy bodies and OAuth protocol JSON answer in English.
-    i18n.wire_format(app, "oauth_legacy.me", "oauth_legacy.token", "oauth.token",
-                     "oauth.introspect", "oauth.revoke", "oauth.userinfo",
-                     "oauth.device_authorization", "oauth.jwks", "shares_legacy.add_share",
+    i18n.wire_format(app, "shares_legacy.add_share",
                      "openapi_legacy.get_user_info", "openapi_legacy.get_simple_userinfo",
                      "openapi_legacy.get_vip_info", "stripe_webhooks.receive")
     init_money(app)

@@ -13,14 +13,12 @@ from gateway.apps.errors import AppNotLive
 from gateway.apps.models import App
 from gateway.audit import services as audit
 from gateway.authorizations import services as authorizations
-from gateway.extensions import csrf, db
+from gateway.extensions import db
 from gateway.i18n import _
 from gateway.oauth import device
 from gateway.oauth.server import server
-from gateway.oauth.views import bp
 
 
-@bp.post("/oauth2/device_authorization")
 def device_authorization() -> ResponseReturnValue:
     """RFC 8628 §3.1: a device asks for a device code and a user code."""
     response = server.create_endpoint_response("device_authorization")
@@ -28,7 +26,6 @@ def device_authorization() -> ResponseReturnValue:
     return response
 
 
-@bp.route("/device", methods=["GET", "POST"])
 @throttle.secret_check("device-code", "ZC_DEVICE_CODE_LIMIT")  # RFC 8628 §5.1
 @login_required
 def device_page() -> ResponseReturnValue:
@@ -66,5 +63,3 @@ def device_page() -> ResponseReturnValue:
     return render_template("oauth/device.html", step="consent", app=app, developer=developer,
                            scopes=items, user_code=raw, user=user)
 
-
-csrf.exempt(device_authorization)

@@ -1,10 +1,10 @@
-"""QQ-compatible endpoints: /oauth2.0/authorize, /oauth2.0/token, /oauth2.0/me."""
+"""QQ-compatible endpoints: /oauth2.0/authorize, /show, /token, /me (URLs in blueprint.py)."""
 
 from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, g, redirect, request, url_for
+from flask import Response, g, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 
 from gateway import driver
@@ -13,7 +13,7 @@ from gateway.apps import services as apps
 from gateway.apps.errors import AppNotLive
 from gateway.authorizations import services as authorizations
 from gateway.database import commit_if_open
-from gateway.extensions import csrf, db
+from gateway.extensions import db
 from gateway.identity.services import unionid_for
 from gateway.oauth import authorize as authz
 from gateway.oauth import legacy, tokens
@@ -21,10 +21,7 @@ from gateway.oauth.errors import QQError, TokenError
 from gateway.oauth.rate_limits import token_limits
 from gateway.oauth.services import authenticate_access_token
 
-bp = Blueprint("oauth_legacy", __name__)
 
-
-@bp.route("/oauth2.0/authorize", methods=["GET", "POST"])
 def authorize() -> ResponseReturnValue:
     """QQ authorize: login, consent, then a code (or, for old clients, an implicit token)."""
     try:
@@ -69,7 +66,6 @@ def _grant(auth: authz.AuthRequest, user_id: int, scopes: list[str]) -> Response
     return authz.callback_redirect(auth.redirect_uri, {"code": code, "state": auth.state})
 
 
-@bp.get("/oauth2.0/show")
 def show() -> ResponseReturnValue:
     """QQ's login page URL (`/oauth2.0/show?which=Login&display=pc&...`): the authorize page.
 
@@ -83,7 +79,6 @@ def show() -> ResponseReturnValue:
     return redirect(url_for(".authorize") + "?" + urlencode(args), 302)
 
 
-@bp.route("/oauth2.0/token", methods=["GET", "POST"])
 @token_limits(client_key=legacy.client_key)
 def token() -> ResponseReturnValue:
     """QQ token endpoint: every request shape, the urlencoded body, errors as HTTP 200."""
@@ -102,7 +97,6 @@ def token() -> ResponseReturnValue:
     return response
 
 
-@bp.route("/oauth2.0/me", methods=["GET", "POST"])
 def me() -> ResponseReturnValue:
     """QQ openid lookup: `callback( {"client_id":"...","openid":"..."} );`."""
     p = legacy.params()
@@ -125,6 +119,3 @@ def me() -> ResponseReturnValue:
     db.session.commit()  # a unionid is minted on first use
     return legacy.callback_body(body, fmt_json)
 
-
-csrf.exempt(token)
-csrf.exempt(me)

@@ -26,12 +26,11 @@ from gateway.apps import services as apps
 from gateway.apps.errors import AppNotFound
 from gateway.apps.models import App
 from gateway.audit import services as audit
-from gateway.extensions import csrf, db
+from gateway.extensions import db
 from gateway.i18n import _
 from gateway.identity.services import openid_for
 from gateway.oauth import keys
 from gateway.oauth.authorize import PageError, error_page, issuer
-from gateway.oauth.views import bp
 
 MAX_HINT = 8192
 MAX_STATE = 2048
@@ -144,7 +143,6 @@ def _confirmed() -> bool:
     return True
 
 
-@bp.route("/oauth2/logout", methods=["GET", "POST"])
 def end_session_endpoint() -> ResponseReturnValue:
     """OIDC RP-Initiated Logout: end the ZoneConnect session, then return to the app."""
     try:
@@ -160,6 +158,3 @@ def end_session_endpoint() -> ResponseReturnValue:
     db.session.commit()
     return response
 
-
-# RPs may POST the request as a form (§2); the confirmation itself is checked by _confirmed.
-csrf.exempt(end_session_endpoint)

@@ -2,29 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from authlib.oauth2 import OAuth2Error
 from authlib.oauth2.rfc6749.errors import InvalidRequestError
-from flask import Blueprint, Response, jsonify, request, url_for
+from flask import Response, jsonify, request
 from flask.typing import ResponseReturnValue
 
-from gateway import driver, web
+from gateway import driver
 from gateway.accounts import sessions
 from gateway.accounts.models import User
 from gateway.apps import services as apps
 from gateway.apps.errors import AppNotLive
-from gateway.apps.scopes import SCOPES
 from gateway.audit import services as audit
 from gateway.authorizations import services as authorizations
 from gateway.database import commit_if_open
 from gateway.errors import english
-from gateway.extensions import csrf, db
-from gateway.i18n import LANGUAGES
+from gateway.extensions import db
 from gateway.mfa import flow as mfa_flow
 from gateway.mfa import state as mfa_state
 from gateway.oauth import authorize as authz
-from gateway.oauth import keys
 from gateway.oauth.errors import TokenError
 from gateway.oauth.rate_limits import token_limits
 from gateway.oauth.server import server
@@ -35,7 +30,6 @@ from gateway.openapi.guard import rest_error
 from gateway.quotas import services as quotas
 from gateway.usage.recorder import record_call
 
-bp = Blueprint("oauth", __name__)
 AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none"]
 USERINFO_API = "userinfo"  # its name in usage statistics and quotas
 
@@ -45,7 +39,6 @@ def _redirect_error(auth_uri: str, error: str, description: str, state: str | No
                                               "state": state, "iss": authz.issuer()})
 
 
-@bp.route("/oauth2/authorize", methods=["GET", "POST"])
 def authorize() -> ResponseReturnValue:
     """OIDC authorization endpoint (code flow only); adds `iss` to the response (RFC 9207)."""
     try:
@@ -122,7 +115,6 @@ def _mixed_client_authentication() -> str | None:
     return None
 
 
-@bp.post("/oauth2/token")
 @token_limits(client_key=_token_client_key)
 def token() -> ResponseReturnValue:
     """RFC 6749 token endpoint: authorization_code (+PKCE), refresh_token, client_credentials."""
@@ -145,7 +137,6 @@ def token() -> ResponseReturnValue:
     return response
 
 
-@bp.post("/oauth2/revoke")
 def revoke() -> ResponseReturnValue:
     """RFC 7009 revocation (client-authenticated)."""
     response = server.create_endpoint_response("revocation")
@@ -153,13 +144,11 @@ def revoke() -> ResponseReturnValue:
     return response
 
 
-@bp.post("/oauth2/introspect")
 def introspect() -> ResponseReturnValue:
     """RFC 7662 introspection, answering only for the calling client's own tokens."""
     return server.create_endpoint_response("introspection")
 
 
-@bp.route("/oauth2/userinfo", methods=["GET", "POST"])
 def userinfo() -> ResponseReturnValue:
     """OIDC userinfo: Bearer header, `openid` scope required; counted like the open API."""
     header = request.headers.get("Authorization", "")
@@ -189,73 +178,3 @@ def userinfo() -> ResponseReturnValue:
     if "email" in ctx.scopes:  # read only for tokens that carry the scope
         claims.update(email_claims(db.session.get(User, ctx.user_id), ctx.scopes))
     return jsonify(claims)
-
-
-@bp.get("/.well-known/jwks.json")
-def jwks() -> ResponseReturnValue:
-    """The public keys that verify id_tokens (current and retiring)."""
-    body = keys.jwks()
-    db.session.commit()  # the first key is created on first use
-    return web.public_metadata(jsonify(body))
-
-
-def metadata() -> dict[str, Any]:
-    """Discovery metadata: only what the server actually does."""
-    base = authz.issuer()
-    return {
-        "issuer": base,
-        "authorization_endpoint": base + url_for("oauth.authorize"),
-        "token_endpoint": base + url_for("oauth.token"),
-        "userinfo_endpoint": base + url_for("oauth.userinfo"),
-        "jwks_uri": base + url_for("oauth.jwks"),
-        "revocation_endpoint": base + url_for("oauth.revoke"),
-        "introspection_endpoint": base + url_for("oauth.introspect"),
-        "device_authorization_endpoint": base + url_for("oauth.device_authorization"),
-        "end_session_endpoint": base + url_for("oauth.end_session_endpoint"),
-        "scopes_supported": list(SCOPES),
-        # Not in the standard: the words the consent page shows for each scope, per language
-        # (from the one scope registry, so discovery, consent and the portal agree).
-        "scope_descriptions": {name: {tag: scope.described_in(locale)
-                                      for locale, tag in LANGUAGES.items()}
-                               for name, scope in SCOPES.items()},
-        "ui_locales_supported": list(LANGUAGES.values()),
-        "response_types_supported": ["code"],
-        "response_modes_supported": ["query"],
-        "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials",
-                                  "urn:ietf:params:oauth:grant-type:device_code"],
-        "subject_types_supported": ["pairwise"],
-        "id_token_signing_alg_values_supported": [keys.signing_algorithm()],
-        "token_endpoint_auth_methods_supported": AUTH_METHODS,
-        "revocation_endpoint_auth_methods_supported": AUTH_METHODS,
-        "introspection_endpoint_auth_methods_supported": AUTH_METHODS[:2],
-        "code_challenge_methods_supported": ["S256"],
-        "prompt_values_supported": ["none", "login", "consent"],
-        "claims_supported": ["sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "at_hash",
-                             "name", "nickname", "gender", "picture", "locale", "zoneinfo",
-                             "email", "email_verified", "amr", "acr", "sid"],
-        "acr_values_supported": list(mfa_state.ACR_VALUES),
-        "authorization_response_iss_parameter_supported": True,
-        "claims_parameter_supported": False,
-        "request_parameter_supported": False,
-        "request_uri_parameter_supported": False,
-    }
-
-
-@bp.get("/.well-known/openid-configuration")
-def openid_configuration() -> ResponseReturnValue:
-    """OpenID Connect Discovery 1.0."""
-    return web.public_metadata(jsonify(metadata()))
-
-
-@bp.get("/.well-known/oauth-authorization-server")
-def oauth_metadata() -> ResponseReturnValue:
-    """RFC 8414 authorization server metadata."""
-    return web.public_metadata(jsonify(metadata()))
-
-
-for _view in (token, revoke, introspect, userinfo):
-    csrf.exempt(_view)
-
-
-# Modules that register more routes on this blueprint (/device, /oauth2/logout).
-from gateway.oauth import device_views, logout  # noqa: E402,F401
