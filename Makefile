@@ -111,7 +111,8 @@ chromium: axe
 typecheck: install
 	$(BIN)/mypy
 
-# axe-core, injected into pages by the browser tests to check accessibility (package.json).
+# node_modules from package-lock.json (package.json): axe-core, injected into pages by the browser
+# tests to check accessibility, and openid-client, the certified client of tests/certified.
 axe: node_modules/axe-core/axe.min.js
 
 node_modules/axe-core/axe.min.js: package.json package-lock.json
