@@ -89,6 +89,7 @@ def _import_models() -> None:
     from gateway.oauth import models as _oauth  # noqa: F401
     from gateway.outbox import models as _outbox  # noqa: F401
     from gateway.payments import models as _payments  # noqa: F401
+    from gateway.privacy import models as _privacy  # noqa: F401
     from gateway.quotas import models as _quotas  # noqa: F401
     from gateway.revenue import models as _revenue  # noqa: F401
     from gateway.scheduler import models as _scheduler  # noqa: F401
@@ -115,9 +116,10 @@ def _register_blueprints(app: Flask) -> None:
     from gateway.openapi.docs import add_contributor
     from gateway.openapi.setup import init_app as init_open_api
     from gateway.payments.setup import init_app as init_money
+    from gateway.privacy.views import bp as privacy_bp
 
     for blueprint in (health_bp, accounts_bp, account_email_bp, recovery_bp, mfa_bp,
-                      mfa_login_bp, devices_bp):
+                      mfa_login_bp, devices_bp, privacy_bp):
         app.register_blueprint(blueprint)
     oauth_urls.register(app)  # every OAuth URL: gateway/oauth/blueprint.py
     init_authlog(app)  # the per-app auth event log reads the OAuth endpoints' outcomes

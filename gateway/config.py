@@ -204,6 +204,13 @@ DEFAULTS: dict[str, Any] = {
     "ZC_RESET_LINK_TTL": 30 * 60,
     "ZC_RESET_LIMIT_ADDRESS": "10 per 15 minutes",
     "ZC_RESET_LIMIT_ACCOUNT": "3 per hour",
+    # Leaving, and data (gateway/privacy, docs/privacy.md): a data export's download link and
+    # file live ZC_EXPORT_TTL seconds; at most ZC_EXPORT_DAILY_LIMIT exports per account per day
+    # (one in progress at a time); a deleted account is erased ZC_DELETION_GRACE_DAYS days after
+    # the request, unless its owner logs in (or cancels) before.
+    "ZC_EXPORT_TTL": 7 * 24 * 3600,
+    "ZC_EXPORT_DAILY_LIMIT": 3,
+    "ZC_DELETION_GRACE_DAYS": 14,
     # Second factors (gateway/mfa): a step-up check holds this long (s); wrong authenticator
     # codes in a row before the factor locks, and for how long (s); operators must use one to
     # act in the console (production refuses False); the WebAuthn RP ID (None: ZC_PUBLIC_URL's

@@ -93,3 +93,17 @@ def flush_usage(now: datetime) -> int:
     from gateway.usage.recorder import flush
 
     return flush()
+
+
+def build_exports(now: datetime) -> int:
+    """Build the data exports people asked for (gateway/privacy/exports.py)."""
+    from gateway.privacy.exports import build_due
+
+    return build_due(now)
+
+
+def purge_exports(now: datetime) -> int:
+    """Remove data exports whose link expired."""
+    from gateway.privacy.exports import purge_expired
+
+    return purge_expired(now)

@@ -47,6 +47,8 @@ SCHEDULE = (
     Job("usage_flush", jobs.flush_usage, "ZC_USAGE_FLUSH_SECONDS"),
     Job("authlog_flush", jobs.flush_auth_events, "ZC_AUTHLOG_FLUSH_SECONDS"),
     Job("authlog_purge", jobs.purge_auth_events, "ZC_PURGE_INTERVAL"),
+    Job("exports", jobs.build_exports, "ZC_SCHEDULE_INTERVAL"),
+    Job("export_purge", jobs.purge_exports, "ZC_PURGE_INTERVAL"),
 )
 
 
