@@ -139,3 +139,29 @@ class DeleteAppForm(Form):
 
     confirm_name = StringField(_l("Type the app's name to confirm"),
                                validators=[DataRequired(), Length(max=64)])
+
+
+class AccountSearchForm(Form):
+    """Find accounts by username or email (a GET form: nothing changes)."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Username or email"), validators=[Optional(), Length(max=254)])
+
+
+class HoldForm(Form):
+    """Deactivate or ban an account: the reason is kept in the audit log."""
+
+    reason = TextAreaField(_l("Reason (kept in the audit log)"),
+                           validators=[DataRequired(_l("Give a reason.")), Length(max=2000)])
+
+
+class ResolveOpenidForm(Form):
+    """Whose is an app's openid: asked while handling abuse, audited with the reason."""
+
+    openid = StringField(_l("openid"), validators=[
+        DataRequired(), Regexp(r"^\s*[0-9A-Fa-f]{32}\s*$",
+                               message=_l("An openid is 32 hexadecimal characters."))])
+    reason = TextAreaField(_l("Why you look it up (kept in the audit log)"),
+                           validators=[DataRequired(_l("Give a reason.")), Length(max=2000)])

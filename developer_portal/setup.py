@@ -28,6 +28,7 @@ def usage_flush() -> None:
 def init_app(app: Flask) -> None:
     """Register blueprints, nav links, the usage recorder and the `usage` command group."""
     from developer_portal import (  # noqa: F401  (modules attach their routes on import)
+        admin_accounts,
         admin_audit,
         admin_views,
         app_views,

@@ -86,6 +86,7 @@ def _import_models() -> None:
     from gateway.ledger import models as _ledger  # noqa: F401
     from gateway.mail import models as _mail  # noqa: F401
     from gateway.mfa import models as _mfa  # noqa: F401
+    from gateway.moderation import models as _moderation  # noqa: F401
     from gateway.oauth import models as _oauth  # noqa: F401
     from gateway.outbox import models as _outbox  # noqa: F401
     from gateway.payments import models as _payments  # noqa: F401

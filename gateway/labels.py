@@ -14,6 +14,8 @@ LABELS: dict[str, str] = {
     # apps
     "draft": N_("draft"), "in_review": N_("in review"), "live": N_("live"),
     "rejected": N_("rejected"), "suspended": N_("suspended"),
+    # operators' holds on accounts
+    "deactivated": N_("deactivated"), "banned": N_("banned"),
     # permissions
     "requested": N_("requested"), "granted": N_("granted"), "refused": N_("refused"),
     # orders, payouts, deliveries

@@ -59,6 +59,8 @@ def authenticate(username: str, password: str) -> User:
     """Return the user for these credentials or raise InvalidCredentials (audited)."""
     user = find_by_username(username) if USERNAME_PATTERN.match(username) else None
     ok = verify_password(user.password_hash if user else None, password)
+    if ok and user is not None and not user.is_active:
+        refuse_if_suspended(user)
     if not ok or user is None or not user.is_active:
         audit.record("login.failed", actor_id=user.id if user else None,
                      username=username[:32])
@@ -68,6 +70,19 @@ def authenticate(username: str, password: str) -> User:
     user.last_login_at = utcnow()
     audit.record("login.succeeded", actor_id=user.id, subject_type="user", subject_id=user.id)
     return user
+
+
+def refuse_if_suspended(user: User) -> None:
+    """Raise AccountSuspended for an account an operator holds (callers have checked the
+    password or passkey first: nobody else learns it); audited."""
+    from gateway.moderation.errors import AccountSuspended
+    from gateway.moderation.services import current
+
+    hold = current(user.id)
+    if hold is not None:
+        audit.record("login.refused", actor_id=user.id, subject_type="user", subject_id=user.id,
+                     hold=hold.kind)
+        raise AccountSuspended(hold.kind)
 
 
 def update_profile(user: User, *, nickname: str, gender: str | None, province: str, city: str,

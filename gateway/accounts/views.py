@@ -30,6 +30,7 @@ from gateway.forms import submitted_text
 from gateway.i18n import _, select_locale
 from gateway.mfa import state as mfa_state
 from gateway.mfa.flow import after_password, step_up_required
+from gateway.moderation.errors import AccountSuspended
 from gateway.observability import metrics
 
 bp = Blueprint("accounts", __name__)
@@ -88,6 +89,10 @@ def login() -> ResponseReturnValue:
             db.session.commit()  # keep the audit row of the failure
             metrics.login_attempt("failure")
             status = 401
+        except AccountSuspended as exc:
+            db.session.commit()  # keep the audit row of the refusal
+            metrics.login_attempt("failure")
+            return render_template("accounts/suspended.html", error=exc), exc.status
         else:
             user.locale = select_locale()
             metrics.login_attempt("success")

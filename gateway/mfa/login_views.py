@@ -13,6 +13,7 @@ from gateway.extensions import db, limiter
 from gateway.i18n import _
 from gateway.mfa import flow, passkeys, state, totp
 from gateway.mfa.forms import CodeForm
+from gateway.moderation.errors import AccountSuspended
 
 bp = Blueprint("mfa_login", __name__)
 
@@ -91,6 +92,9 @@ def passkey_login() -> ResponseReturnValue:
     except passkeys.PasskeyRefused as exc:
         db.session.rollback()
         return jsonify(error=exc.code, error_description=_(exc.description)), exc.status
+    except AccountSuspended as exc:
+        db.session.commit()  # the refusal's audit row (the challenge stays spent)
+        return jsonify(error=exc.code, error_description=exc.message()), exc.status
     if alone:
         response = flow.finish_login(owner, amr, next_path)
     else:

@@ -139,6 +139,10 @@ def authenticate(credential: dict[str, Any], user: User | None = None) -> tuple[
     except (InvalidAuthenticationResponse, ValueError, KeyError, TypeError) as exc:
         raise PasskeyRefused() from exc
     owner = db.session.get(User, passkey.user_id)
+    if owner is not None and not owner.is_active:
+        from gateway.accounts.services import refuse_if_suspended
+
+        refuse_if_suspended(owner)  # the passkey was proved: the owner may learn why
     if owner is None or not owner.is_active:
         raise PasskeyRefused()
     passkey.sign_count, passkey.last_used_at = verified.new_sign_count, utcnow()

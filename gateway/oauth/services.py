@@ -21,7 +21,7 @@ from gateway.security.secrets import digest
 from gateway.timeutil import utcnow
 
 __all__ = ["AccessContext", "TokenError", "TokenUser", "authenticate_access_token",
-           "forget_app", "revoke_tokens_for", "revoke_tokens_for_app"]
+           "forget_app", "revoke_tokens_for", "revoke_tokens_for_app", "revoke_tokens_of_user"]
 
 
 def forget_app(app_id: int | None = None) -> None:
@@ -95,6 +95,11 @@ def authenticate_access_token(raw: str | None) -> AccessContext:
 def revoke_tokens_for(user_id: int, app_id: int) -> int:
     """Revoke every token and code of one user for one app; returns the tokens revoked."""
     return tokens.revoke_tokens_for(user_id, app_id)
+
+
+def revoke_tokens_of_user(user_id: int) -> int:
+    """Revoke every token and code of one user across all apps (a hold); returns the tokens."""
+    return tokens.revoke_tokens_for_user(user_id)
 
 
 def revoke_tokens_for_app(app_id: int) -> int:

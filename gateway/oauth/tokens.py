@@ -255,6 +255,16 @@ def revoke_tokens_for(user_id: int, app_id: int) -> int:
     return count
 
 
+def revoke_tokens_for_user(user_id: int) -> int:
+    """Revoke every token and unused code of one user, whatever the app (an operator's hold):
+    the revocation is one statement on the tokens, so every instance's cache drops them
+    (this process's at commit, others by NOTIFY); the count of tokens."""
+    count = current_store().revoke(RevokeWhere(user_id=user_id))
+    current_store().revoke_codes(None, user_id)
+    current_store().forget(users=[user_id])
+    return count
+
+
 def revoke_tokens_for_app(app_id: int) -> int:
     """Revoke every token and unused code of an app (suspension): they stop working at once."""
     count = current_store().revoke(RevokeWhere(app_id=app_id))

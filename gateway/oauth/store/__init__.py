@@ -176,8 +176,8 @@ class TokenStore(Protocol):
     def revoke(self, where: RevokeWhere) -> int:
         """Revoke the live tokens matching `where`; how many."""
 
-    def revoke_codes(self, app_id: int, user_id: int | None = None) -> None:
-        """Mark an app's (or one user's) unused codes used."""
+    def revoke_codes(self, app_id: int | None, user_id: int | None = None) -> None:
+        """Mark the unused codes of an app, of one user (any app), or of both used."""
 
     def insert_code(self, columns: dict[str, Any]) -> None:
         """Store an authorization code (its digest and bindings)."""

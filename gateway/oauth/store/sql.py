@@ -131,10 +131,13 @@ class SqlStore:
         db.session.expire_all()  # loaded rows (tests, the code grant) see the revocation
         return int(result.rowcount)  # type: ignore[attr-defined]
 
-    def revoke_codes(self, app_id: int, user_id: int | None = None) -> None:
-        criteria = [OAuthCode.app_id == app_id, OAuthCode.used_at.is_(None)]
+    def revoke_codes(self, app_id: int | None, user_id: int | None = None) -> None:
+        criteria: list[Any] = [OAuthCode.used_at.is_(None)]
+        if app_id is not None:
+            criteria.append(OAuthCode.app_id == app_id)
         if user_id is not None:
             criteria.append(OAuthCode.user_id == user_id)
+        assert len(criteria) > 1, "a revocation names what it revokes"
         db.session.execute(update(OAuthCode).where(*criteria).values(used_at=utcnow())
                            .execution_options(synchronize_session=False))
 

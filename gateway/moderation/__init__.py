@@ -1,0 +1,1 @@
+"""Operators' holds on accounts: deactivation and bans, reinstatement, account look-ups."""
