@@ -2,14 +2,14 @@
 ban suspended (reinstating the account brings back only those).
 
 Revision ID: 0171
-Revises: 0150
+Revises: 0167
 """
 from alembic import op
 import sqlalchemy as sa
 
 
 revision = '0171'
-down_revision = '0150'
+down_revision = '0167'
 branch_labels = None
 depends_on = None
 
