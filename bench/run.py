@@ -9,11 +9,13 @@ import platform
 import subprocess
 import sys
 import time
-from dataclasses import asdict
+from contextlib import ExitStack
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
 from bench import database, loadgen, token_table
+from bench.peers import bare_peer
 from bench.scenarios import DEFAULT_SCENARIOS, FLOOR, BenchContext, Request, Scenario, load
 from bench.server import Server
 
@@ -44,9 +46,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--peers", action="store_true",
                         help="measure client_credentials and introspection on the platform, the"
                              " minimal Authlib server and node-oidc-provider (bench/peers)")
-    parser.add_argument("--runtimes", default="sync",
+    parser.add_argument("--runtimes", default="gthread",
                         help="comma-separated servers to run the scenarios on, one after the"
-                             " other: sync, gthread (gunicorn), granian")
+                             " other: gthread (gunicorn.conf.py's default, 4 threads), sync"
+                             " (gunicorn, 1 thread), granian")
+    parser.add_argument("--bare", action="store_true",
+                        help="also drive every scenario, right after ours, against a bare Flask"
+                             " view under the same gunicorn workers and threads (the stack's"
+                             " ceiling); the table gains a `vs bare` column")
     parser.add_argument("--repeats", type=int, default=1,
                         help="--peers: rounds over every server (the table shows medians)")
     args = parser.parse_args(argv)
@@ -95,12 +102,19 @@ def _load(requests: list[Request], scenario: Scenario, ctx: BenchContext,
 
 def report(rows: list[dict[str, Any]]) -> str:
     """The results as a text table."""
+    bare = any("bare_rps" in row for row in rows)
     lines = [f"{'runtime':<9}{'scenario':<22}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}"
-             f"{'errors':>8}{'vs floor':>10}"]
+             f"{'errors':>8}{'vs floor':>10}" + (f"{'bare req/s':>12}{'vs bare':>9}" if bare
+                                                 else "")]
     for row in rows:
+        extra = ""
+        if bare:
+            extra = (f"{row['bare_rps']:>12.1f}{row['ratio_to_bare']:>9.2f}"
+                     if "ratio_to_bare" in row else f"{'':>21}")
         lines.append(f"{row['runtime']:<9}{row['scenario']:<22}{row['rps']:>10.1f}"
                      f"{row['p50_ms']:>10.2f}"
-                     f"{row['p99_ms']:>10.2f}{row['errors']:>8}{row['ratio_to_floor']:>10.2f}")
+                     f"{row['p99_ms']:>10.2f}{row['errors']:>8}{row['ratio_to_floor']:>10.2f}"
+                     + extra)
     return "\n".join(lines)
 
 
@@ -136,7 +150,9 @@ def main(argv: list[str] | None = None) -> int:
             server = Server(args.database_url, args.workers,
                             RESULTS / f"server-{stamp}-{runtime}.log",
                             redis_url=args.redis_url, runtime=runtime)
-            with server as base_url:
+            with server as base_url, ExitStack() as peers:
+                bare = peers.enter_context(bare_peer(
+                    args.workers, 1 if runtime == "sync" else 4)) if args.bare else None
                 ctx.base_url = base_url
                 for scenario in scenarios:
                     if scenario.setup:
@@ -144,6 +160,12 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"bench: {runtime} {scenario.name} for {args.duration} s", flush=True)
                     rows.append({"scenario": scenario.name, "runtime": runtime,
                                  **asdict(_drive(scenario, ctx, args, wrk))})
+                    if bare is not None and not scenario.lua_file:
+                        print(f"bench: {runtime} bare Flask view, {scenario.name}'s requests,"
+                              f" for {args.duration} s", flush=True)
+                        rows[-1]["bare_rps"] = _drive(
+                            scenario, replace(ctx, base_url=bare), args, wrk).rps
+                ctx.base_url = base_url
                 if not table:
                     table = token_table.run(ctx, token_table.sizes(args.token_table),
                                             args.tokens,
@@ -154,6 +176,8 @@ def main(argv: list[str] | None = None) -> int:
     floors = {row["runtime"]: row["rps"] or 1.0 for row in rows if row["scenario"] == FLOOR}
     for row in rows:
         row["ratio_to_floor"] = round(row["rps"] / floors[row["runtime"]], 3)
+        if row.get("bare_rps"):
+            row["ratio_to_bare"] = round(row["rps"] / row["bare_rps"], 3)
     config = {k: v for k, v in vars(args).items() if k != "database_url"}
     result = {"started_at": stamp, "machine": machine(), "config": config, "results": rows,
               "token_table": table}

@@ -34,7 +34,7 @@ class Server:
 
     def __init__(self, database_url: str, workers: int, log_path: Path,
                  redis_url: str | None = None, port: int | None = None,
-                 runtime: str = "sync") -> None:
+                 runtime: str = "gthread") -> None:
         self.database_url, self.workers, self.log_path = database_url, workers, log_path
         self.runtime = runtime
         self.redis_url, self.port = redis_url, port or free_port()

@@ -113,6 +113,24 @@ def authlib_peer(database_url: str, workers: int, tokens: int,
         _drop_database(url)
 
 
+@contextmanager
+def bare_peer(workers: int, threads: int) -> Iterator[str]:
+    """A bare Flask view (bench/peers/bare_app.py) under the same gunicorn workers and threads:
+    its base URL."""
+    port = free_port()
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    proc = subprocess.Popen(  # noqa: S603
+        [str(gunicorn), "-c", str(HERE / "gunicorn_peer.py"), "--workers", str(workers),
+         "--threads", str(threads), "--bind", f"127.0.0.1:{port}",
+         "bench.peers.bare_app:create_app()"],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        _wait(f"http://127.0.0.1:{port}/", proc, "the bare Flask view")
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        _stop(proc)
+
+
 def _npm_install() -> Path:
     node, npm = shutil.which("node"), shutil.which("npm")
     if not node or not npm:
