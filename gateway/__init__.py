@@ -36,8 +36,8 @@ MIGRATIONS_DIR = os.environ.get("ZC_MIGRATIONS_DIR") or os.path.abspath(
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the platform app: configuration, extensions, blueprints, commands."""
     environ = startup.environment(config)  # with .env in development
-    app = Flask(__name__, instance_relative_config=True,
-                instance_path=startup.instance_path(config, environ))
+    app = web.PlatformFlask(__name__, instance_relative_config=True,
+                            instance_path=startup.instance_path(config, environ))
     startup.ensure_instance_folder(app.instance_path)
     app.config.from_mapping(config_module.build(app.instance_path, config, environ))
     logging.getLogger("gateway").setLevel(app.config["LOG_LEVEL"])

@@ -6,11 +6,14 @@ import base64
 import binascii
 import re
 import secrets
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
-from flask import Flask, Response, current_app, g, request
+from flask import Flask, Response, g, request
 from flask.json.provider import DefaultJSONProvider
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
+from flask.wrappers import Request
 from werkzeug.exceptions import RequestEntityTooLarge
 
 if TYPE_CHECKING:
@@ -24,9 +27,18 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
+REQUEST_ID = "zc.request_id"  # environ keys set by the per-request middleware below
+STARTED = "zc.started"
+
+
 def _assign_request_id() -> None:
-    incoming = request.headers.get("X-Request-ID", "")
-    g.request_id = incoming if REQUEST_ID_PATTERN.match(incoming) else secrets.token_hex(8)
+    g.request_id = request.environ.get(REQUEST_ID) or secrets.token_hex(8)
+
+
+def started_at() -> float | None:
+    """When the middleware received this request (time.perf_counter())."""
+    value = request.environ.get(STARTED)
+    return float(value) if value is not None else None
 
 
 _DEFAULT_HEADERS = (
@@ -35,26 +47,22 @@ _DEFAULT_HEADERS = (
     ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
     ("Referrer-Policy", "no-referrer"),
     ("Cross-Origin-Opener-Policy", "same-origin"),
+    # Pages and answers carry credentials (appkeys, tokens, CSRF tokens) and personal data
+    # (profiles, balances, orders): nothing is stored by a browser or a shared cache unless
+    # its view says so (discovery and JWKS: public_metadata; avatars; static files).
+    ("Cache-Control", "no-store"),
 )
 _HSTS = ("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
 
 
-def _security_headers(response: Response) -> Response:
-    headers = response.headers
-    headers["X-Request-ID"] = g.get("request_id", "")
-    # One pass over the names already set, then one extend: Headers.setdefault scans the list
-    # once per call, which cost more than the rest of a /healthz answer's hooks.
-    present = {name.lower() for name, _value in headers.items()}
-    defaults = list(_DEFAULT_HEADERS)
-    if current_app.config["ZC_ENV"] == "production":
-        defaults.append(_HSTS)
-    headers.extend([(name, value) for name, value in defaults if name.lower() not in present])
-    if "cache-control" not in present:
-        # Pages and answers carry credentials (appkeys, tokens, CSRF tokens) and personal data
-        # (profiles, balances, orders): nothing is stored by a browser or a shared cache unless
-        # its view says so (discovery and JWKS: public_metadata; avatars; static files).
-        headers["Cache-Control"] = "no-store"
-    return response
+def _with_security_headers(headers: list[tuple[str, str]], request_id: str,
+                           defaults: tuple[tuple[str, str], ...]) -> list[tuple[str, str]]:
+    """The response's headers with its request id and every default it did not set itself."""
+    present = {name.lower() for name, _value in headers}
+    kept = [item for item in headers if item[0].lower() != "x-request-id"]
+    kept.append(("X-Request-ID", request_id))
+    kept.extend(item for item in defaults if item[0].lower() not in present)
+    return kept
 
 
 PUBLIC_METADATA_MAX_AGE = 300
@@ -88,11 +96,21 @@ def _decodable_authorization(value: str) -> bool:
     return True
 
 
-def _sane_wsgi_input(wsgi_app: WSGIApplication) -> WSGIApplication:
-    """Werkzeug and Authlib decode strictly and would answer a 500 to raw non-UTF-8 query bytes
-    or undecodable Basic credentials: percent-encode the former, drop the latter (the request is
-    then simply unauthenticated, a clean 401)."""
+def _per_request(wsgi_app: WSGIApplication, production: bool) -> WSGIApplication:
+    """What every request costs before and after Flask, on the raw WSGI environ and header
+    list (no Flask hook, no werkzeug Headers object): its start time and request id, input
+    Werkzeug and Authlib would choke on made safe, and the security headers added.
+
+    Werkzeug and Authlib decode strictly and would answer a 500 to raw non-UTF-8 query bytes or
+    undecodable Basic credentials: the former are percent-encoded, the latter dropped (the
+    request is then simply unauthenticated, a clean 401)."""
+    defaults = _DEFAULT_HEADERS + ((_HSTS,) if production else ())
+
     def middleware(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        environ[STARTED] = time.perf_counter()
+        incoming = environ.get("HTTP_X_REQUEST_ID", "")
+        request_id = incoming if REQUEST_ID_PATTERN.match(incoming) else secrets.token_hex(8)
+        environ[REQUEST_ID] = request_id
         raw = environ.get("QUERY_STRING", "")
         if not raw.isascii():
             data = raw.encode("latin-1", "replace")
@@ -104,8 +122,49 @@ def _sane_wsgi_input(wsgi_app: WSGIApplication) -> WSGIApplication:
         auth = environ.get("HTTP_AUTHORIZATION")
         if auth is not None and not _decodable_authorization(auth):
             del environ["HTTP_AUTHORIZATION"]
-        return wsgi_app(environ, start_response)
+
+        def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            return start_response(status, _with_security_headers(headers, request_id, defaults),
+                                  exc_info)
+
+        return wsgi_app(environ, start)
     return middleware
+
+
+class _SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, without building a signing serializer for a request that
+    sends no session cookie (most API and token calls): an empty session, as Flask would give."""
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        if request.cookies.get(self.get_cookie_name(app)) is None and app.secret_key:
+            return self.session_class()
+        return super().open_session(app, request)
+
+
+class PlatformFlask(Flask):
+    """Flask, with the per-request costs that grew with the app's hooks trimmed."""
+
+    session_interface = _SessionInterface()
+    _SYNC_CACHE_LIMIT = 4096  # views, hooks and handlers: a fixed set
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._sync: dict[Callable[..., Any], Callable[..., Any]] = {}
+
+    def ensure_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
+        """Flask's, remembered per function: Flask asks for every hook, view and handler of
+        every request, and each answer inspects the function's code flags anew."""
+        try:
+            return self._sync[func]
+        except KeyError:
+            pass
+        except TypeError:  # unhashable: ask Flask every time
+            return super().ensure_sync(func)
+        wrapped = super().ensure_sync(func)
+        # Closures (after_this_request's, say) are made per request and would keep its objects.
+        if getattr(func, "__closure__", None) is None and len(self._sync) < self._SYNC_CACHE_LIMIT:
+            self._sync[func] = wrapped
+        return wrapped
 
 
 def _depth(value: Any) -> int:
@@ -145,7 +204,7 @@ def init_app(app: Flask) -> None:
     """Hook request ids and security headers into every request."""
     app.json = _JSONProvider(app)
     app.before_request(_assign_request_id)
-    app.after_request(_security_headers)
     # First in the list, so it runs last: after Flask-Limiter's own after_request hook.
     app.after_request_funcs.setdefault(None, []).insert(0, _retry_after_only_when_refused)
-    app.wsgi_app = _sane_wsgi_input(app.wsgi_app)  # type: ignore[method-assign]
+    app.wsgi_app = _per_request(  # type: ignore[method-assign]
+        app.wsgi_app, app.config["ZC_ENV"] == "production")

@@ -10,6 +10,7 @@ from typing import Any
 from flask import Flask, Response, g, has_request_context, request
 from pythonjsonlogger.json import JsonFormatter
 
+from gateway import web
 from gateway.observability.scrub import scrub_query, scrub_text
 
 access_log = logging.getLogger("gateway.access")
@@ -79,12 +80,8 @@ def configure(app: Flask) -> None:
         logging.getLogger(name).setLevel(app.config["LOG_LEVEL"])
 
 
-def _start_timer() -> None:
-    g.request_started = time.perf_counter()
-
-
 def _log_access(response: Response) -> Response:
-    started = g.get("request_started")
+    started = web.started_at()
     duration_ms = round((time.perf_counter() - started) * 1000, 3) if started else None
     fields: dict[str, Any] = {
         "status": response.status_code,
@@ -100,7 +97,6 @@ def _log_access(response: Response) -> Response:
 
 
 def init_app(app: Flask) -> None:
-    """Time every request and write its access line."""
-    # First in line, so a request refused by an earlier hook (a rate limit) is timed too.
-    app.before_request_funcs.setdefault(None, []).insert(0, _start_timer)
+    """Write every request's access line (timed from the moment gateway.web's middleware
+    received it, so a request refused by a hook, a rate limit say, is timed too)."""
     app.after_request(_log_access)

@@ -10,8 +10,9 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
+from typing import Any
 
-from flask import Flask, Response, g, has_request_context, request
+from flask import Flask, Response, has_request_context, request
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     REGISTRY,
@@ -23,6 +24,8 @@ from prometheus_client import (
 from prometheus_client import multiprocess as _multiprocess
 from sqlalchemy import event
 from sqlalchemy.orm import Session
+
+from gateway import web
 
 REQUESTS = Counter("zc_http_requests_total", "HTTP requests answered, by endpoint and status.",
                    ["endpoint", "method", "status"])
@@ -107,24 +110,27 @@ def _endpoint_label() -> str:
     return rule.rule if rule is not None else UNMATCHED
 
 
-def _start() -> None:
-    g.metrics_started = time.perf_counter()
+# The labelled children, found once per (endpoint, method, status): `labels()` takes a lock and
+# validates its arguments on every call. Bounded like the series themselves (url rules).
+_children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
 
 
 def _observe(response: Response) -> Response:
-    endpoint = _endpoint_label()
-    REQUESTS.labels(endpoint=endpoint, method=request.method,
-                    status=str(response.status_code)).inc()
-    started = g.get("metrics_started")
+    key = (_endpoint_label(), request.method, response.status_code)
+    children = _children.get(key)
+    if children is None:
+        children = (REQUESTS.labels(endpoint=key[0], method=key[1], status=str(key[2])),
+                    LATENCY.labels(endpoint=key[0], method=key[1]))
+        _children[key] = children
+    children[0].inc()
+    started = web.started_at()
     if started is not None:
-        LATENCY.labels(endpoint=endpoint, method=request.method).observe(
-            time.perf_counter() - started)
+        children[1].observe(time.perf_counter() - started)
     return response
 
 
 def init_app(app: Flask) -> None:
     """Count and time every request."""
-    app.before_request_funcs.setdefault(None, []).insert(0, _start)
     app.after_request(_observe)
     if not event.contains(Session, "after_commit", _run_counts):
         event.listen(Session, "after_commit", _run_counts)
