@@ -53,6 +53,10 @@ class User(db.Model):
     email_verified_at: Mapped[datetime | None]
     # The language mail is written in: the one the person last used on the site.
     locale: Mapped[str | None] = mapped_column(String(16))
+    # "Delete my account" (gateway/privacy): when the erasure is due (None: not asked, or
+    # cancelled by logging in), and when it happened (the row stays, anonymized, for the ledger).
+    deletion_due_at: Mapped[datetime | None] = mapped_column(index=True)
+    erased_at: Mapped[datetime | None]
 
     @property
     def email_verified(self) -> bool:

@@ -50,10 +50,13 @@ def finish_login(user: User, amr: list[str], next_path: str) -> ResponseReturnVa
     """Start the session with what the login proved; the request commits."""
     from gateway.accounts.devices import tell_if_new_device
     from gateway.accounts.views import safe_next
+    from gateway.privacy.deletion import cancel_on_login
 
     record = sessions.login(user)  # clears the pending marker with the old session
     state.record_login(record, amr)
     tell_if_new_device(user, record)
+    if cancel_on_login(user):  # logging in keeps an account whose deletion was scheduled
+        flash(_("Welcome back: your account will not be deleted."))
     db.session.commit()
     target = safe_next(next_path)
     if user.email is None:  # accounts from before email was required are asked once

@@ -107,3 +107,10 @@ def purge_exports(now: datetime) -> int:
     from gateway.privacy.exports import purge_expired
 
     return purge_expired(now)
+
+
+def erase_accounts(now: datetime) -> int:
+    """Erase the accounts whose deletion grace period ended (gateway/privacy/erasure.py)."""
+    from gateway.privacy.erasure import run_due
+
+    return run_due(now)

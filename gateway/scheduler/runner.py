@@ -49,6 +49,7 @@ SCHEDULE = (
     Job("authlog_purge", jobs.purge_auth_events, "ZC_PURGE_INTERVAL"),
     Job("exports", jobs.build_exports, "ZC_SCHEDULE_INTERVAL"),
     Job("export_purge", jobs.purge_exports, "ZC_PURGE_INTERVAL"),
+    Job("erasure", jobs.erase_accounts, "ZC_SCHEDULE_INTERVAL"),
 )
 
 
