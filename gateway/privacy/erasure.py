@@ -75,19 +75,17 @@ def _apps_told(user: User) -> None:
     token and code revoked through the token store (caches evicted on every instance)."""
     from gateway.authorizations.services import active_for_user, deauthorize
     from gateway.developers.deletion import DELETED, delete_app
-    from gateway.oauth.store import RevokeWhere, current_store
+    from gateway.oauth.services import revoke_tokens_of_user
 
     for app in db.session.scalars(select(App).where(App.developer_id == user.id,
                                                     App.status != DELETED)).all():
         delete_app(app, user, app.name)
     for _grant, app in active_for_user(user.id):
         deauthorize(user.id, app)
-    store = current_store()
-    store.revoke(RevokeWhere(user_id=user.id))
+    revoke_tokens_of_user(user.id)  # anything left, whatever the app; caches evicted everywhere
     db.session.execute(delete(OAuthCode).where(OAuthCode.user_id == user.id))
     db.session.execute(delete(DeviceCode).where(DeviceCode.user_id == user.id))
     db.session.execute(delete(AppTestUser).where(AppTestUser.user_id == user.id))
-    store.forget(users=[user.id])
 
 
 def _social(user: User) -> None:

@@ -1,14 +1,14 @@
 """Delete my account (issue 14): when an account's erasure is due, and when it was erased.
 
 Revision ID: 0168
-Revises: 0167
+Revises: 0171
 """
 from alembic import op
 import sqlalchemy as sa
 
 
 revision = '0168'
-down_revision = '0167'
+down_revision = '0171'
 branch_labels = None
 depends_on = None
 
