@@ -31,7 +31,7 @@ def init_app(app: Flask) -> None:
     configured = app.config.get("ZC_TOKEN_CACHE_TTL")
     ttl = float(configured if configured is not None else (30 if postgres else 0))
     tokens = None if ttl <= 0 else TokenCache(
-        ttl, int(app.config.get("ZC_TOKEN_CACHE_SIZE") or 100_000), feed)
+        ttl, int(app.config["ZC_TOKEN_CACHE_SIZE"]), feed)
     store = CachedStore(inner, tokens, feed, float(app.config["ZC_APP_CACHE_TTL"]))
     if feed is not None:
         feed.register(store)

@@ -9,7 +9,7 @@ from typing import Any
 
 from authlib.oauth2.rfc6749.errors import InvalidScopeError
 from authlib.oauth2.rfc8628 import DeviceAuthorizationEndpoint, DeviceCodeGrant
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from gateway.accounts.models import User
 from gateway.apps import scopes as scope_registry
@@ -17,6 +17,7 @@ from gateway.apps.models import App
 from gateway.extensions import db
 from gateway.oauth.authorize import issuer
 from gateway.oauth.models import DeviceCode
+from gateway.oauth.store import current_store
 from gateway.security.secrets import digest, new_hex32
 from gateway.timeutil import utcnow
 
@@ -52,57 +53,48 @@ class DeviceAuthorization(DeviceAuthorizationEndpoint):
         scopes = scope_registry.parse(scope) or [scope_registry.DEFAULT_SCOPE]
         if not set(scopes) <= app.granted_scopes():
             raise InvalidScopeError()
-        db.session.add(DeviceCode(
-            device_code_digest=digest(data["device_code"]),
-            user_code_digest=digest(normalize_user_code(data["user_code"])), app_id=app.id,
-            scopes=scopes, interval=INTERVAL,
-            expires_at=utcnow() + timedelta(seconds=EXPIRES_IN)))
-        db.session.flush()
+        current_store().insert_device_code({
+            "device_code_digest": digest(data["device_code"]),
+            "user_code_digest": digest(normalize_user_code(data["user_code"])),
+            "app_id": app.id, "scopes": scopes, "interval": INTERVAL,
+            "expires_at": utcnow() + timedelta(seconds=EXPIRES_IN)})
 
 
 class DeviceGrant(DeviceCodeGrant):
     TOKEN_ENDPOINT_AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none"]
 
     def query_device_credential(self, device_code: str) -> DeviceCode | None:
-        row = db.session.scalar(select(DeviceCode).where(
-            DeviceCode.device_code_digest == digest(device_code or "")))
+        row = current_store().find_device_code(digest(device_code or ""))
         return row if row is not None and row.used_at is None else None
 
     def query_user_grant(self, user_code: int) -> tuple[User, bool] | None:
-        row = db.session.get(DeviceCode, user_code)
+        store = current_store()
+        row = store.device_code(user_code)
         if row is None or row.approved is None or row.user_id is None:
             return None
-        user = db.session.get(User, row.user_id)
+        approved, user = bool(row.approved), db.session.get(User, row.user_id)
         if user is None:
             return None
-        if row.approved:  # single use: the next poll finds no credential
-            done = db.session.execute(update(DeviceCode).where(
-                DeviceCode.id == row.id, DeviceCode.used_at.is_(None)).values(used_at=utcnow()))
-            if done.rowcount != 1:  # type: ignore[attr-defined]
-                return None
-        return user, bool(row.approved)
+        if approved and not store.use_device_code(row.id):  # single use: a concurrent poll won
+            return None
+        return user, approved
 
     def should_slow_down(self, credential: DeviceCode) -> bool:
-        now = utcnow()
-        last, credential.last_polled_at = credential.last_polled_at, now
-        db.session.flush()
-        return last is not None and (now - last).total_seconds() < credential.interval
+        last = current_store().note_poll(credential.id)
+        return last is not None and (utcnow() - last).total_seconds() < credential.interval
 
 
 def find_pending(raw_user_code: str) -> DeviceCode | None:
     """The pending, unexpired device authorization a typed user code names."""
-    row = db.session.scalar(select(DeviceCode).where(
-        DeviceCode.user_code_digest == digest(normalize_user_code(raw_user_code))))
+    row = current_store().find_user_code(digest(normalize_user_code(raw_user_code)))
     if row is None or row.approved is not None or row.expires_at <= utcnow():
         return None
     return row
 
 
 def decide(row: DeviceCode, user: User, scopes: list[str] | None) -> None:
-    """Record the user's answer: approved with `scopes`, or refused when scopes is None."""
-    row.user_id = user.id
-    row.approved = scopes is not None
-    if scopes is not None:
-        row.scopes = [s for s in row.scopes if s in scopes]
-    db.session.flush()
+    """Record the user's answer once: approved with `scopes` (never more than the device asked
+    for), or refused when scopes is None. A second answer (another tab) changes nothing."""
+    chosen = None if scopes is None else [s for s in row.scopes if s in scopes]
+    current_store().decide_device_code(row.id, user.id, chosen)
 

@@ -157,6 +157,47 @@ class SqlStore:
         db.session.expire_all()
         return done.rowcount == 1  # type: ignore[attr-defined,no-any-return]
 
+    # -- device codes (RFC 8628) -----------------------------------------------------------------
+
+    def insert_device_code(self, columns: dict[str, Any]) -> None:
+        db.session.add(DeviceCode(**columns))
+        db.session.flush()
+
+    def find_device_code(self, device_code_digest: str) -> DeviceCode | None:
+        return db.session.scalar(select(DeviceCode).where(
+            DeviceCode.device_code_digest == device_code_digest))
+
+    def find_user_code(self, user_code_digest: str) -> DeviceCode | None:
+        return db.session.scalar(select(DeviceCode).where(
+            DeviceCode.user_code_digest == user_code_digest))
+
+    def device_code(self, device_code_id: int) -> DeviceCode | None:
+        return db.session.get(DeviceCode, device_code_id)
+
+    def use_device_code(self, device_code_id: int) -> bool:
+        done = db.session.execute(update(DeviceCode).where(
+            DeviceCode.id == device_code_id, DeviceCode.used_at.is_(None))
+            .values(used_at=utcnow()).execution_options(synchronize_session=False))
+        db.session.expire_all()
+        return done.rowcount == 1  # type: ignore[attr-defined,no-any-return]
+
+    def note_poll(self, device_code_id: int) -> datetime | None:
+        row = db.session.get(DeviceCode, device_code_id)
+        assert row is not None
+        last, row.last_polled_at = row.last_polled_at, utcnow()
+        db.session.flush()
+        return last
+
+    def decide_device_code(self, device_code_id: int, user_id: int,
+                           scopes: list[str] | None) -> bool:
+        done = db.session.execute(update(DeviceCode).where(
+            DeviceCode.id == device_code_id, DeviceCode.approved.is_(None))
+            .values(user_id=user_id, approved=scopes is not None,
+                    **({"scopes": scopes} if scopes is not None else {}))
+            .execution_options(synchronize_session=False))
+        db.session.expire_all()
+        return done.rowcount == 1  # type: ignore[attr-defined,no-any-return]
+
     # -- caches and housekeeping -----------------------------------------------------------------
 
     def forget(self, grants: Any = (), users: Any = (), apps: Any = ()) -> None:

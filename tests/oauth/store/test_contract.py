@@ -239,3 +239,56 @@ def test_revocations_by_grant_app_and_family(world, store, family):
     count = db.session.scalar(select(func.count()).select_from(OAuthToken).where(
         OAuthToken.revoked_at.is_(None)))
     assert count == 0
+
+
+# -- device codes (RFC 8628) -----------------------------------------------------------------
+
+
+def _device_code(store: Any, app_id: int) -> tuple[str, str]:
+    device_code, user_code = new_hex32(), "BCDFGHJK"
+    store.insert_device_code({"device_code_digest": digest(device_code),
+                              "user_code_digest": digest(user_code), "app_id": app_id,
+                              "scopes": ["get_user_info", "add_share"], "interval": 5,
+                              "expires_at": utcnow() + timedelta(minutes=10)})
+    db.session.commit()
+    return device_code, user_code
+
+
+def test_a_device_code_is_decided_once_and_used_once(app, world, store):
+    device_code, user_code = _device_code(store, world.web.id)
+    row = store.find_user_code(digest(user_code))
+    assert row is not None and row.approved is None
+    assert store.find_device_code(digest(device_code)).id == row.id
+    assert store.decide_device_code(row.id, world.user.id, ["get_user_info"])
+    assert not store.decide_device_code(row.id, world.developer.id, None)  # another tab, late
+    db.session.commit()
+    decided = store.device_code(row.id)
+    assert (decided.user_id, decided.approved, decided.scopes) == (
+        world.user.id, True, ["get_user_info"])
+    barrier, results = threading.Barrier(4), []
+
+    def poll() -> None:
+        with app.app_context():
+            app.extensions["zc_token_store"] = store
+            barrier.wait()
+            try:
+                results.append(store.use_device_code(row.id))
+                db.session.commit()
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=poll) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert sorted(results) == [False, False, False, True]  # one token pair, never two
+
+
+def test_polls_are_recorded_for_slow_down(world, store):
+    device_code, _user_code = _device_code(store, world.web.id)
+    row = store.find_device_code(digest(device_code))
+    assert store.note_poll(row.id) is None
+    db.session.commit()
+    last = store.note_poll(row.id)
+    assert last is not None and (utcnow() - last).total_seconds() < 5
