@@ -187,3 +187,15 @@ def test_expired_exports_are_removed_by_the_purge_job(client, auth, person) -> N
         pass
     else:
         raise AssertionError("the expired ZIP is still stored")
+
+
+def test_two_racing_requests_still_make_one_export(client, auth, person, monkeypatch) -> None:
+    from gateway.privacy import exports
+
+    auth.login(person.username)
+    assert _ask(client).status_code == 302
+    # The second request's check ran before the first committed: the database refuses it.
+    monkeypatch.setattr(exports, "in_progress", lambda user_id: None)
+    refused = _ask(client)
+    assert refused.status_code == 409
+    assert [e.status for e in _exports()] == ["pending"]
