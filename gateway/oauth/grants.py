@@ -19,7 +19,6 @@ from authlib.oauth2.rfc6749.util import scope_to_list
 from authlib.oauth2.rfc7636 import CodeChallenge
 from authlib.oidc.core import OpenIDCode, UserInfo
 from flask import current_app
-from sqlalchemy import select
 
 from gateway.accounts.models import User
 from gateway.errors import english
@@ -27,6 +26,7 @@ from gateway.extensions import db
 from gateway.oauth import keys, tokens
 from gateway.oauth.authorize import issuer
 from gateway.oauth.models import OAuthCode
+from gateway.oauth.store import current_store
 from gateway.oauth.userinfo import email_claims, profile_claims
 
 CONFIDENTIAL_METHODS = ("client_secret_basic", "client_secret_post")
@@ -116,8 +116,7 @@ class IDToken(OpenIDCode):
     """id_tokens: sub = pairwise openid, aud = appid, signed with the current key."""
 
     def exists_nonce(self, nonce: str, request: Any) -> bool:
-        return db.session.scalar(select(OAuthCode.id).where(
-            OAuthCode.app_id == request.client.app_id, OAuthCode.nonce == nonce)) is not None
+        return current_store().nonce_used(request.client.app_id, nonce)
 
     def resolve_client_private_key(self, client: Any) -> Any:
         return keys.load(keys.current_row(keys.signing_algorithm()))

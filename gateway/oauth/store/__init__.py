@@ -188,6 +188,9 @@ class TokenStore(Protocol):
     def use_code(self, code_id: int) -> bool:
         """Mark an unused code used; False when a concurrent redemption won."""
 
+    def nonce_used(self, app_id: int, nonce: str) -> bool:
+        """Whether a code of this app already carried this OIDC nonce (a replayed request)."""
+
     def insert_device_code(self, columns: dict[str, Any]) -> None:
         """Store a device authorization (digests of both codes, the app, scopes, expiry)."""
 

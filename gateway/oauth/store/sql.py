@@ -157,6 +157,10 @@ class SqlStore:
         db.session.expire_all()
         return done.rowcount == 1  # type: ignore[attr-defined,no-any-return]
 
+    def nonce_used(self, app_id: int, nonce: str) -> bool:
+        return db.session.scalar(select(OAuthCode.id).where(
+            OAuthCode.app_id == app_id, OAuthCode.nonce == nonce).limit(1)) is not None
+
     # -- device codes (RFC 8628) -----------------------------------------------------------------
 
     def insert_device_code(self, columns: dict[str, Any]) -> None:

@@ -292,3 +292,12 @@ def test_polls_are_recorded_for_slow_down(world, store):
     db.session.commit()
     last = store.note_poll(row.id)
     assert last is not None and (utcnow() - last).total_seconds() < 5
+
+
+def test_a_nonce_is_known_once_a_code_of_the_app_carried_it(world, store):
+    assert not store.nonce_used(world.web.id, "n-0S6_WzA2Mj")
+    tokens.issue_code(world.web, world.user.id, redirect_uri="https://web.example/cb",
+                      scopes=["openid"], nonce="n-0S6_WzA2Mj")
+    db.session.commit()
+    assert store.nonce_used(world.web.id, "n-0S6_WzA2Mj")
+    assert not store.nonce_used(world.web.id, "another")
