@@ -84,6 +84,9 @@ def register_manage_api_docs(spec: APISpec) -> None:
     _auth_events_docs(spec)
     _webhook_docs(spec)
     _review_docs(spec)
+    from developer_portal.openapi_money_docs import register_money_docs
+
+    register_money_docs(spec)
     spec.path(path="/api/v1/manage/apps/{appid}/stats", parameters=[APPID], operations={
         "get": _op("getManagedAppStats", "Daily statistics of one of your apps",
                    _ok("ManageStats"), parameters=dates)})

@@ -31,6 +31,8 @@ class AppSchema(Schema):
     webhook_url = fields.String()
     deauthorize_url = fields.String()
     unionid_enabled = fields.Boolean()
+    sandbox = fields.Boolean(metadata={
+        "description": "Sandbox mode: new orders are paid in test coins (livemode false)"})
     review_note = fields.String()
     permissions = fields.List(fields.Nested(PermissionSchema))
     created_at = fields.DateTime(format="iso")

@@ -36,8 +36,11 @@ def init_app(app: Flask) -> None:
         dev_views,
         key_views,
         manage_api,
+        manage_revenue,
         manage_review,
+        manage_sandbox,
         manage_webhooks,
+        sandbox_views,
         stats_views,
     )
     from developer_portal.blueprints import admin, developer, manage

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gateway.extensions import db
@@ -52,6 +52,9 @@ class App(db.Model):
     previous_webhook_secret: Mapped[str | None] = mapped_column(String(64))
     previous_webhook_secret_expires_at: Mapped[datetime | None]
     review_note: Mapped[str] = mapped_column(Text, default="")
+    # Sandbox mode: orders created meanwhile are paid in test coins (the ledger's test book) by
+    # the app's test users only, and carry livemode false. Each order keeps the mode it began in.
+    sandbox: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     submitted_at: Mapped[datetime | None]

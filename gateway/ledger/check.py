@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 
 from gateway.extensions import db
-from gateway.ledger.models import LedgerAccount, LedgerLeg, LedgerTransaction
+from gateway.ledger.models import (
+    TEST_CURRENCY,
+    TEST_KINDS,
+    LedgerAccount,
+    LedgerLeg,
+    LedgerTransaction,
+    book_of,
+)
 from gateway.ledger.services import MAY_GO_NEGATIVE
 
 
@@ -45,9 +52,25 @@ def balance_problems() -> list[str]:
     return problems
 
 
+def book_problems() -> list[str]:
+    """Transactions that mix the live and test books; test kinds outside test coins."""
+    books: dict[int, set[str]] = {}
+    for txn_id, kind in db.session.execute(select(LedgerLeg.transaction_id, LedgerAccount.kind)
+                                           .join(LedgerAccount).distinct()):
+        books.setdefault(txn_id, set()).add(book_of(kind))
+    problems = [f"transaction {t} mixes the live and test books"
+                for t, found in sorted(books.items()) if len(found) > 1]
+    is_test = LedgerAccount.kind.in_(TEST_KINDS)
+    in_test_coins = LedgerAccount.currency == TEST_CURRENCY
+    misfiled = db.session.scalars(select(LedgerAccount.id).where(
+        or_(and_(is_test, ~in_test_coins), and_(~is_test, in_test_coins))))
+    return problems + [f"account {a} mixes a test kind and a live currency (or the reverse)"
+                       for a in misfiled]
+
+
 def run_checks() -> list[str]:
     """Every broken invariant, described; an empty list means the ledger is sound."""
     from gateway.revenue.checks import dispute_problems, payout_problems
 
     return (unbalanced_transactions() + empty_transactions() + balance_problems()
-            + payout_problems() + dispute_problems())
+            + book_problems() + payout_problems() + dispute_problems())

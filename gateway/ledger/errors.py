@@ -16,3 +16,9 @@ class UnbalancedTransaction(ZoneConnectError):
     code = "unbalanced_transaction"
     status = 500
     description = _l("A ledger transaction must sum to zero per currency.")
+
+
+class MixedBooks(ZoneConnectError):
+    code = "mixed_books"
+    status = 500
+    description = _l("A ledger transaction must stay inside one book (live or test).")

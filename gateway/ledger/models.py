@@ -12,6 +12,13 @@ from gateway.extensions import db
 from gateway.timeutil import utcnow
 
 COIN_CURRENCY = "ZCC"
+# The sandbox book: test coins (their own currency code) that developers grant to their apps'
+# test users and that pay sandbox orders. Its accounts never share a transaction with any other
+# account (`services.post` refuses), so nothing in it reaches settlement, payouts or figures.
+TEST_CURRENCY = "ZCT"
+# A user's `test_coins`; the platform's `test_issued` (test coins in circulation, the source of
+# every grant); an app's `test_sales` (what its sandbox orders took in).
+TEST_KINDS = frozenset({"test_coins", "test_issued", "test_sales"})
 PLATFORM_OWNER = 0  # owner_id of the platform's own accounts (NULL would defeat the unique key)
 # A user's `frozen` holds coins under an open dispute; their `receivable` is money they owe the
 # platform (coins already spent when their top-up was refunded).
@@ -24,7 +31,12 @@ PLATFORM_KINDS = ("stripe_pending", "stripe_available", "revenue", "fees", "clea
 # Debit-normal accounts (assets and expenses); every other account is credit-normal. The coin side
 # of `clearing` counts coins in circulation, so it is debit-normal too.
 DEBIT_NORMAL = {"receivable", "stripe_pending", "stripe_available", "fees", "disputes", "losses",
-                "bank"}
+                "bank", "test_issued"}
+
+
+def book_of(kind: str) -> str:
+    """The book an account kind belongs to: "test" (the sandbox's test coins) or "live"."""
+    return "test" if kind in TEST_KINDS else "live"
 
 
 def normal_sign(kind: str, currency: str) -> int:
@@ -41,7 +53,7 @@ class LedgerAccount(db.Model):
     __table_args__ = (UniqueConstraint("owner_type", "owner_id", "kind", "currency"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    owner_type: Mapped[str] = mapped_column(String(16))  # user | developer | platform
+    owner_type: Mapped[str] = mapped_column(String(16))  # user | developer | platform | app
     owner_id: Mapped[int] = mapped_column(Integer, index=True)
     kind: Mapped[str] = mapped_column(String(24))
     currency: Mapped[str] = mapped_column(String(3))

@@ -11,13 +11,16 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from gateway.extensions import db
-from gateway.ledger.errors import InsufficientFunds, UnbalancedTransaction
+from gateway.ledger.errors import InsufficientFunds, MixedBooks, UnbalancedTransaction
 from gateway.ledger.models import (
     COIN_CURRENCY,
     PLATFORM_OWNER,
+    TEST_CURRENCY,
+    TEST_KINDS,
     LedgerAccount,
     LedgerLeg,
     LedgerTransaction,
+    book_of,
 )
 
 # Only a receivable (money a developer owes back) may run below zero... and it never does, as it is
@@ -59,6 +62,18 @@ def user_coins(user_id: int) -> LedgerAccount:
     return account("user", user_id, "coins", COIN_CURRENCY)
 
 
+def user_test_coins(user_id: int) -> LedgerAccount:
+    """A user's test coins (the sandbox book, currency ZCT)."""
+    return account("user", user_id, "test_coins", TEST_CURRENCY)
+
+
+def test_coin_balance(user_id: int) -> int:
+    """How many test coins a user has (0 before their first grant)."""
+    return int(db.session.scalar(select(LedgerAccount.balance).where(
+        LedgerAccount.owner_type == "user", LedgerAccount.owner_id == user_id,
+        LedgerAccount.kind == "test_coins")) or 0)
+
+
 def developer(developer_id: int, kind: str) -> LedgerAccount:
     """One of a developer's money accounts: unsettled, pending, available, paid_out, receivable."""
     return account("developer", developer_id, kind)
@@ -90,6 +105,14 @@ def _check_balanced(legs: Sequence[Leg]) -> None:
         raise UnbalancedTransaction()
 
 
+def _check_one_book(legs: Sequence[Leg]) -> None:
+    """Every leg in the same book, and test kinds only ever in test coins: real money and test
+    coins can never meet in one transaction, whatever a caller builds."""
+    if len({book_of(acct.kind) for acct, _ in legs}) > 1 or any(
+            (acct.kind in TEST_KINDS) != (acct.currency == TEST_CURRENCY) for acct, _ in legs):
+        raise MixedBooks()
+
+
 def _lock(ids: list[int]) -> dict[int, LedgerAccount]:
     """Lock the rows in id order (no deadlocks) and read their current balances."""
     stmt = (select(LedgerAccount).where(LedgerAccount.id.in_(ids)).order_by(LedgerAccount.id)
@@ -105,6 +128,7 @@ def post(key: str, kind: str, legs: Sequence[Leg], *, memo: str = "",
         return existing
     legs = [(a, n) for a, n in legs if n != 0]
     _check_balanced(legs)
+    _check_one_book(legs)
     deltas: dict[int, int] = defaultdict(int)
     for acct, amount in legs:
         deltas[acct.id] += amount * acct.sign

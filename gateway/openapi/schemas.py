@@ -67,6 +67,8 @@ class OrderSchema(Schema):
     confirm_url = fields.String(required=True)
     notify_url = fields.String(required=True, allow_none=True)
     return_url = fields.String(required=True, allow_none=True)
+    livemode = fields.Boolean(required=True, metadata={
+        "description": "false for a sandbox order, paid in test coins and never settled"})
     created_at = fields.String(required=True, metadata={"format": "date-time"})
     paid_at = fields.String(required=True, allow_none=True, metadata={"format": "date-time"})
     refunded_at = fields.String(required=True, allow_none=True,

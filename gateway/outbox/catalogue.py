@@ -9,10 +9,12 @@ STRING = {"type": "string"}
 NULLABLE_STRING = {"type": ["string", "null"]}
 DATE_TIME = {"type": ["string", "null"], "format": "date-time"}
 
-ORDER = {"type": "object", "required": ["order_id", "status", "amount", "openid"],
+ORDER = {"type": "object", "required": ["order_id", "status", "amount", "openid", "livemode"],
          "properties": {"order_id": STRING, "status": STRING, "amount": {"type": "integer"},
                         "item_id": STRING, "item_name": STRING, "openid": STRING,
                         "confirm_url": STRING, "notify_url": NULLABLE_STRING,
+                        "livemode": {"type": "boolean",
+                                     "description": "false for a sandbox order (test coins)"},
                         "created_at": DATE_TIME, "paid_at": DATE_TIME,
                         "refunded_at": DATE_TIME}}
 
@@ -58,9 +60,11 @@ SIGNATURE_HEADERS = [
 
 def envelope(event_type: str) -> dict[str, Any]:
     """The JSON Schema of one event's whole body."""
-    return _obj(["id", "type", "created", "data"], id=STRING,
+    return _obj(["id", "type", "created", "livemode", "data"], id=STRING,
                 type={"type": "string", "const": event_type},
                 created={"type": "integer", "description": "Unix time"},
+                livemode={"type": "boolean", "description": "false for an event about a "
+                                                            "sandbox object (test coins)"},
                 data=EVENTS[event_type][1])
 
 

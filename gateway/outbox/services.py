@@ -24,14 +24,16 @@ class NoWebhookUrl(ZoneConnectError):
 
 
 def enqueue_webhook(app: App, event_type: str, data: dict[str, Any],
-                    url: str | None = None) -> OutboxMessage | None:
-    """Queue a signed event for the app (to `url` or its webhook URL); None when it has neither."""
+                    url: str | None = None, *, livemode: bool = True) -> OutboxMessage | None:
+    """Queue a signed event for the app (to `url` or its webhook URL); None when it has neither.
+    `livemode` is false for events about sandbox objects (as Stripe marks test-mode events)."""
     target = url or app.webhook_url
     if not target:
         return None
     event_id = "evt_" + secrets.token_hex(12)
     body = json.dumps({"id": event_id, "type": event_type, "created": int(time.time()),
-                       "data": data}, separators=(",", ":"), ensure_ascii=False)
+                       "livemode": livemode, "data": data},
+                      separators=(",", ":"), ensure_ascii=False)
     message = OutboxMessage(event_id=event_id, app_id=app.id, event_type=event_type,
                             url=target, body=body, next_attempt_at=utcnow())
     db.session.add(message)

@@ -51,3 +51,17 @@ class AppAuthRequired(ZoneConnectError):
     code = "invalid_client"
     status = 401
     description = _l("Authenticate with HTTP Basic appid:appkey.")
+
+
+class NotATestUser(ZoneConnectError):
+    code = "sandbox_test_users_only"
+    status = 403
+    description = _l("The app is in sandbox mode: only its developer and test users can be "
+                     "given test coins or pay its sandbox orders.")
+
+
+class TestBalanceTooHigh(ZoneConnectError):
+    __test__ = False  # not a pytest class
+    code = "test_balance_limit"
+    status = 422
+    description = _l("That would give this test user more test coins than allowed.")

@@ -5,7 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    true,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gateway.extensions import db
@@ -30,6 +39,8 @@ class Order(db.Model):
     item_name: Mapped[str] = mapped_column(String(128))
     notify_url: Mapped[str | None] = mapped_column(String(512))
     return_url: Mapped[str | None] = mapped_column(String(512))
+    # False for a sandbox order: paid only in test coins, never settled, announced livemode false.
+    livemode: Mapped[bool] = mapped_column(default=True, server_default=true())
     status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
     failure_reason: Mapped[str] = mapped_column(String(255), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -18,7 +18,8 @@ from gateway.labels import label
 from gateway.ledger import services as ledger
 from gateway.observability import metrics
 from gateway.outbox.services import enqueue_webhook
-from gateway.payments.errors import AlreadyPaid, OrderNotFound, OrderStateError
+from gateway.payments import sandbox
+from gateway.payments.errors import AlreadyPaid, NotATestUser, OrderNotFound, OrderStateError
 from gateway.payments.models import Order
 from gateway.payments.schemas import OrderRequest
 from gateway.timeutil import isoformat, utcnow
@@ -35,13 +36,15 @@ def order_dict(order: Order) -> dict[str, Any]:
             "item_id": order.item_id, "item_name": order.item_name, "openid": order.openid,
             "confirm_url": confirm_url(order.id),
             "notify_url": order.notify_url, "return_url": order.return_url,
-            "created_at": isoformat(order.created_at),
+            "livemode": order.livemode, "created_at": isoformat(order.created_at),
             "paid_at": isoformat(order.paid_at), "refunded_at": isoformat(order.refunded_at)}
 
 
-def _count(status: str) -> None:
-    """zc_orders_total{status}, once the change commits."""
-    metrics.when_committed(lambda: metrics.order_event(status))
+def _count(order: Order, status: str) -> None:
+    """zc_orders_total{status}, once the change commits; sandbox orders are not platform
+    figures, so they are not counted."""
+    if order.livemode:
+        metrics.when_committed(lambda: metrics.order_event(status))
 
 
 def _origin(url: str) -> tuple[str, str]:
@@ -71,8 +74,12 @@ def is_payable(order: Order) -> bool:
 
 
 def create_order(app: App, user_id: int, request: OrderRequest) -> Order:
-    """Record a pending order; coins move only when the user confirms it."""
+    """Record a pending order; coins move only when the user confirms it. An app in sandbox
+    mode makes a sandbox order (livemode false), for its test users only."""
+    if app.sandbox and not sandbox.may_use_sandbox(app, user_id):
+        raise NotATestUser()
     order = Order(id="ord_" + secrets.token_hex(12), app_id=app.id, user_id=user_id,
+                  livemode=not app.sandbox,
                   openid=request.openid, amount=request.amount,
                   money_amount=request.amount * ledger.coin_minor_units(),
                   currency=ledger.money_currency(), item_id=request.item_id,
@@ -80,7 +87,7 @@ def create_order(app: App, user_id: int, request: OrderRequest) -> Order:
                   return_url=check_return_url(app, request.return_url), created_at=utcnow())
     db.session.add(order)
     db.session.flush()
-    _count("pending")
+    _count(order, "pending")
     return order
 
 
@@ -96,7 +103,8 @@ def get_order(order_id: str, *, app_id: int | None = None, lock: bool = False) -
 
 
 def pay(order_id: str, user_id: int) -> Order:
-    """Move the coins (user → developer's unsettled) and announce order.paid; atomic.
+    """Move the coins (user → developer's unsettled; a sandbox order: the user's test coins →
+    the app's test sales) and announce order.paid; atomic.
 
     Raises InsufficientFunds with nothing moved; the caller rolls back and calls `fail`.
     """
@@ -106,15 +114,21 @@ def pay(order_id: str, user_id: int) -> Order:
     _claim_for_payment(order)
     app = db.session.get(App, order.app_id)
     assert app is not None
-    coins = ledger.user_coins(user_id)
-    legs = [(coins, -order.amount), (ledger.platform("clearing", coins.currency), order.amount),
+    ledger.post(f"order:{order.id}:pay", "order.pay" if order.livemode else "sandbox.pay",
+                _live_pay_legs(order, app) if order.livemode else sandbox.pay_legs(order, app),
+                memo=f"{app.name}: {order.item_name}",
+                details={"order_id": order.id, "app_id": app.id})
+    _count(order, "paid")
+    enqueue_webhook(app, "order.paid", order_dict(order), url=order.notify_url,
+                    livemode=order.livemode)
+    return order
+
+
+def _live_pay_legs(order: Order, app: App) -> list[ledger.Leg]:
+    coins = ledger.user_coins(order.user_id)
+    return [(coins, -order.amount), (ledger.platform("clearing", coins.currency), order.amount),
             (ledger.platform("clearing"), -order.money_amount),
             (ledger.developer(app.developer_id, "unsettled"), order.money_amount)]
-    ledger.post(f"order:{order.id}:pay", "order.pay", legs, memo=f"{app.name}: {order.item_name}",
-                details={"order_id": order.id, "app_id": app.id})
-    _count("paid")
-    enqueue_webhook(app, "order.paid", order_dict(order), url=order.notify_url)
-    return order
 
 
 def _claim_for_payment(order: Order) -> None:
@@ -141,7 +155,7 @@ def fail(order_id: str, reason: str) -> Order:
     if order.status == "pending":
         order.status, order.failure_reason = "failed", reason[:255]
         db.session.flush()
-        _count("failed")
+        _count(order, "failed")
     return order
 
 
@@ -154,7 +168,7 @@ def cancel(order_id: str, user_id: int) -> Order:
         raise OrderStateError(_l("This order is %(status)s.", status=label(order.status)))
     order.status = "canceled"
     db.session.flush()
-    _count("canceled")
+    _count(order, "canceled")
     return order
 
 
@@ -178,7 +192,8 @@ def refund(order_id: str, *, app_id: int | None = None, actor_id: int | None = N
                     details={"order_id": order.id})
     order.status, order.refunded_at = "refunded", utcnow()
     db.session.flush()
-    _count("refunded")
+    _count(order, "refunded")
     audit.record("order.refunded", actor_id=actor_id, subject_type="order", subject_id=order.id)
-    enqueue_webhook(app, "order.refunded", order_dict(order), url=order.notify_url)
+    enqueue_webhook(app, "order.refunded", order_dict(order), url=order.notify_url,
+                    livemode=order.livemode)
     return order

@@ -23,6 +23,8 @@ from gateway.payments.models import Order
 bp = Blueprint("payments", __name__)
 INSUFFICIENT = _l("Insufficient coins: you do not have enough coins for this order. Nothing was "
                   "paid. Top up, then pay it from here.")
+INSUFFICIENT_TEST = _l("Insufficient test coins: nothing was paid. Ask the app's developer to "
+                       "give you test coins in the developer portal, then pay it from here.")
 
 
 def _user_order(order_id: str) -> tuple[int, Order]:
@@ -44,10 +46,15 @@ def _back_url(order: Order, app: App | None) -> str | None:
     return order.return_url or (_website(app) if app is not None else None)
 
 
+def _balance(user_id: int, order: Order) -> int:
+    """What can pay this order: the user's coins, or their test coins for a sandbox order."""
+    return ledger.coin_balance(user_id) if order.livemode else ledger.test_coin_balance(user_id)
+
+
 def _render_confirm(user_id: int, order: Order) -> ResponseReturnValue:
     app = db.session.get(App, order.app_id)
     return render_template("payments/confirm.html", order=order, app=app, form=Form(),
-                           balance=ledger.coin_balance(user_id),
+                           balance=_balance(user_id, order),
                            payable=services.is_payable(order), back_url=_back_url(order, app))
 
 
@@ -76,7 +83,7 @@ def decide(order_id: str) -> ResponseReturnValue:
         except InsufficientFunds:
             db.session.rollback()
             services.fail(order.id, services.RESUMABLE_FAILURE)
-            message, ok = str(INSUFFICIENT), False
+            message, ok = str(INSUFFICIENT if order.livemode else INSUFFICIENT_TEST), False
         except AlreadyPaid:  # a second click or a concurrent confirmation: nothing moves again
             db.session.rollback()
             already_paid = True
@@ -91,7 +98,7 @@ def decide(order_id: str) -> ResponseReturnValue:
     return render_template("payments/done.html", order=order, app=app, message=message,
                            already_paid=already_paid, back_url=back,
                            resumable=not ok and services.is_payable(order),
-                           balance=ledger.coin_balance(user_id)), 402 if not ok else 200
+                           balance=_balance(user_id, order)), 402 if not ok else 200
 
 
 def init_app(app: Flask) -> None:

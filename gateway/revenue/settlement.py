@@ -48,7 +48,8 @@ def settle_app(app: App, month: str, start: datetime, end: datetime,
                                                      Settlement.month == month)):
         return None
     orders = list(db.session.scalars(select(Order).where(
-        Order.app_id == app.id, Order.status == "paid", Order.settlement_id.is_(None),
+        Order.app_id == app.id, Order.status == "paid", Order.livemode.is_(True),
+        Order.settlement_id.is_(None),
         Order.paid_at >= start, Order.paid_at < end).with_for_update()))
     gross = sum(o.money_amount for o in orders)
     if not orders or gross <= 0:
@@ -79,7 +80,7 @@ def settle_month(month: str, now: datetime | None = None) -> list[Settlement]:
     if end > now:
         raise ValidationFailed({"month": [_l("Only a month that has ended can be settled.")]})
     app_ids = db.session.scalars(select(Order.app_id).distinct().where(
-        Order.status == "paid", Order.settlement_id.is_(None),
+        Order.status == "paid", Order.livemode.is_(True), Order.settlement_id.is_(None),
         Order.paid_at >= start, Order.paid_at < end))
     done = []
     for app_id in sorted(app_ids):
@@ -145,7 +146,7 @@ def unsettled_by_month(developer_id: int) -> list[tuple[str, int]]:
     rows = db.session.execute(select(month, func.sum(Order.money_amount))
                               .join(App, App.id == Order.app_id)
                               .where(App.developer_id == developer_id, Order.status == "paid",
-                                     Order.settlement_id.is_(None))
+                                     Order.livemode.is_(True), Order.settlement_id.is_(None))
                               .group_by(month).order_by(month.desc())).all()
     return [(m, int(t)) for m, t in rows]
 

@@ -89,3 +89,35 @@ def test_appids_are_path_escaped() -> None:
     with _client(httpx.MockTransport(answer)) as manage:
         manage.apps.retrieve("../keys")
     assert seen == ["/api/v1/manage/apps/..%2Fkeys"]
+
+
+def test_revenue_and_sandbox_routes() -> None:
+    seen: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        if request.url.path.endswith(("/statements", "/payouts")):
+            return httpx.Response(200, json={"data": [{"month": "2026-03", "net": 500}]})
+        return httpx.Response(200, json={"ok": True})
+
+    with _client(httpx.MockTransport(answer)) as manage:
+        assert manage.revenue.summary() == {"ok": True}
+        rows = manage.revenue.statements(from_month="2026-01", appid="101")
+        assert rows == [{"month": "2026-03", "net": 500}]
+        manage.revenue.payouts(limit=5)
+        manage.apps.set_mode("101", "sandbox")
+        manage.sandbox.test_coins("101")
+        manage.sandbox.grant_test_coins("101", username="tess", coins=50, grant_id="a" * 32)
+        manage.sandbox.grant_test_coins("101", username="tess", coins=50)
+    assert [(r.method, r.url.path) for r in seen] == [
+        ("GET", "/api/v1/manage/revenue"), ("GET", "/api/v1/manage/revenue/statements"),
+        ("GET", "/api/v1/manage/revenue/payouts"), ("POST", "/api/v1/manage/apps/101/mode"),
+        ("GET", "/api/v1/manage/apps/101/test-coins"),
+        ("POST", "/api/v1/manage/apps/101/test-coins"),
+        ("POST", "/api/v1/manage/apps/101/test-coins")]
+    assert dict(seen[1].url.params) == {"from": "2026-01", "appid": "101"}
+    assert dict(seen[2].url.params) == {"limit": "5"}
+    assert json.loads(seen[3].content) == {"mode": "sandbox"}
+    assert json.loads(seen[5].content) == {"username": "tess", "coins": 50, "grant_id": "a" * 32}
+    generated = json.loads(seen[6].content)["grant_id"]
+    assert len(generated) == 32 and int(generated, 16) >= 0

@@ -87,6 +87,19 @@ def test_create_order(client: Any, provider: FakeProvider) -> None:
     assert order.paid_at is None and order.created_at is not None
 
 
+def test_sandbox_orders_say_livemode_false(client: Any, provider: FakeProvider) -> None:
+    provider.push("POST", "/api/v1/payments/orders",
+                  httpx.Response(201, json=order_json(livemode=False)))
+    provider.push("GET", "/api/v1/payments/orders/ord_1",
+                  httpx.Response(200, json=order_json(livemode=False, status="paid")))
+    created = client.orders.create(openid=OPENID, amount=60, item_id="sword-1",
+                                   item_name="Sword")
+    assert created.livemode is False
+    assert client.orders.retrieve("ord_1").livemode is False
+    assert zoneconnect.Order.from_json(order_json()).livemode is True  # absent: older server
+    assert zoneconnect.Order.from_json(order_json(livemode=True)).livemode is True
+
+
 def test_create_order_with_a_return_url(client: Any, provider: FakeProvider) -> None:
     back = "https://app.example/shop?item=sword-1"
     provider.push("POST", "/api/v1/payments/orders",

@@ -118,3 +118,18 @@ def test_framework_header_objects_are_accepted() -> None:
     value = f"t={NOW},v1={sig()}"
     assert webhooks.verify(BODY, Headers(header(value)), SECRET, now=NOW).id == "evt_1"
     assert webhooks.verify(BODY, httpx.Headers(header(value)), SECRET, now=NOW).id == "evt_1"
+
+
+def test_livemode_of_events_and_their_orders() -> None:
+    live = webhooks.verify(BODY, header(f"t={NOW},v1={sig()}"), SECRET, now=NOW)
+    assert live.livemode is True and live.order is not None and live.order.livemode is True
+    body = json.loads(BODY)
+    body["livemode"], body["data"]["livemode"] = False, False
+    test_body = json.dumps(body).encode()
+    event = webhooks.verify(test_body, header(f"t={NOW},v1={sig(test_body)}"), SECRET, now=NOW)
+    assert event.livemode is False and event.order is not None and event.order.livemode is False
+    # Anything but a JSON true is not live: a malformed flag never passes for a real sale.
+    body["livemode"] = "true"
+    odd = json.dumps(body).encode()
+    assert webhooks.verify(odd, header(f"t={NOW},v1={sig(odd)}"), SECRET,
+                           now=NOW).livemode is False

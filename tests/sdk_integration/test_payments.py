@@ -122,6 +122,7 @@ def test_paid_webhook_verifies_with_the_sdk(sdk, platform, browser, rich_alice, 
     assert event.type == "order.paid" and event.id.startswith("evt_")
     assert event.order is not None and event.order.order_id == order.order_id
     assert event.order.status == "paid" and event.order.amount == 25
+    assert event.livemode is True and event.order.livemode is True
     with pytest.raises(zoneconnect.SignatureVerificationError):
         zoneconnect.webhooks.verify(body, headers, "not-the-secret")
     tampered = json.dumps({**json.loads(body), "type": "order.refunded"}).encode()
@@ -137,3 +138,37 @@ def test_declined_order_is_canceled(sdk, browser, rich_alice):
     assert sdk.orders.retrieve(order.order_id).status == "canceled"
     with pytest.raises(zoneconnect.APIError):
         sdk.orders.refund(order.order_id)
+
+
+def test_sandbox_order_through_the_sdk(sdk, platform, browser, receiver):
+    """An app in sandbox mode: the SDK creates and reads an order with livemode false, the user
+    pays it in test coins, the signed callback says livemode false and the SDK reads it so."""
+    from gateway.accounts.models import User
+    from gateway.apps import services as apps
+    from gateway.ledger import services as ledger
+    from gateway.payments import sandbox
+
+    hook, live = receiver
+    app = apps.find_by_appid(platform.appid)
+    apps.add_test_user(app, db.session.get(User, platform.alice_id))
+    sandbox.set_mode(app, sandbox=True, actor_id=app.developer_id)
+    sandbox.grant_test_coins(app, platform.alice_id, 40, actor_id=app.developer_id)
+    db.session.commit()
+    token = log_in_with_sdk(sdk, browser)
+    order = sdk.orders.create(openid=token.openid or "", amount=25, item_id="shield",
+                              item_name="Shield", notify_url=live.url + "/hook")
+    assert order.livemode is False and order.status == "pending"
+    page = browser.get(order.confirm_url or "")
+    assert "Test mode" in page.text and "25 test coins" in page.text
+    browser.submit(page, button=("confirm", "yes"), match=lambda f: ("confirm", "yes") in f.buttons)
+    paid = sdk.orders.retrieve(order.order_id)
+    assert paid.status == "paid" and paid.livemode is False
+    assert run_once() >= 1
+    db.session.commit()
+    body, headers = hook.calls[0]
+    event = zoneconnect.webhooks.verify(body, headers, platform.webhook_secret)
+    assert event.livemode is False and event.order is not None
+    assert event.order.livemode is False and event.order.order_id == order.order_id
+    db.session.expire_all()
+    assert ledger.test_coin_balance(platform.alice_id) == 15
+    assert ledger.coin_balance(platform.alice_id) == 0

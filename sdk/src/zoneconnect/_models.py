@@ -111,6 +111,12 @@ class SharePage:
         return self.data[-1].id if self.has_more and self.data else None
 
 
+def livemode_of(data: Mapping[str, Any]) -> bool:
+    """`livemode` of an object or event: absent (servers before sandbox mode) means live; any
+    value but a JSON true means not live, so a malformed flag never passes for a real sale."""
+    return data.get("livemode", True) is True
+
+
 @dataclass(frozen=True)
 class Order:
     """A payment order for a virtual good."""
@@ -127,6 +133,9 @@ class Order:
     paid_at: datetime | None
     refunded_at: datetime | None
     return_url: str | None = None
+    # False for a sandbox order (the app was in sandbox mode): paid in test coins, never
+    # settled. Deliver real goods only for `livemode is True`.
+    livemode: bool = True
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Order:
@@ -144,6 +153,7 @@ class Order:
             paid_at=parse_datetime(data.get("paid_at")),
             refunded_at=parse_datetime(data.get("refunded_at")),
             return_url=opt_str(data.get("return_url")),
+            livemode=livemode_of(data),
         )
 
 
@@ -155,6 +165,8 @@ class Event:
     type: str
     created: int
     data: Mapping[str, Any]
+    # False for an event about a sandbox object (a sandbox order), as in Stripe's test mode.
+    livemode: bool = True
 
     @property
     def order(self) -> Order | None:

@@ -7,6 +7,10 @@
         manage.webhooks.send_test(app["appid"])
         for event in manage.auth_events.list(app["appid"], outcome="failure"):
             print(event["reason"], event["openid"])
+        manage.apps.set_mode(app["appid"], "sandbox")    # orders now paid in test coins
+        manage.sandbox.grant_test_coins(app["appid"], username="tess", coins=500)
+        for row in manage.revenue.statements(from_month="2026-01"):
+            print(row["month"], row["app"], row["net"])
 
 Answers are the API's JSON objects (see the OpenAPI document's `management` operations); errors
 are the SDK's usual classes (`AuthenticationError` for a bad key, `PermissionDeniedError` for a
@@ -17,9 +21,10 @@ read key writing, `NotFoundError`, `BadRequestError` with `.fields`, `RateLimitE
 from __future__ import annotations
 
 import os
+import secrets
 import time
 from types import TracebackType
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import quote
 
 import httpx
@@ -38,8 +43,8 @@ Strings = list[str]
 
 
 class ManageClient:
-    """A blocking client of the management API; resources `apps`, `auth_events`, `deliveries`
-    and `webhooks`."""
+    """A blocking client of the management API; resources `apps`, `auth_events`, `deliveries`,
+    `webhooks`, `revenue` and `sandbox`."""
 
     def __init__(self, *, api_key: str | None = None, base_url: str | None = None,
                  timeout: float = 30.0, http_client: httpx.Client | None = None) -> None:
@@ -57,6 +62,8 @@ class ManageClient:
         self.auth_events = AuthEvents(self)
         self.deliveries = Deliveries(self)
         self.webhooks = Webhooks(self)
+        self.revenue = Revenue(self)
+        self.sandbox = Sandbox(self)
 
     def request(self, method: str, path: str, *, json: JSON | None = None,
                 params: dict[str, Any] | None = None) -> JSON:
@@ -147,6 +154,11 @@ class Apps:
         body = self._c.request("PUT", _app(appid) + "/test-users", json={"usernames": usernames})
         return Strings(body["usernames"])
 
+    def set_mode(self, appid: str, mode: Literal["sandbox", "live"]) -> JSON:
+        """Switch the app to sandbox mode (new orders paid in test coins, `livemode` false) or
+        back to live mode; orders keep the mode they were created in."""
+        return self._c.request("POST", _app(appid) + "/mode", json={"mode": mode})
+
     def stats(self, appid: str, *, from_: str | None = None, to: str | None = None) -> JSON:
         """Daily series (YYYY-MM-DD bounds, default the last 30 days)."""
         return self._c.request("GET", _app(appid) + "/stats", params={"from": from_, "to": to})
@@ -193,3 +205,45 @@ class Webhooks:
     def send_test(self, appid: str) -> JSON:
         """Queue a signed `webhook.test` event to the app's webhook URL (rate-limited)."""
         return self._c.request("POST", _app(appid) + "/webhooks/test")
+
+
+class Revenue:
+    """`manage.revenue`: what the portal's revenue page shows (amounts in minor units)."""
+
+    def __init__(self, client: ManageClient) -> None:
+        self._c = client
+
+    def summary(self) -> JSON:
+        """Your balances (`unsettled`, `pending`, `available`, `receivable`) and the paid sales
+        not yet settled, by month."""
+        return self._c.request("GET", "/revenue")
+
+    def statements(self, *, from_month: str | None = None, to_month: str | None = None,
+                   appid: str | None = None) -> JSONList:
+        """Settled months per app, newest first (YYYY-MM bounds, optionally one app): gross,
+        refunds, platform_share, net, status."""
+        return JSONList(self._c.request("GET", "/revenue/statements", params={
+            "from": from_month, "to": to_month, "appid": appid})["data"])
+
+    def payouts(self, *, limit: int = 50) -> JSONList:
+        """Your latest payouts to your Stripe connected account."""
+        return JSONList(self._c.request("GET", "/revenue/payouts",
+                                        params={"limit": limit})["data"])
+
+
+class Sandbox:
+    """`manage.sandbox`: test coins for an app's test users (they pay sandbox orders only)."""
+
+    def __init__(self, client: ManageClient) -> None:
+        self._c = client
+
+    def test_coins(self, appid: str) -> JSON:
+        """The app's mode, its testers' test coins and what its sandbox orders took in."""
+        return self._c.request("GET", _app(appid) + "/test-coins")
+
+    def grant_test_coins(self, appid: str, *, username: str, coins: int,
+                         grant_id: str | None = None) -> JSON:
+        """Give a test user test coins; pass the same `grant_id` (32 hex digits) when retrying
+        so that the grant is made once."""
+        return self._c.request("POST", _app(appid) + "/test-coins", json={
+            "username": username, "coins": coins, "grant_id": grant_id or secrets.token_hex(16)})

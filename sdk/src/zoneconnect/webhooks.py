@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from typing import Protocol
 
 from ._exceptions import SignatureVerificationError
-from ._models import Event
+from ._models import Event, livemode_of
 
 __all__ = ["SIGNATURE_HEADER", "DEFAULT_TOLERANCE", "Event", "construct_signature", "verify"]
 
@@ -90,6 +90,6 @@ def verify(
     try:
         body = json.loads(data)
         return Event(id=str(body["id"]), type=str(body["type"]), created=int(body["created"]),
-                     data=dict(body.get("data") or {}))
+                     data=dict(body.get("data") or {}), livemode=livemode_of(body))
     except (ValueError, KeyError, TypeError) as exc:
         raise ValueError(f"webhook payload is not a valid event: {exc}") from exc
