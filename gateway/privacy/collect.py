@@ -36,10 +36,10 @@ SHARE = ("id", "source", "title", "url", "summary", "comment", "images", "site",
 ALBUM = ("key", "name", "description", "privacy", "question", "photo_count", "created_at")
 PHOTO = ("key", "title", "description", "content_type", "width", "height", "created_at")
 ORDER = ("id", "openid", "amount", "money_amount", "currency", "item_id", "item_name", "status",
-         "failure_reason", "created_at", "paid_at", "refunded_at")
+         "failure_reason", "livemode", "created_at", "paid_at", "refunded_at")
 APP = ("appid", "name", "description", "category", "website", "app_type", "status",
        "redirect_uris", "post_logout_redirect_uris", "backchannel_logout_uri", "webhook_url",
-       "deauthorize_url", "unionid_enabled", "review_note", "created_at", "submitted_at",
+       "deauthorize_url", "unionid_enabled", "sandbox", "review_note", "created_at", "submitted_at",
        "reviewed_at", "deleted_at")
 
 

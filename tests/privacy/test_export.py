@@ -77,8 +77,8 @@ def test_export_is_built_by_the_worker_mailed_and_holds_the_account(
     assert coins["balance"] == 70
     assert sorted(e["amount"] for e in coins["entries"]) == [-30, 100]
     orders = read("orders.json")["orders"]
-    assert [(o["id"], o["amount"], o["status"]) for o in orders] == [(person.order_id, 30,
-                                                                      "paid")]
+    assert [(o["id"], o["amount"], o["status"], o["livemode"]) for o in orders] == [
+        (person.order_id, 30, "paid", True)]
     albums = read("albums.json")["albums"]
     assert albums[0]["name"] == "Trips"
     photo_file = albums[0]["photos"][0]["file"]
