@@ -81,7 +81,9 @@ def create_order(app: App, user_id: int, request: OrderRequest) -> Order:
     order = Order(id="ord_" + secrets.token_hex(12), app_id=app.id, user_id=user_id,
                   livemode=not app.sandbox,
                   openid=request.openid, amount=request.amount,
-                  money_amount=request.amount * ledger.coin_minor_units(),
+                  # Test coins are worth nothing: a sandbox order carries no money at all.
+                  money_amount=request.amount * ledger.coin_minor_units() if not app.sandbox
+                  else 0,
                   currency=ledger.money_currency(), item_id=request.item_id,
                   item_name=request.item_name, notify_url=request.notify_url,
                   return_url=check_return_url(app, request.return_url), created_at=utcnow())

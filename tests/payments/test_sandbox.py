@@ -110,7 +110,7 @@ def test_a_sandbox_order_end_to_end(app: Flask, client: FlaskClient, factory, au
     assert sandbox.test_sales(shop.app) == 60
     assert ledger.balance(ledger.developer(shop.developer_id, "unsettled")) == 0
     paid = db.session.get(Order, order["order_id"])
-    assert paid.status == "paid" and paid.livemode is False
+    assert paid.status == "paid" and paid.livemode is False and paid.money_amount == 0
     message = db.session.scalar(select(OutboxMessage).where(
         OutboxMessage.event_type == "order.paid"))
     body = json.loads(message.body)
