@@ -3,14 +3,14 @@ never settled). Test coins live in ledger accounts of their own kinds and curren
 schema change there.
 
 Revision ID: 0175
-Revises: 0171
+Revises: 0168
 """
 from alembic import op
 import sqlalchemy as sa
 
 
 revision = '0175'
-down_revision = '0171'
+down_revision = '0168'
 branch_labels = None
 depends_on = None
 
