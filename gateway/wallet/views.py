@@ -41,6 +41,7 @@ def _page(form: TopUpForm, status: int = 200) -> ResponseReturnValue:
     assert user is not None
     coins = ledger.user_coins(user.id)
     return render_template("wallet/wallet.html", form=form, coins=coins,
+                           test_coins=ledger.test_coin_balance(user.id),
                            history=ledger.history(coins), provider=services.provider_name(),
                            minor=ledger.coin_minor_units(), currency=ledger.money_currency(),
                            next_path=_next(), describe=describe), status

@@ -73,7 +73,8 @@ def _ledger_rows() -> int:
     return db.session.scalar(select(func.count(LedgerLeg.id))) or 0
 
 
-def test_a_sandbox_order_end_to_end(app: Flask, client: FlaskClient, factory, auth) -> None:
+def test_a_sandbox_order_end_to_end(app: Flask, client: FlaskClient, factory, auth,
+                                    runner) -> None:
     shop = _tester_shop(factory, real_coins=500, sandbox_mode=False)
     auth.login(_developer_of(shop))
     page = client.get(f"/developer/apps/{shop.app.appid}").get_data(as_text=True)
@@ -98,6 +99,8 @@ def test_a_sandbox_order_end_to_end(app: Flask, client: FlaskClient, factory, au
         "livemode"] is False
 
     auth.login(shop.username)
+    wallet = client.get("/account/wallet").get_data(as_text=True)
+    assert 'id="coin-balance">500<' in wallet and "You also have 100 test coins" in wallet
     confirm = client.get(f"/pay/orders/{order['order_id']}/confirm").get_data(as_text=True)
     assert 'id="test-mode"' in confirm and "Test mode" in confirm
     assert "60 test coins" in confirm and "100 test coins" in confirm
@@ -132,6 +135,9 @@ def test_a_sandbox_order_end_to_end(app: Flask, client: FlaskClient, factory, au
         OutboxMessage.event_type == "order.refunded"))
     assert json.loads(event.body)["livemode"] is False
     assert run_checks() == []
+    db.session.commit()
+    checked = runner.invoke(args=["ledger", "check"])
+    assert checked.exit_code == 0 and "ledger ok" in checked.output
 
 
 def test_live_orders_and_their_events_say_livemode_true(app: Flask, client: FlaskClient,
