@@ -87,6 +87,7 @@ def _import_models() -> None:
     from gateway.mail import models as _mail  # noqa: F401
     from gateway.mfa import models as _mfa  # noqa: F401
     from gateway.moderation import models as _moderation  # noqa: F401
+    from gateway.notifications import models as _notifications  # noqa: F401
     from gateway.oauth import models as _oauth  # noqa: F401
     from gateway.outbox import models as _outbox  # noqa: F401
     from gateway.payments import models as _payments  # noqa: F401
@@ -113,6 +114,7 @@ def _register_blueprints(app: Flask) -> None:
     from gateway.health.views import bp as health_bp
     from gateway.mfa.login_views import bp as mfa_login_bp
     from gateway.mfa.views import bp as mfa_bp
+    from gateway.notifications import init_app as init_notifications
     from gateway.oauth import blueprint as oauth_urls
     from gateway.openapi.docs import add_contributor
     from gateway.openapi.setup import init_app as init_open_api
@@ -125,6 +127,7 @@ def _register_blueprints(app: Flask) -> None:
     oauth_urls.register(app)  # every OAuth URL: gateway/oauth/blueprint.py
     init_authlog(app)  # the per-app auth event log reads the OAuth endpoints' outcomes
     init_preferences(app)  # the language switch; the locale selector reads the account
+    init_notifications(app)  # mail preferences and one-click unsubscribe
     # Fixed wire formats: QQ legacy bodies and OAuth protocol JSON answer in English.
     i18n.wire_format(app, "shares_legacy.add_share",
                      "openapi_legacy.get_user_info", "openapi_legacy.get_simple_userinfo",

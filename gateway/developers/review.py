@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import func, select
 
 from gateway.accounts.models import User
@@ -52,6 +54,8 @@ def approve_app(app: App, operator: User) -> None:
     app.status, app.review_note, app.reviewed_at = "live", "", utcnow()
     audit.record("app.approved", actor_id=operator.id, subject_type="app", subject_id=app.appid)
     _notify(app, "app.review_decided", {"decision": "approved", "note": ""})
+    _mail_developer(app, "app_reviews", "app_reviewed",
+                    _l("%(app)s is approved and live", app=app.name), decision="approved", note="")
     _forget(app)
     db.session.flush()
 
@@ -65,6 +69,8 @@ def reject_app(app: App, operator: User, reason: str | None) -> None:
     audit.record("app.rejected", actor_id=operator.id, subject_type="app", subject_id=app.appid,
                  reason=note)
     _notify(app, "app.review_decided", {"decision": "rejected", "note": note})
+    _mail_developer(app, "app_reviews", "app_reviewed",
+                    _l("%(app)s was not approved", app=app.name), decision="rejected", note=note)
     _forget(app)
     db.session.flush()
 
@@ -79,6 +85,8 @@ def suspend_app(app: App, operator: User, reason: str | None) -> None:
     audit.record("app.suspended", actor_id=operator.id, subject_type="app",
                  subject_id=app.appid, reason=note)
     _notify(app, "app.suspended", {"note": note})
+    _mail_developer(app, "app_suspensions", "app_suspended",
+                    _l("%(app)s is suspended", app=app.name), note=note)
     _forget(app)
     db.session.flush()
 
@@ -88,6 +96,15 @@ def _notify(app: App, event_type: str, data: dict[str, str]) -> None:
     from gateway.outbox.services import enqueue_webhook
 
     enqueue_webhook(app, event_type, {"appid": app.appid or "", **data})
+
+
+def _mail_developer(app: App, topic: str, kind: str, subject: Any, **context: str) -> None:
+    """Mail the app's developer about a decision (queued: sent after the request commits)."""
+    from gateway.mail.services import public_url
+    from gateway.notifications.services import notify
+
+    notify(db.session.get(User, app.developer_id), topic, kind, subject, app_name=app.name,
+           app_url=public_url("developer.app_detail", appid=app.appid), **context)
 
 
 def _revoke_tokens(app: App) -> None:
@@ -134,6 +151,10 @@ def grant_permission(permission: AppPermission, operator: User) -> None:
                  subject_id=permission.app.appid, scope=permission.scope)
     _notify(permission.app, "permission.decided",
             {"scope": permission.scope, "decision": "granted", "note": ""})
+    _mail_developer(permission.app, "app_reviews", "permission_decided",
+                    _l("%(scope)s granted for %(app)s", scope=permission.scope,
+                       app=permission.app.name),
+                    scope=permission.scope, decision="granted", note="")
     _forget(permission.app)
     db.session.flush()
 
@@ -150,6 +171,10 @@ def refuse_permission(permission: AppPermission, operator: User, reason: str | N
                  subject_id=permission.app.appid, scope=permission.scope, reason=note)
     _notify(permission.app, "permission.decided",
             {"scope": permission.scope, "decision": "refused", "note": note})
+    _mail_developer(permission.app, "app_reviews", "permission_decided",
+                    _l("%(scope)s refused for %(app)s", scope=permission.scope,
+                       app=permission.app.name),
+                    scope=permission.scope, decision="refused", note=note)
     _forget(permission.app)
     db.session.flush()
 

@@ -43,10 +43,12 @@ def mail_locale(user: Any | None) -> str:
 
 
 def queue(kind: str, to: str, subject: Any, *, user: Any | None = None,
-          locale: str | None = None, **context: Any) -> MailMessage:
+          locale: str | None = None, headers: dict[str, str] | None = None,
+          **context: Any) -> MailMessage:
     """Render the templates mail/<kind>.txt and .html in the reader's language and queue them.
 
-    `subject` is a lazy string (`_l(...)`), so it is translated in that language too.
+    `subject` is a lazy string (`_l(...)`), so it is translated in that language too; `headers`
+    are sent with the mail (List-Unsubscribe: gateway/notifications).
     """
     language = locale or mail_locale(user)
     with force_locale(language):
@@ -55,7 +57,8 @@ def queue(kind: str, to: str, subject: Any, *, user: Any | None = None,
         html = render_template(f"mail/{kind}.html", **values)
         message = MailMessage(user_id=getattr(user, "id", None), kind=kind, to_address=to,
                               subject=str(subject)[:255], text_body=text, html_body=html,
-                              locale=language, next_attempt_at=utcnow())
+                              locale=language, headers=dict(headers or {}),
+                              next_attempt_at=utcnow())
     db.session.add(message)
     db.session.flush()
     return message

@@ -34,7 +34,8 @@ def _build(message: MailMessage) -> EmailMultiAlternatives:
     mail = EmailMultiAlternatives(subject=message.subject, body=message.text_body,
                                   from_email=current_app.config["ZC_MAIL_FROM"],
                                   to=[message.to_address],
-                                  headers={"X-ZoneConnect-Mail": message.kind})
+                                  headers={**(message.headers or {}),
+                                           "X-ZoneConnect-Mail": message.kind})
     mail.attach_alternative(message.html_body, "text/html")
     return mail
 

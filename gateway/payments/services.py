@@ -123,6 +123,11 @@ def pay(order_id: str, user_id: int) -> Order:
     _count(order, "paid")
     enqueue_webhook(app, "order.paid", order_dict(order), url=order.notify_url,
                     livemode=order.livemode)
+    if order.livemode:  # a sandbox order is a developer's test: no receipt
+        from gateway.notifications.mails import order_receipt
+
+        order_receipt(user_id, app_name=app.name, item_name=order.item_name,
+                      coins=order.amount, order_id=order.id, paid_at=order.paid_at)
     return order
 
 

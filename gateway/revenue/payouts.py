@@ -89,6 +89,10 @@ def _send(payout: Payout, destination: str) -> None:
         payout.finished_at = utcnow()
         audit.record("payout.paid", actor_id=None, subject_type="user",
                      subject_id=str(payout.developer_id), amount=payout.amount)
+        from gateway.notifications.mails import payout_sent
+
+        payout_sent(payout.developer_id, payout.id, payout.amount, payout.currency,
+                    payout.finished_at)
     db.session.commit()
 
 

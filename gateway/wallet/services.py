@@ -39,9 +39,16 @@ def provider_name() -> str:
 def credit_topup(user_id: int, coins: int, reference: str) -> LedgerTransaction:
     """Credit bought coins once per provider reference (money lands in stripe_pending), then
     recover what the user owes from them."""
+    from gateway.notifications.mails import topup_receipt
+
+    key = f"topup:{reference}"
+    fresh = ledger.find(key) is None  # a replayed provider event sends no second receipt
     legs = ledger.coin_legs(coins, ledger.platform("stripe_pending"), user_id)
-    txn = ledger.post(f"topup:{reference}", "topup", legs, memo=f"Top-up of {coins} coins",
+    txn = ledger.post(key, "topup", legs, memo=f"Top-up of {coins} coins",
                       details={"user_id": user_id, "coins": coins, "reference": reference})
+    if fresh:
+        topup_receipt(user_id, coins, coins * ledger.coin_minor_units(),
+                      ledger.money_currency(), reference, txn.created_at)
     recover_receivable(user_id, coins, reference)
     return txn
 
