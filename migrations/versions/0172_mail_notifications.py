@@ -2,14 +2,14 @@
 mail (List-Unsubscribe).
 
 Revision ID: 0172
-Revises: 0171
+Revises: 0175
 """
 from alembic import op
 import sqlalchemy as sa
 
 
 revision = '0172'
-down_revision = '0171'
+down_revision = '0175'
 branch_labels = None
 depends_on = None
 
