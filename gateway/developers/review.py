@@ -51,6 +51,7 @@ def approve_app(app: App, operator: User) -> None:
     """Put an app under review live."""
     if app.status != "in_review":
         raise InvalidState(_l("Only apps under review can be approved."))
+    _developer_active(app)
     app.status, app.review_note, app.reviewed_at = "live", "", utcnow()
     audit.record("app.approved", actor_id=operator.id, subject_type="app", subject_id=app.appid)
     _notify(app, "app.review_decided", {"decision": "approved", "note": ""})
@@ -98,6 +99,14 @@ def _notify(app: App, event_type: str, data: dict[str, str]) -> None:
     enqueue_webhook(app, event_type, {"appid": app.appid or "", **data})
 
 
+def _developer_active(app: App) -> None:
+    """An app goes live only while its developer's account is (not banned or deactivated)."""
+    developer = db.session.get(User, app.developer_id)
+    if developer is None or not developer.is_active:
+        raise InvalidState(_l("The developer's account is suspended: reinstate the account "
+                              "first."))
+
+
 def _mail_developer(app: App, topic: str, kind: str, subject: Any, **context: str) -> None:
     """Mail the app's developer about a decision (queued: sent after the request commits)."""
     from gateway.mail.services import public_url
@@ -124,6 +133,7 @@ def reinstate_app(app: App, operator: User) -> None:
     """Bring a suspended app back live."""
     if app.status != "suspended":
         raise InvalidState(_l("Only suspended apps can be reinstated."))
+    _developer_active(app)
     app.status, app.review_note, app.reviewed_at = "live", "", utcnow()
     audit.record("app.reinstated", actor_id=operator.id, subject_type="app",
                  subject_id=app.appid)

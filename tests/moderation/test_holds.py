@@ -163,10 +163,20 @@ def test_a_ban_suspends_live_apps_and_reinstating_brings_back_only_those(app, fa
     [event] = _events("account.banned")
     assert sorted(event.details["apps_suspended"]) == sorted(
         [apps["Alpha"].appid, apps["Beta"].appid])
+    # While the developer is banned no app of theirs goes live from the app pages.
+    refused = post_form(operator, f"/admin/apps/{apps['Alpha'].appid}",
+                        f"/admin/apps/{apps['Alpha'].appid}/reinstate", {})
+    assert refused.status_code == 409 and "reinstate the account first" in refused.get_data(
+        as_text=True)
+    db.session.expire_all()
+    assert apps["Alpha"].status == "suspended"
     # During the ban an operator decides on Beta himself: it is his decision that holds.
+    devon.is_active = True  # (the service rule above, lifted for this step only)
+    db.session.commit()
     review.reinstate_app(apps["Beta"], opal)
     db.session.commit()
     review.suspend_app(apps["Beta"], opal, "Its own abuse.")
+    devon.is_active = False
     db.session.commit()
     assert _decide(operator, devon.id, "reinstate", None).status_code == 302
     db.session.expire_all()
