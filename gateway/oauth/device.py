@@ -75,6 +75,8 @@ class DeviceGrant(DeviceCodeGrant):
         approved, user = bool(row.approved), db.session.get(User, row.user_id)
         if user is None:
             return None
+        if not user.is_active:  # deactivated or banned since approving: refused for good
+            approved = False
         if approved and not store.use_device_code(row.id):  # single use: a concurrent poll won
             return None
         return user, approved
