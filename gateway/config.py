@@ -111,6 +111,8 @@ DEFAULTS: dict[str, Any] = {
     "ZC_REFRESH_FAMILY_TTL": 7776000,
     "ZC_CODE_TTL": 600,
     "ZC_ID_TOKEN_TTL": 3600,
+    # Lifetime of a back-channel logout token (seconds), counted from its signing at delivery.
+    "ZC_LOGOUT_TOKEN_TTL": 120,
     "ZC_ID_TOKEN_ALG": "RS256",
     "ZC_APP_CACHE_TTL": 5,
     # Valid token checks kept per process (gateway/oauth/store/cached.py), evicted on change via

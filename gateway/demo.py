@@ -96,7 +96,9 @@ def demo_site_registration(environ: Mapping[str, str] | None = None) -> dict[str
     """What the Demo Site must be registered with for this run's ports."""
     site = demo_addresses(environ)["site"]
     return {"redirect_uris": [f"{site}/callback"], "website": f"{site}/",
-            "deauthorize_url": f"{site}/deauthorized"}
+            "deauthorize_url": f"{site}/deauthorized",
+            "post_logout_redirect_uris": [f"{site}/"],
+            "backchannel_logout_uri": f"{site}/backchannel-logout"}
 
 
 def seed_demo_site() -> dict[str, Any]:
@@ -121,6 +123,8 @@ def seed_demo_site() -> dict[str, Any]:
         website=wanted["website"], scopes=DEMO_SITE["scopes"], live=True,
         description="The example third-party site that logs in with the ZoneConnect SDK.")
     app.deauthorize_url = wanted["deauthorize_url"]
+    app.post_logout_redirect_uris = wanted["post_logout_redirect_uris"]
+    app.backchannel_logout_uri = wanted["backchannel_logout_uri"]
     if path is None:
         return {"appid": app.appid, "appkey": appkey}
     _write_credentials(app, appkey, path)

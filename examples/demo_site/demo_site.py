@@ -114,10 +114,14 @@ def create_app(config: Mapping[str, Any] | None = None,
     app.extensions["demo_deliveries"] = Deliveries()
     # The registered redirect URI is <site>/callback, so the SDK's routes sit at the root.
     # Its /deauthorized receives the signed `user.deauthorized` callback (the app's registered
-    # deauthorization URL) and signs that user out of this site.
+    # deauthorization URL) and signs that user out of this site. Single logout: /logout goes on
+    # to ZoneConnect's end-session endpoint (and back to this site's home page, a registered
+    # post-logout URI), and /backchannel-logout (the registered back-channel logout URL)
+    # signs out here whoever logs out of ZoneConnect anywhere else.
     app.register_blueprint(create_blueprint(
         client, scopes=SCOPES, url_prefix="", on_login=_forget_previous_user,
-        webhook_secret=app.config["ZONECONNECT_WEBHOOK_SECRET"]))
+        webhook_secret=app.config["ZONECONNECT_WEBHOOK_SECRET"], end_session=True,
+        post_logout_redirect_uri=app.config["DEMO_SITE_URL"] + "/"))
     app.add_url_rule("/", view_func=home)
     app.add_url_rule("/share", view_func=share, methods=["POST"])
     app.add_url_rule("/buy", view_func=buy, methods=["POST"])

@@ -8,6 +8,10 @@ row (logout, a password change, "sign out everywhere") ends the session even for
 Service API for pages built on it (issue 14's sessions page, new-device mail, sign-out-everywhere):
 `current_session()`, `active_sessions(user_id)`, `end(user_id, session_id, reason)`,
 `end_all(user_id, reason, keep=None)`. Like every service they flush; the request commits.
+
+Every way a session ends on purpose (logout, `end`, `end_all`) sends `sessions_ended` with the
+ended sessions' public sids, in the same transaction: gateway.oauth.backchannel queues the apps'
+logout tokens from it (accounts knows nothing of OAuth).
 """
 
 from __future__ import annotations
@@ -15,8 +19,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from dataclasses import dataclass
 from datetime import UTC, timedelta
+from typing import Any
 
+from blinker import Namespace
 from flask import current_app, g, request, session
 from sqlalchemy import select, update
 
@@ -28,6 +35,26 @@ from gateway.timeutil import utcnow
 SESSION_KEY = "sid"
 # last_seen_at is written at most this often per session: no write on every page view.
 TOUCH_EVERY = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class EndedSession:
+    """A session that just ended: its user and its id as apps know it (the id_token's sid)."""
+
+    user_id: int
+    sid: str
+
+
+# Sent as sessions_ended.send(None, ended=[EndedSession, ...]) after the rows are flushed.
+sessions_ended = Namespace().signal("sessions-ended")
+
+
+def _announce(records: list[tuple[int, int, str]]) -> None:
+    """Tell the receivers (back-channel logout) which sessions ended: (id, user, digest)."""
+    ended = [EndedSession(user_id, _public_sid(record_id, token_digest))
+             for record_id, user_id, token_digest in records]
+    if ended:
+        sessions_ended.send(None, ended=ended)
 
 
 def login(user: User) -> UserSession:
@@ -53,6 +80,7 @@ def logout() -> None:
     if record is not None:
         record.ended_at, record.ended_reason = utcnow(), "logout"
         db.session.flush()
+        _announce([(record.id, record.user_id, record.token_digest)])
     session.clear()
     g.current_session, g.current_user = None, None
 
@@ -62,8 +90,12 @@ def public_sid(record: UserSession | None) -> str | None:
     and unlike the cookie's value useless to anyone who reads it from an id_token."""
     if record is None:
         return None
+    return _public_sid(record.id, record.token_digest)
+
+
+def _public_sid(record_id: int, token_digest: str) -> str:
     key = str(current_app.config["SECRET_KEY"]).encode()
-    mac = hmac.new(key, f"oidc-sid:{record.id}:{record.token_digest}".encode(), hashlib.sha256)
+    mac = hmac.new(key, f"oidc-sid:{record_id}:{token_digest}".encode(), hashlib.sha256)
     return mac.hexdigest()[:43]
 
 
@@ -141,21 +173,27 @@ def active_sessions(user_id: int) -> list[UserSession]:
 
 def end(user_id: int, session_id: int, reason: str = "ended_by_user") -> bool:
     """End one of the user's sessions (another user's id ends nothing); True if one ended."""
-    done = db.session.execute(update(UserSession).where(
-        UserSession.id == session_id, UserSession.user_id == user_id,
-        UserSession.ended_at.is_(None)).values(ended_at=utcnow(), ended_reason=reason))
-    db.session.flush()
+    ended = _end_where(reason, UserSession.id == session_id, UserSession.user_id == user_id)
     g.pop("current_session", None)
     g.pop("current_user", None)
-    return bool(done.rowcount)  # type: ignore[attr-defined]
+    return bool(ended)
+
+
+def _end_where(reason: str, *criteria: Any) -> int:
+    """End the live sessions matching `criteria` and announce exactly those this statement
+    ended (a concurrent end of the same row announces it once); how many ended."""
+    ended = db.session.execute(
+        update(UserSession).where(UserSession.ended_at.is_(None), *criteria)
+        .values(ended_at=utcnow(), ended_reason=reason)
+        .returning(UserSession.id, UserSession.user_id, UserSession.token_digest)).all()
+    db.session.flush()
+    _announce([(row[0], row[1], row[2]) for row in ended])
+    return len(ended)
 
 
 def end_all(user_id: int, reason: str, keep: int | None = None) -> int:
     """End every session of the user except `keep`; returns how many ended."""
-    query = update(UserSession).where(UserSession.user_id == user_id,
-                                      UserSession.ended_at.is_(None))
+    criteria = [UserSession.user_id == user_id]
     if keep is not None:
-        query = query.where(UserSession.id != keep)
-    done = db.session.execute(query.values(ended_at=utcnow(), ended_reason=reason))
-    db.session.flush()
-    return int(done.rowcount)  # type: ignore[attr-defined]
+        criteria.append(UserSession.id != keep)
+    return _end_where(reason, *criteria)

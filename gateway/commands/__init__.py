@@ -59,6 +59,26 @@ def users_create(username: str, password: str, nickname: str, admin: bool,
     echo_json({"id": user.id})
 
 
+@users_group.command("end-sessions")
+@click.option("--username", required=True)
+@with_appcontext
+def users_end_sessions(username: str) -> None:
+    """End every session of an account (an operator's sign-out everywhere; the apps it logged
+    into are sent back-channel logout tokens) and print {"ended": n}."""
+    from gateway.accounts import sessions
+    from gateway.accounts.services import find_by_username
+    from gateway.audit import services as audit
+
+    user = find_by_username(username)
+    if user is None:
+        raise click.ClickException(f"No user named {username!r}.")
+    ended = sessions.end_all(user.id, "ended_by_operator")
+    audit.record("session.ended_by_operator", subject_type="user", subject_id=user.id,
+                 ended=ended)
+    db.session.commit()
+    echo_json({"ended": ended})
+
+
 @click.group("apps", help="Manage third-party apps.")
 def apps_group() -> None:
     pass

@@ -37,6 +37,10 @@ def init_app(app: Flask) -> None:
         feed.register(store)
     app.extensions["zc_token_store"] = store
     events.listen_for_local_changes()
+    from gateway.accounts.sessions import sessions_ended
+    from gateway.oauth import backchannel
+
+    sessions_ended.connect(backchannel.on_sessions_ended)
     from gateway.oauth import server
 
     server.init_app(app)

@@ -63,6 +63,10 @@ def metadata() -> dict[str, Any]:
         "claims_parameter_supported": False,
         "request_parameter_supported": False,
         "request_uri_parameter_supported": False,
+        # OpenID Connect Back-Channel Logout 1.0 (gateway/oauth/backchannel.py): logout tokens
+        # always carry sid.
+        "backchannel_logout_supported": True,
+        "backchannel_logout_session_supported": True,
     }
 
 

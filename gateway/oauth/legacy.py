@@ -159,7 +159,7 @@ def _redeem_code(client: ClientFacts, p: dict[str, str]) -> Issued:
         raise QQError(100019, "invalid_grant")
     tokens.consume_code(code)
     return tokens.issue_tokens(app, code.user_id, code.scopes, grant_type="authorization_code",
-                               code_id=code.id)
+                               code_id=code.id, sid=code.sid)
 
 
 def token_body(issued: Issued, p: dict[str, str]) -> Response:

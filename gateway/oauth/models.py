@@ -29,7 +29,7 @@ class OAuthCode(db.Model):
     # The session's authentication methods (space-separated OIDC amr values) for the id_token.
     amr: Mapped[str | None] = mapped_column(String(64))
     # The opaque session id (sessions.public_sid) of the login that approved it: the id_token's sid.
-    sid: Mapped[str | None] = mapped_column(String(64))
+    sid: Mapped[str | None] = mapped_column(String(64), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(index=True)
     used_at: Mapped[datetime | None]
@@ -76,6 +76,9 @@ class OAuthToken(db.Model):
     family_started_at: Mapped[datetime] = mapped_column(default=utcnow)
     parent_id: Mapped[int | None]
     code_id: Mapped[int | None] = mapped_column(index=True)
+    # The session (sessions.public_sid) whose login issued the family's code, kept through
+    # rotations: a session's end finds the apps it logged into (OIDC Back-Channel Logout).
+    sid: Mapped[str | None] = mapped_column(String(64), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(index=True)
     refresh_expires_at: Mapped[datetime | None]

@@ -122,7 +122,8 @@ def save_token(token: dict[str, Any], request: Any) -> None:
     issued = tokens.issue_tokens(
         client.app_id, user.id if user else None, scope_to_list(token.get("scope")) or [],
         grant_type=grant_type, code_id=code.id if isinstance(code, OAuthCode) else None,
-        with_refresh="refresh_token" in token)
+        with_refresh="refresh_token" in token,
+        sid=code.sid if isinstance(code, OAuthCode) else None)
     token["access_token"] = issued.access_token
     token["scope"] = " ".join(issued.scopes)
     if issued.refresh_token:

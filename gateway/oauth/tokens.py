@@ -76,7 +76,7 @@ class _Minted:
 def _mint(app_id: int, user_id: int | None, openid: str | None, scopes: list[str], *,
           grant_type: str, with_refresh: bool = True, family: str | None = None,
           family_started_at: datetime | None = None, parent_id: int | None = None,
-          code_id: int | None = None) -> _Minted:
+          code_id: int | None = None, sid: str | None = None) -> _Minted:
     now = utcnow()
     access, refresh = new_hex32(), (new_hex32() if with_refresh else None)
     ttl = setting("ZC_ACCESS_TOKEN_TTL")
@@ -84,7 +84,7 @@ def _mint(app_id: int, user_id: int | None, openid: str | None, scopes: list[str
         digest(access), digest(refresh) if refresh else None, app_id, user_id, openid,
         list(scopes), grant_type, family or new_hex32(), family_started_at or now, parent_id,
         code_id, now, now + timedelta(seconds=ttl),
-        now + timedelta(seconds=setting("ZC_REFRESH_TOKEN_TTL")) if refresh else None)
+        now + timedelta(seconds=setting("ZC_REFRESH_TOKEN_TTL")) if refresh else None, sid)
     return _Minted(access, refresh, ttl, pair)
 
 
@@ -132,13 +132,15 @@ def consume_code(code: OAuthCode) -> None:
 
 
 def issue_tokens(app: App | int, user_id: int | None, scopes: list[str], *, grant_type: str,
-                 code_id: int | None = None, with_refresh: bool = True) -> Issued:
+                 code_id: int | None = None, with_refresh: bool = True,
+                 sid: str | None = None) -> Issued:
     """Store a new access (and refresh) token's digests for an app (or its id), starting a
-    family; the raw values."""
+    family (bound to the login session `sid` when issued from that session's code); the raw
+    values."""
     app_id = app if isinstance(app, int) else app.id
     openid = openid_for(user_id, app_id) if user_id is not None else None
     minted = _mint(app_id, user_id, openid, scopes, grant_type=grant_type,
-                   with_refresh=with_refresh, code_id=code_id)
+                   with_refresh=with_refresh, code_id=code_id, sid=sid)
     token_id, committed = current_store().insert_pair(minted.pair)
     if committed:
         metrics.token_issued(grant_type, metrics.token_family())

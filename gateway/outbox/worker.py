@@ -14,6 +14,7 @@ from flask import current_app
 from gateway import leases, outbound
 from gateway.apps.models import App
 from gateway.extensions import db
+from gateway.oauth import backchannel
 from gateway.outbox.models import DeliveryAttempt, OutboxMessage
 from gateway.outbox.signing import sign, standard_headers
 from gateway.timeutil import utcnow
@@ -47,15 +48,24 @@ def signing_secrets(app: App | None) -> list[str]:
     return found
 
 
-def _post(message: OutboxMessage, secrets: list[str]) -> tuple[int | None, str]:
-    """POST through the guarded client: internal addresses are refused before any connection,
-    and the developer sees only a short public reason, never the platform's error text."""
+def _request(message: OutboxMessage, secrets: list[str]) -> tuple[bytes, dict[str, str]]:
+    """The body and headers of a delivery: a signed JSON event, or (back-channel logout) a
+    logout token signed now with the id_token keys, form-encoded."""
+    if message.event_type == backchannel.EVENT_TYPE:
+        body, headers = backchannel.request_for(message)
+        return body, {**headers, "User-Agent": "ZoneConnect-Logout/1"}
     body = message.body.encode()
     now = int(time.time())
-    headers = {"Content-Type": "application/json",
-               "ZoneConnect-Signature": sign(body, secrets, now),
-               **standard_headers(message.event_id, body, secrets, now),
-               "User-Agent": "ZoneConnect-Webhooks/1"}
+    return body, {"Content-Type": "application/json",
+                  "ZoneConnect-Signature": sign(body, secrets, now),
+                  **standard_headers(message.event_id, body, secrets, now),
+                  "User-Agent": "ZoneConnect-Webhooks/1"}
+
+
+def _post(message: OutboxMessage, body: bytes,
+          headers: dict[str, str]) -> tuple[int | None, str]:
+    """POST through the guarded client: internal addresses are refused before any connection,
+    and the developer sees only a short public reason, never the platform's error text."""
     try:
         answer = outbound.post(message.url, content=body, headers=headers)
     except outbound.OutboundError as exc:
@@ -71,9 +81,10 @@ def deliver(message_id: int, owner: str = WORKER_ID) -> bool:
     if message is None or message.lease_owner != owner or message.status != "pending":
         return False
     keys = signing_secrets(db.session.get(App, message.app_id))
-    db.session.commit()  # hold no transaction open over the network call
+    body, headers = _request(message, keys)
+    db.session.commit()  # hold no transaction open over the network call (a first key too)
     started = time.monotonic()
-    code, error = _post(message, keys)
+    code, error = _post(message, body, headers)
     ok = code is not None and 200 <= code < 300 and not error
     message.attempts += 1
     db.session.add(DeliveryAttempt(message_id=message.id, ok=ok, status_code=code, error=error,

@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 import httpx
-from joserfc import jwt
+from joserfc import jws, jwt
 from joserfc.jwk import ECKey, RSAKey
 
 BASE = "http://zc.test"
@@ -74,6 +74,7 @@ class FakeProvider:
     refresh_tokens: dict[str, str] = field(default_factory=dict)  # refresh -> openid
     published: list[str] = field(default_factory=lambda: ["rsa", "ec"])
     discovery_extra: dict[str, Any] = field(default_factory=dict)
+    id_token_extra: dict[str, Any] = field(default_factory=dict)  # e.g. the session's sid
 
     # -- scripting ------------------------------------------------------------------------------
 
@@ -110,6 +111,26 @@ class FakeProvider:
         body = {k: v for k, v in body.items() if v is not None}
         header = {"alg": algorithm, "kid": kid or signing.kid}
         return jwt.encode(header, body, signing, algorithms=[algorithm])
+
+    def logout_token(self, *, key: str = "rsa", kid: str | None = None, alg: str | None = None,
+                     typ: str | None = "logout+jwt", **claims: Any) -> str:
+        """Sign a back-channel logout token as the platform does; claims override the valid
+        defaults (None removes one)."""
+        signing = self.keys.named()[key]
+        algorithm = alg or ("ES256" if key == "ec" else "RS256")
+        now = int(self.clock())
+        body: dict[str, Any] = {
+            "iss": BASE, "aud": APP_ID, "iat": now, "exp": now + 120, "jti": hex32(),
+            "sid": "zc-session-1", "sub": OPENID,
+            "events": {"http://schemas.openid.net/event/backchannel-logout": {}}}
+        body.update(claims)
+        body = {k: v for k, v in body.items() if v is not None}
+        header = {"alg": algorithm, "kid": kid or signing.kid}
+        if typ is not None:
+            header["typ"] = typ
+        # jws, not jwt.encode: that one would add typ JWT where none is wanted.
+        payload = json.dumps(body, separators=(",", ":")).encode()
+        return jws.serialize_compact(header, payload, signing, algorithms=[algorithm])
 
     # -- transport ------------------------------------------------------------------------------
 
@@ -164,7 +185,7 @@ class FakeProvider:
                                 "expires_in": 7776000, "refresh_token": refresh,
                                 "scope": scope, "openid": openid, "unionid": UNIONID}
         if "openid" in scope.split():
-            body["id_token"] = self.id_token(nonce=nonce)
+            body["id_token"] = self.id_token(nonce=nonce, **self.id_token_extra)
         return httpx.Response(200, json=body)
 
     def _post_oauth2_token(self, request: httpx.Request) -> httpx.Response:

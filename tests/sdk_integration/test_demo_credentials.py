@@ -83,6 +83,8 @@ def test_other_ports_reregister_the_demo_site(runner, tmp_path, monkeypatch):
     assert registered.redirect_uris == ["http://127.0.0.1:9001/callback"]
     assert registered.website == "http://127.0.0.1:9001/"
     assert registered.deauthorize_url == "http://127.0.0.1:9001/deauthorized"
+    assert registered.post_logout_redirect_uris == ["http://127.0.0.1:9001/"]
+    assert registered.backchannel_logout_uri == "http://127.0.0.1:9001/backchannel-logout"
     stored = json.loads((tmp_path / "demo_site.json").read_text())
     assert stored["redirect_uris"] == ["http://127.0.0.1:9001/callback"]
     apps.verify_appkey(registered, stored["appkey"])  # the running site's key still works

@@ -10,8 +10,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from flask import Flask
+from sqlalchemy import select
 
 from gateway.apps.models import App
 from gateway.extensions import db
@@ -94,6 +96,13 @@ def test_home_page_offers_the_login_button():
     assert "default-src 'self'" in page.headers["Content-Security-Policy"]
 
 
+_SITES: dict[str, Flask] = {}  # the Flask app behind each live Demo Site, by URL
+
+
+def live_site_app(live: LiveServer) -> Flask:
+    return _SITES[live.url]
+
+
 @pytest.fixture
 def live_site(app: Flask, platform) -> Iterator[LiveServer]:
     """The Demo Site served on loopback, registered on the platform as the test app's site."""
@@ -102,11 +111,15 @@ def live_site(app: Flask, platform) -> Iterator[LiveServer]:
         registered = db.session.get(App, platform.app_pk)
         assert registered is not None
         registered.redirect_uris = [live.url + "/callback"]
+        registered.post_logout_redirect_uris = [live.url + "/"]
+        registered.backchannel_logout_uri = live.url + "/backchannel-logout"
         db.session.commit()
         holder["app"] = site_app(ZONECONNECT_APP_ID=platform.appid,
                                  ZONECONNECT_APP_KEY=platform.appkey,
                                  ZONECONNECT_BASE_URL=platform.url, DEMO_SITE_URL=live.url)
+        _SITES[live.url] = holder["app"]
         yield live
+        _SITES.pop(live.url, None)
 
 
 def test_refusing_consent_shows_the_sites_cancel_page(live_site, browser):
@@ -194,3 +207,57 @@ def test_community_page_shows_authorized_members_and_albums(live_site, browser, 
     assert "Demo Club" in page and "Alice" in page
     assert "Never Authorized" not in page
     assert "Shenzhen" in page and "1 photos" in page
+
+
+def _signed_out_of_the_site(browser, live_site: LiveServer) -> bool:
+    return "Log in with ZoneConnect" in browser.get(live_site.url + "/").text
+
+
+def test_logging_out_of_the_demo_site_logs_out_of_zoneconnect(live_site, browser, platform):
+    """The site's logout goes through the end-session endpoint with the login's id_token: the
+    ZoneConnect session ends without a confirmation page, the browser comes back to the site,
+    and the site's back-channel receiver accepts the logout token that follows."""
+    from gateway.outbox import worker
+    from gateway.outbox.models import OutboxMessage
+
+    site_login(browser, live_site, "alice", ALICE_PASSWORD)
+    out = browser.submit(browser.get(live_site.url + "/"), match=lambda f: f.action == "/logout")
+    assert out.status_code == 302
+    end_session = out.headers["location"]
+    assert end_session.startswith(platform.url + "/oauth2/logout?")
+    assert "id_token_hint=" in end_session
+    back = browser.get(end_session)
+    assert back.status_code == 302 and back.headers["location"] == live_site.url + "/"
+    assert _signed_out_of_the_site(browser, live_site)
+    assert "/login" in browser.get(platform.url + "/account/profile").headers["location"]
+    assert worker.run_once() == 1
+    message = db.session.scalar(select(OutboxMessage))
+    assert message.status == "delivered" and message.url == live_site.url + "/backchannel-logout"
+    assert [a.status_code for a in message.deliveries] == [200]
+
+
+def test_logging_out_of_zoneconnect_signs_the_demo_site_out(live_site, browser, platform):
+    """Logging out on the platform itself: the logout token reaches the Demo Site, which
+    signs the user out on their next visit; a replay of that token is refused."""
+    from gateway.outbox import worker
+
+    received: list[Any] = []
+    site = live_site_app(live_site)
+    original = site.view_functions["zoneconnect.backchannel_logout"]
+
+    def spy() -> Any:
+        from flask import request
+
+        received.append(request.form["logout_token"])
+        return original()
+
+    site.view_functions["zoneconnect.backchannel_logout"] = spy
+    home = site_login(browser, live_site, "alice", ALICE_PASSWORD)
+    assert '<span id="nickname">Alice</span>' in home
+    browser.submit(browser.get(platform.url + "/"), match=lambda f: f.action.endswith("/logout"))
+    assert '<span id="nickname">Alice</span>' in browser.get(live_site.url + "/").text
+    assert worker.run_once() == 1
+    assert _signed_out_of_the_site(browser, live_site)
+    replay = httpx.post(live_site.url + "/backchannel-logout",
+                        data={"logout_token": received[0]})
+    assert replay.status_code == 400 and "jti" in replay.json()["error_description"]

@@ -76,6 +76,7 @@ class RefreshRow:
     rotated_at: datetime | None
     revoked_at: datetime | None
     refresh_expires_at: datetime | None
+    sid: str | None = None
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,7 @@ class NewPair:
     created_at: datetime
     expires_at: datetime
     refresh_expires_at: datetime | None
+    sid: str | None = None  # the login session of the family's code (back-channel logout)
 
     def columns(self) -> dict[str, Any]:
         return dict(self.__dict__)

@@ -40,12 +40,12 @@ _CLAIMED = (
     .values(rotated_at=_NOW, revoked_at=_NOW)
     .returning(OAuthToken.id, OAuthToken.app_id, OAuthToken.user_id, OAuthToken.openid,
                OAuthToken.scopes, OAuthToken.family, OAuthToken.family_started_at,
-               OAuthToken.code_id)
+               OAuthToken.code_id, OAuthToken.sid)
     .cte("claimed"))
 _C = _CLAIMED.c
 _NEW_PAIR = ("access_digest", "refresh_digest", "app_id", "user_id", "openid", "scopes",
              "grant_type", "family", "family_started_at", "parent_id", "code_id", "created_at",
-             "expires_at", "refresh_expires_at")
+             "expires_at", "refresh_expires_at", "sid")
 _ISSUED = (
     insert(OAuthToken)
     .from_select(list(_NEW_PAIR), select(
@@ -54,7 +54,7 @@ _ISSUED = (
         _C.openid, _C.scopes, literal("refresh_token", _T.c.grant_type.type), _C.family,
         _C.family_started_at, _C.id, _C.code_id, _NOW,
         bindparam("expires_at", type_=_T.c.expires_at.type),
-        bindparam("refresh_expires_at", type_=_T.c.refresh_expires_at.type)))
+        bindparam("refresh_expires_at", type_=_T.c.refresh_expires_at.type), _C.sid))
     .returning(OAuthToken.parent_id)
     .cte("issued"))
 _CLAIM_FOR_CLIENT = (select(_C.id, _C.user_id, _C.openid, _C.scopes)

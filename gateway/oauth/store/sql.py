@@ -232,7 +232,9 @@ class SqlStore:
 
 
 def child_of(row: RefreshRow, pair: NewPair, scopes: list[str]) -> NewPair:
-    """`pair` as the next pair of `row`'s family (same app, user, openid, family, code)."""
+    """`pair` as the next pair of `row`'s family (same app, user, openid, family, code,
+    session)."""
     return NewPair(pair.access_digest, pair.refresh_digest, row.app_id, row.user_id, row.openid,
                    scopes, "refresh_token", row.family, row.family_started_at, row.id,
-                   row.code_id, pair.created_at, pair.expires_at, pair.refresh_expires_at)
+                   row.code_id, pair.created_at, pair.expires_at, pair.refresh_expires_at,
+                   row.sid)

@@ -61,7 +61,7 @@ def access_check(row: Any) -> AccessCheck:
 REFRESH_COLUMNS = (OAuthToken.id, OAuthToken.app_id, OAuthToken.user_id, OAuthToken.openid,
                    OAuthToken.scopes, OAuthToken.family, OAuthToken.family_started_at,
                    OAuthToken.code_id, OAuthToken.rotated_at, OAuthToken.revoked_at,
-                   OAuthToken.refresh_expires_at)
+                   OAuthToken.refresh_expires_at, OAuthToken.sid)
 FIND_REFRESH = select(*REFRESH_COLUMNS).where(OAuthToken.refresh_digest == bindparam("digest"))
 
 

@@ -16,6 +16,7 @@ from ._exceptions import (
     ConflictError,
     IDTokenError,
     InternalServerError,
+    LogoutTokenError,
     NotFoundError,
     OAuthError,
     PermissionDeniedError,
@@ -25,7 +26,13 @@ from ._exceptions import (
     ZoneConnectError,
 )
 from ._models import Event, Order, Share, SharePage, UserInfo
-from ._tokens import AuthorizationRequest, IDTokenClaims, ProviderMetadata, Token
+from ._tokens import (
+    AuthorizationRequest,
+    IDTokenClaims,
+    LogoutTokenClaims,
+    ProviderMetadata,
+    Token,
+)
 from ._version import __version__
 
 __all__ = [
@@ -43,6 +50,7 @@ __all__ = [
     "AuthorizationRequest",
     "Event",
     "IDTokenClaims",
+    "LogoutTokenClaims",
     "Order",
     "ProviderMetadata",
     "Share",
@@ -65,5 +73,6 @@ __all__ = [
     "OAuthError",
     "ReauthorizationRequired",
     "IDTokenError",
+    "LogoutTokenError",
     "SignatureVerificationError",
 ]

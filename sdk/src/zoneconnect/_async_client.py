@@ -16,7 +16,13 @@ from ._base import BaseClient, SharedState
 from ._config import DEFAULT_MAX_RETRIES, resolve_config
 from ._models import UserInfo
 from ._sansio import Notify, Plan, RequestSpec, Send, Sleep, parse_json
-from ._tokens import AuthorizationRequest, IDTokenClaims, ProviderMetadata, Token
+from ._tokens import (
+    AuthorizationRequest,
+    IDTokenClaims,
+    LogoutTokenClaims,
+    ProviderMetadata,
+    Token,
+)
 from .resources import AsyncAlbums, AsyncGroups, AsyncOrders, AsyncShares
 
 T = TypeVar("T")
@@ -152,6 +158,27 @@ class AsyncClient(BaseClient):
     async def verify_id_token(self, id_token: str, *, nonce: str | None = None) -> IDTokenClaims:
         """Verify an id_token's signature and claims against the cached JWKS."""
         return await self._run(self._verify_id_token_plan(id_token, nonce))
+
+    async def verify_logout_token(self, logout_token: str) -> LogoutTokenClaims:
+        """Verify a back-channel logout token as strictly as an id_token (signature from the
+        JWKS, iss, aud, iat, exp), plus its type, event, jti, sid/sub and absent nonce.
+        Refusing a replayed jti is the receiver's job (the Flask blueprint does it)."""
+        return await self._run(self._verify_logout_token_plan(logout_token))
+
+    async def end_session_url(
+        self,
+        *,
+        id_token_hint: str | None = None,
+        post_logout_redirect_uri: str | None = None,
+        state: str | None = None,
+        logout_hint: str | None = None,
+        ui_locales: str | None = None,
+    ) -> str:
+        """The URL that logs the user out of ZoneConnect (RP-Initiated Logout), then back to
+        `post_logout_redirect_uri` (registered for the app) with `state`. With the login's
+        id_token as `id_token_hint` the platform logs out without asking."""
+        return await self._run(self._end_session_url_plan(
+            id_token_hint, post_logout_redirect_uri, state, logout_hint, ui_locales))
 
     # -- user API -------------------------------------------------------------------------------
 

@@ -27,7 +27,13 @@ from ._sansio import (
     raise_for_status,
     send,
 )
-from ._tokens import AuthorizationRequest, IDTokenClaims, ProviderMetadata, Token
+from ._tokens import (
+    AuthorizationRequest,
+    IDTokenClaims,
+    LogoutTokenClaims,
+    ProviderMetadata,
+    Token,
+)
 
 T = TypeVar("T")
 
@@ -201,16 +207,27 @@ class BaseClient:
 
     def _verify_id_token_plan(self, id_token: str, nonce: str | None) -> Plan[IDTokenClaims]:
         metadata = yield from self._discover_plan()
+        return (yield from self._with_jwks(metadata, lambda keys: _jwt.verify_id_token(
+            id_token, keys, issuer=metadata.issuer, audience=self._config.app_id, nonce=nonce,
+            now=self._clock())))
+
+    def _verify_logout_token_plan(self, logout_token: str) -> Plan[LogoutTokenClaims]:
+        metadata = yield from self._discover_plan()
+        return (yield from self._with_jwks(metadata, lambda keys: _jwt.verify_logout_token(
+            logout_token, keys, issuer=metadata.issuer, audience=self._config.app_id,
+            now=self._clock())))
+
+    def _with_jwks(self, metadata: ProviderMetadata,
+                   verify: Callable[[dict[str, Any]], T]) -> Plan[T]:
+        """Verify with the cached JWKS; an unknown `kid` refetches it once (keys rotate), at
+        most every JWKS_REFETCH_INTERVAL seconds (a forged kid cannot make us hammer it)."""
         fetched = False
         keys = self._state.jwks
         if keys is None:
             keys = yield from self._jwks_plan(metadata)
             fetched = True
-        verify = _jwt.verify_id_token
-        kwargs: dict[str, Any] = {"issuer": metadata.issuer, "audience": self._config.app_id,
-                                  "nonce": nonce}
         try:
-            return verify(id_token, keys, now=self._clock(), **kwargs)
+            return verify(keys)
         except _jwt.UnknownKeyError:
             last = self._state.jwks_forced_at
             now = self._clock()
@@ -218,7 +235,15 @@ class BaseClient:
                 raise
             self._state.jwks_forced_at = now
         keys = yield from self._jwks_plan(metadata)
-        return verify(id_token, keys, now=self._clock(), **kwargs)
+        return verify(keys)
+
+    def _end_session_url_plan(self, id_token_hint: str | None,
+                              post_logout_redirect_uri: str | None, state: str | None,
+                              logout_hint: str | None, ui_locales: str | None) -> Plan[str]:
+        metadata = yield from self._discover_plan()
+        return req.end_session_url(self._config, metadata, id_token_hint=id_token_hint,
+                                   post_logout_redirect_uri=post_logout_redirect_uri,
+                                   state=state, logout_hint=logout_hint, ui_locales=ui_locales)
 
     # -- calls made with a user's token: transparent refresh ------------------------------------
 

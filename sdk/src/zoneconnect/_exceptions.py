@@ -61,6 +61,11 @@ class IDTokenError(ZoneConnectError):
     """An id_token failed verification (signature, issuer, audience, expiry or nonce)."""
 
 
+class LogoutTokenError(IDTokenError):
+    """A back-channel logout token failed verification (everything an id_token is checked
+    for, plus its type, its `events` claim, no `nonce`, a `sid` or `sub`, an unseen `jti`)."""
+
+
 class APIError(ZoneConnectError):
     """The server answered with an error status; fields come from the JSON error body."""
 

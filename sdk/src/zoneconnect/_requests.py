@@ -60,6 +60,26 @@ def _with_query(url: str, params: dict[str, str]) -> str:
     return urlunsplit((parts.scheme, parts.netloc, parts.path, joined, parts.fragment))
 
 
+def end_session_url(
+    config: ClientConfig,
+    metadata: ProviderMetadata,
+    *,
+    id_token_hint: str | None,
+    post_logout_redirect_uri: str | None,
+    state: str | None,
+    logout_hint: str | None,
+    ui_locales: str | None,
+) -> str:
+    """The RP-Initiated Logout URL (OpenID Connect RP-Initiated Logout 1.0 §2)."""
+    endpoint = metadata.end_session_endpoint or config.url("/oauth2/logout")
+    params = {"client_id": config.app_id}
+    optional = {"id_token_hint": id_token_hint,
+                "post_logout_redirect_uri": post_logout_redirect_uri, "state": state,
+                "logout_hint": logout_hint, "ui_locales": ui_locales}
+    params.update({k: v for k, v in optional.items() if v})
+    return _with_query(endpoint, params)
+
+
 def authorization_request(
     config: ClientConfig,
     metadata: ProviderMetadata,

@@ -127,6 +127,7 @@ class ProviderMetadata:
     scopes_supported: tuple[str, ...] = ()
     code_challenge_methods_supported: tuple[str, ...] = ()
     id_token_signing_alg_values_supported: tuple[str, ...] = ()
+    end_session_endpoint: str | None = None
     raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
@@ -145,6 +146,7 @@ class ProviderMetadata:
                 data.get("code_challenge_methods_supported")),
             id_token_signing_alg_values_supported=_split_scopes(
                 data.get("id_token_signing_alg_values_supported")),
+            end_session_endpoint=_str(data.get("end_session_endpoint")),
             raw=dict(data),
         )
 
@@ -160,4 +162,19 @@ class IDTokenClaims:
     iat: int | None
     nonce: str | None
     auth_time: int | None
+    claims: Mapping[str, Any] = field(repr=False, compare=False)
+
+
+@dataclass(frozen=True)
+class LogoutTokenClaims:
+    """The verified claims of a back-channel logout token: who to sign out (the ZoneConnect
+    session `sid`, and/or every session of the user `sub`)."""
+
+    iss: str
+    aud: str | tuple[str, ...]
+    iat: int
+    exp: int
+    jti: str
+    sid: str | None
+    sub: str | None
     claims: Mapping[str, Any] = field(repr=False, compare=False)

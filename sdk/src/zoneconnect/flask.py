@@ -1,5 +1,5 @@
-"""Flask integration: a blueprint with `/login`, `/callback`, `/logout` and `/deauthorized`
-(`zoneconnect[flask]`)."""
+"""Flask integration: a blueprint with `/login`, `/callback`, `/logout`, `/deauthorized` and
+`/backchannel-logout` (`zoneconnect[flask]`)."""
 
 from __future__ import annotations
 
@@ -25,23 +25,28 @@ from ._exceptions import (
     APIConnectionError,
     APIError,
     IDTokenError,
+    LogoutTokenError,
     OAuthError,
     SignatureVerificationError,
     ZoneConnectError,
 )
 from ._models import Event, UserInfo
-from ._tokens import Token
+from ._tokens import LogoutTokenClaims, Token
 
-__all__ = ["Deauthorizations", "MemoryDeauthorizations", "create_blueprint", "current_token",
-           "current_user", "save_token", "safe_next"]
+__all__ = ["Deauthorizations", "MemoryDeauthorizations", "MemoryReplayCache", "ReplayCache",
+           "create_blueprint", "current_token", "current_user", "save_token", "safe_next"]
 
 PENDING_KEY = "zoneconnect_pending"
 USER_KEY = "zoneconnect_user"
 TOKEN_KEY = "zoneconnect_token"
 LOGIN_AT_KEY = "zoneconnect_login_at"
+SID_KEY = "zoneconnect_sid"  # the ZoneConnect session the login came from (id_token `sid`)
+ID_TOKEN_KEY = "zoneconnect_id_token"  # kept only with end_session=True (the logout's hint)
+SESSION_KEYS = (USER_KEY, TOKEN_KEY, PENDING_KEY, LOGIN_AT_KEY, SID_KEY, ID_TOKEN_KEY)
 
 LoginHook = Callable[[dict[str, Any], Token], ResponseReturnValue | None]
 DeauthorizedHook = Callable[[Event], None]
+LogoutHook = Callable[[LogoutTokenClaims], None]
 
 
 class Deauthorizations(Protocol):
@@ -73,6 +78,36 @@ class MemoryDeauthorizations:
     def since(self, openid: str) -> float | None:
         with self._lock:
             return self._seen.get(openid)
+
+
+class ReplayCache(Protocol):
+    """Where the back-channel logout receiver remembers the logout tokens' `jti`s."""
+
+    def first_use(self, jti: str, expires_at: float) -> bool:
+        """Record `jti` until `expires_at`; False when it was already recorded (a replay)."""
+
+
+class MemoryReplayCache:
+    """`jti`s kept in this process until their token expires (at most `limit`). A site served
+    by several processes passes a shared store (Redis SET NX EX, a unique column) instead."""
+
+    def __init__(self, limit: int = 100_000, clock: Callable[[], float] = time.time) -> None:
+        self._limit = limit
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._seen: OrderedDict[str, float] = OrderedDict()
+
+    def first_use(self, jti: str, expires_at: float) -> bool:
+        now = self._clock()
+        with self._lock:
+            for old in [k for k, until in self._seen.items() if until < now]:
+                del self._seen[old]
+            if jti in self._seen:
+                return False
+            self._seen[jti] = expires_at
+            while len(self._seen) > self._limit:
+                self._seen.popitem(last=False)
+            return True
 
 
 def current_user() -> dict[str, Any] | None:
@@ -141,11 +176,28 @@ def create_blueprint(
     webhook_secret: str | Callable[[], str] | None = None,
     deauthorizations: Deauthorizations | None = None,
     on_deauthorized: DeauthorizedHook | None = None,
+    end_session: bool = False,
+    post_logout_redirect_uri: str | Callable[[], str] | None = None,
+    logouts: Deauthorizations | None = None,
+    replay_cache: ReplayCache | None = None,
+    on_backchannel_logout: LogoutHook | None = None,
 ) -> Blueprint:
-    """A blueprint for "log in with ZoneConnect"; `client` may be a Client or a factory of one."""
+    """A blueprint for "log in with ZoneConnect"; `client` may be a Client or a factory of one.
+
+    Single logout: with `end_session=True`, `/logout` also logs the user out of ZoneConnect
+    (RP-Initiated Logout with the login's id_token as hint), returning to
+    `post_logout_redirect_uri` (one of the app's registered post-logout URIs; without it
+    ZoneConnect shows its own "signed out" page). `POST /backchannel-logout` receives the
+    platform's logout tokens (register its absolute URL as the app's back-channel logout URL):
+    the ZoneConnect session (`sid`) or user (`sub`) it names is signed out here on its next
+    request. `logouts` and `replay_cache` default to this process's memory; a site with several
+    processes passes shared stores.
+    """
     scope_list = tuple(scopes)
     bp = Blueprint(name, __name__, url_prefix=url_prefix)
     revoked = deauthorizations if deauthorizations is not None else MemoryDeauthorizations()
+    ended = logouts if logouts is not None else MemoryDeauthorizations()
+    jtis = replay_cache if replay_cache is not None else MemoryReplayCache()
 
     def get_client() -> Client:
         return client if isinstance(client, Client) else client()
@@ -193,8 +245,9 @@ def create_blueprint(
                 return fail("Login failed", "The response came from an unexpected issuer.")
             token = zc.exchange_code(code, code_verifier=pending["code_verifier"],
                                      redirect_uri=pending["redirect_uri"])
+            id_claims = None
             if token.id_token:
-                zc.verify_id_token(token.id_token, nonce=pending.get("nonce"))
+                id_claims = zc.verify_id_token(token.id_token, nonce=pending.get("nonce"))
             info = zc.get_user_info(token) if "get_user_info" in scope_list else None
         except (OAuthError, IDTokenError) as exc:
             return fail("Login failed", f"The login could not be completed: {exc}")
@@ -212,6 +265,11 @@ def create_blueprint(
         session[USER_KEY] = user
         session[TOKEN_KEY] = _session_token(token)
         session[LOGIN_AT_KEY] = time.time()
+        sid = id_claims.claims.get("sid") if id_claims is not None else None
+        if isinstance(sid, str) and sid:
+            session[SID_KEY] = sid
+        if end_session and token.id_token:
+            session[ID_TOKEN_KEY] = token.id_token
         if on_login is not None:
             result = on_login(user, token)
             if result is not None:
@@ -220,16 +278,54 @@ def create_blueprint(
 
     @bp.route("/logout", methods=["GET", "POST"])
     def logout() -> ResponseReturnValue:
-        """Forget the user (and revoke the token, best effort), then redirect."""
+        """Forget the user (and revoke the token, best effort), then redirect: with
+        end_session=True through ZoneConnect's end-session endpoint (single logout)."""
         token = current_token()
-        for key in (USER_KEY, TOKEN_KEY, PENDING_KEY, LOGIN_AT_KEY):
+        hint = session.get(ID_TOKEN_KEY)
+        for key in SESSION_KEYS:
             session.pop(key, None)
         if token is not None:
             try:
                 get_client().revoke(token)
             except ZoneConnectError:
                 pass  # the session is gone either way; an unrevoked token expires on its own
+        if end_session:
+            back = (post_logout_redirect_uri() if callable(post_logout_redirect_uri)
+                    else post_logout_redirect_uri)
+            try:
+                return redirect(get_client().end_session_url(
+                    id_token_hint=hint if isinstance(hint, str) else None,
+                    post_logout_redirect_uri=back))
+            except ZoneConnectError:
+                pass  # ZoneConnect unreachable: signed out here at least
         return redirect(safe_next(request.values.get("next")))
+
+    @bp.post("/backchannel-logout")
+    def backchannel_logout() -> ResponseReturnValue:
+        """OpenID Connect Back-Channel Logout: verify the logout token, sign out the session
+        (`sid`) or user (`sub`) it names. 200 when done, 400 with an error otherwise (§2.8)."""
+        headers = {"Cache-Control": "no-store"}
+        raw = request.form.get("logout_token")
+        if not raw:
+            return {"error": "invalid_request",
+                    "error_description": "logout_token is required"}, 400, headers
+        try:
+            claims = get_client().verify_logout_token(raw)
+        except IDTokenError as exc:
+            return {"error": "invalid_request", "error_description": str(exc)}, 400, headers
+        except ZoneConnectError:
+            return {"error": "temporarily_unavailable"}, 503, headers  # the JWKS was unreachable
+        if not jtis.first_use(claims.jti, float(claims.exp)):
+            error = LogoutTokenError("logout token jti was already used")
+            return {"error": "invalid_request", "error_description": str(error)}, 400, headers
+        if claims.sid:
+            ended.add("sid:" + claims.sid, float(claims.iat))
+        else:
+            assert claims.sub is not None  # verify_logout_token: a sid or a sub
+            ended.add("sub:" + claims.sub, float(claims.iat))
+        if on_backchannel_logout is not None:
+            on_backchannel_logout(claims)
+        return "", 200, headers
 
     @bp.post("/deauthorized")
     def deauthorized() -> ResponseReturnValue:
@@ -253,16 +349,20 @@ def create_blueprint(
 
     @bp.before_app_request
     def sign_out_deauthorized() -> None:
-        """A user who withdrew the app's authorization since logging in is logged out."""
+        """A user who withdrew the app's authorization since logging in is logged out, and so
+        is a login whose ZoneConnect session (or user) a logout token named."""
         user = session.get(USER_KEY)
         openid = user.get("openid") if isinstance(user, dict) else None
         if not openid:
             return
-        at = revoked.since(str(openid))
-        # `created` is whole seconds: a login within the deauthorization's second counts as
-        # before it (signing out by mistake costs one login; keeping a revoked user is worse).
-        if at is not None and at + 1 > float(session.get(LOGIN_AT_KEY) or 0):
-            for key in (USER_KEY, TOKEN_KEY, LOGIN_AT_KEY):
+        login_at = float(session.get(LOGIN_AT_KEY) or 0)
+        sid = session.get(SID_KEY)
+        # `created` and `iat` are whole seconds: a login within that second counts as before it
+        # (signing out by mistake costs one login; keeping a signed-out user is worse).
+        stamps = [revoked.since(str(openid)), ended.since("sub:" + str(openid))]
+        if (any(at is not None and at + 1 > login_at for at in stamps)
+                or (isinstance(sid, str) and ended.since("sid:" + sid) is not None)):
+            for key in SESSION_KEYS:
                 session.pop(key, None)
 
     return bp
