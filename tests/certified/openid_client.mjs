@@ -73,6 +73,11 @@ const OPS = {
   async userinfo({ access_token, sub }) {
     return await client.fetchUserInfo(config, access_token, sub);
   },
+
+  // RP-Initiated Logout 1.0: the end-session URL as the library builds it from discovery.
+  async end_session_url({ params = {} }) {
+    return { url: client.buildEndSessionUrl(config, params).href };
+  },
 };
 
 function errorOf(err) {

@@ -22,6 +22,7 @@ from sqlalchemy import select
 from gateway.accounts import services as account_services
 from gateway.apps.services import create_app
 from gateway.extensions import db
+from gateway.moderation import services as moderation
 from gateway.oauth import backchannel
 from gateway.oauth.models import OAuthToken
 from gateway.outbox import worker
@@ -224,7 +225,8 @@ def test_refreshed_tokens_keep_the_session(app, bc_world, receiver, discovery):
     assert worker.run_once() == 1 and len(receiver.requests) == 1
 
 
-def test_every_way_a_session_ends_notifies(app, bc_world, receiver, discovery, runner):
+def test_every_way_a_session_ends_notifies(app, bc_world, receiver, discovery, runner,
+                                          factory):
     world = bc_world
     # Outside a request (the password change below, the operator's command) the issuer comes
     # from configuration, as in production.
@@ -262,6 +264,17 @@ def test_every_way_a_session_ends_notifies(app, bc_world, receiver, discovery, r
     assert result.exit_code == 0, result.output
     assert json.loads(result.output) == {"ended": 1}
     assert worker.run_once() == 1 and len(set(sids())) == 4
+    # An operator deactivating the account from the console (its tokens are revoked too).
+    browser = _browser(app)
+    with closing(browser):
+        token = CSRF.search(browser.get("/login").text)[1]
+        assert browser.post("/login", data={"username": "alice", "password": "a-New-passw0rd!",
+                                            "csrf_token": token}).status_code == 302
+        _sign_in(app, browser, world.web.appid, world.web_key, discovery)
+    operator = factory.user("root", is_admin=True)
+    moderation.suspend(world.user, operator, "deactivated", "test")
+    db.session.commit()
+    assert worker.run_once() == 1 and len(set(sids())) == 5
 
 
 def test_the_deliveries_page_shows_logout_tokens(app, bc_world, receiver, discovery):
