@@ -368,3 +368,46 @@ def test_test_balances_are_bounded_and_amounts_checked(app: Flask, client: Flask
     response = _grant_in_portal(client, shop, shop.username, 1)
     assert response.status_code == 422
     assert ledger.test_coin_balance(shop.user_id) == sandbox.MAX_TEST_BALANCE
+
+
+def test_concurrent_confirmations_of_a_sandbox_order_pay_once(app: Flask, client: FlaskClient,
+                                                              factory, auth,
+                                                              monkeypatch) -> None:
+    import threading
+    import time
+
+    shop = _tester_shop(factory)
+    sandbox.grant_test_coins(shop.app, shop.user_id, 1000, actor_id=shop.developer_id)
+    db.session.commit()
+    real = ledger.user_test_coins
+
+    def slow(user_id: int):  # widen the window between the claim and the coins, as under load
+        time.sleep(0.05)
+        return real(user_id)
+
+    monkeypatch.setattr(ledger, "user_test_coins", slow)
+    order_id = _create(client, shop, 60)["order_id"]
+    auth.login(shop.username)
+    page = client.get(f"/pay/orders/{order_id}/confirm").get_data(as_text=True)
+    token, cookie = csrf_from(page), client.get_cookie("zc_session").value
+    barrier = threading.Barrier(10)
+    answers: list[tuple[int, str]] = []
+
+    def confirm() -> None:
+        browser = app.test_client()
+        browser.set_cookie("zc_session", cookie)
+        barrier.wait()
+        response = browser.post(f"/pay/orders/{order_id}/confirm",
+                                data={"csrf_token": token, "confirm": "yes"})
+        answers.append((response.status_code, response.get_data(as_text=True)))
+
+    threads = [threading.Thread(target=confirm) for _ in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(status for status, _ in answers) == [200] * 10
+    assert sum("Payment done" in body for _, body in answers) == 1
+    db.session.expire_all()
+    assert ledger.test_coin_balance(shop.user_id) == 940 and sandbox.test_sales(shop.app) == 60
+    assert run_checks() == []
