@@ -7,7 +7,7 @@ recreated), seeds `--tokens` distinct access tokens through the bench's seeder, 
 tokens drawn at random from them with `authenticate_access_token` (the token check every API call
 makes: the store's access-check and client-facts caches, the NOTIFY feed) in this one process,
 printing the resident set size (VmRSS) after 1,000, 10,000, 100,000 and every further 10x up to
-`--checks`. With more distinct tokens than `ZC_TOKEN_CACHE_SIZE` (40,000 by default), the cache
+`--checks`. With more distinct tokens than `ZC_TOKEN_CACHE_SIZE` (30,000 by default), the cache
 fills to its bound and evicts, so a bound that does not hold shows as a rising RSS. Cached checks
 are kept for an hour here (`ZC_TOKEN_CACHE_TTL=3600`; production keeps them 30 s, which only
 makes them leave sooner): the worst case for memory.
@@ -41,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.memory", description=__doc__)
     parser.add_argument("--database-url", default=DEFAULT_URL)
     parser.add_argument("--checks", type=int, default=1_000_000)
-    parser.add_argument("--tokens", type=int, default=45_000)
+    parser.add_argument("--tokens", type=int, default=35_000)
     args = parser.parse_args(argv)
     from gateway import create_app
     from gateway.extensions import db

@@ -118,9 +118,10 @@ DEFAULTS: dict[str, Any] = {
     # Valid token checks kept per process (gateway/oauth/store/cached.py), evicted on change via
     # PostgreSQL NOTIFY. None: 30 s on PostgreSQL, off elsewhere; 0 turns it off.
     "ZC_TOKEN_CACHE_TTL": None,
-    # At most this many checks per process (about 1 KB each: 40,000 is about 40 MB). A worker
-    # holds at most (its requests a second x the TTL) distinct tokens at once anyway.
-    "ZC_TOKEN_CACHE_SIZE": 40_000,
+    # At most this many checks per process (under 1 KB each: a full cache of 30,000 added
+    # 22 MiB to a process in `python -m bench.memory`). A worker holds at most (its requests a
+    # second x the TTL) distinct tokens at once anyway: 1,000 a second for 30 s.
+    "ZC_TOKEN_CACHE_SIZE": 30_000,
     "ZC_TOKEN_LIMIT_CLIENT": "120 per minute",
     "ZC_TOKEN_LIMIT_ADDRESS": "300 per minute",
     # Developer portal: how long an old appkey keeps working after a rotation (seconds).

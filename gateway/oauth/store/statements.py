@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 from sqlalchemy import and_, bindparam, select, update
@@ -43,6 +44,21 @@ ACCESS_CHECK = (
     .where(OAuthToken.access_digest == bindparam("digest")))
 
 
+# Scope lists repeat across tokens (an app asks for the same few): one shared tuple for each, so
+# the token cache holds each combination once rather than once per token. Bounded.
+_SCOPE_SETS: dict[tuple[str, ...], tuple[str, ...]] = {}
+
+
+def _shared(scopes: Any) -> tuple[str, ...]:
+    key = tuple(scopes or ())
+    shared = _SCOPE_SETS.get(key)
+    if shared is None:
+        if len(_SCOPE_SETS) >= 4096:
+            return key
+        shared = _SCOPE_SETS.setdefault(key, tuple(sys.intern(scope) for scope in key))
+    return shared
+
+
 def access_check(row: Any) -> AccessCheck:
     """AccessCheck from an ACCESS_CHECK row."""
     (token_id, user_id, app_id, openid, scopes, created_at, expires_at, revoked_at, granted,
@@ -53,9 +69,9 @@ def access_check(row: Any) -> AccessCheck:
         scopes = json.loads(scopes)
         granted = None if granted is None else json.loads(granted)
     user = None if user_id is None else TokenUser(*profile)
-    return AccessCheck(token_id, user_id, app_id, openid, tuple(scopes or ()), created_at,
+    return AccessCheck(token_id, user_id, app_id, openid, _shared(scopes), created_at,
                        expires_at, revoked_at is not None,
-                       None if granted is None else tuple(granted), withdrawn is not None, user)
+                       None if granted is None else _shared(granted), withdrawn is not None, user)
 
 
 REFRESH_COLUMNS = (OAuthToken.id, OAuthToken.app_id, OAuthToken.user_id, OAuthToken.openid,
