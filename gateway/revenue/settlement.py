@@ -90,6 +90,15 @@ def settle_month(month: str, now: datetime | None = None) -> list[Settlement]:
     return done
 
 
+def unsettled_months(before: datetime) -> list[str]:
+    """Months (YYYY-MM, oldest first) with paid live orders before `before` not yet settled."""
+    month = func.substr(func.cast(Order.paid_at, db.String), 1, 7)
+    rows = db.session.scalars(select(month).distinct().where(
+        Order.status == "paid", Order.livemode.is_(True), Order.settlement_id.is_(None),
+        Order.paid_at < before))
+    return sorted(rows)
+
+
 def release_due(now: datetime | None = None) -> list[Settlement]:
     """Move held settlements whose hold has ended from pending to available."""
     now = now or utcnow()

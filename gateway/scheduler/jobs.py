@@ -7,6 +7,7 @@ is tried again at the next tick.
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
 from flask import current_app
@@ -14,6 +15,8 @@ from sqlalchemy import select
 
 from gateway.extensions import db
 from gateway.scheduler.models import JobRun
+
+log = logging.getLogger(__name__)
 
 
 def month_of(moment: datetime) -> str:
@@ -39,14 +42,27 @@ def record(job: str, period: str, items: int) -> None:
     db.session.flush()
 
 
-def settle_ended_month(now: datetime) -> tuple[str | None, int]:
-    """Settle the month that ended last (once); returns (month, settlements made)."""
-    from gateway.revenue.settlement import settle_month
+def settle_ended_months(now: datetime) -> tuple[str | None, int]:
+    """Settle every ended month not settled yet, oldest first; returns (latest month, settlements).
 
-    month = previous_month(now)
-    if done("settle", month):
+    The month that just ended is always due; an earlier one is due while it still has unsettled
+    paid orders and no recorded run (a worker outage, say). A month already recorded is never
+    settled again, even if a late order turns up in it. Earlier months are recorded here, the
+    latest by the runner, all in one commit.
+    """
+    from gateway.revenue.settlement import settle_month, unsettled_months
+
+    start = datetime(now.year, now.month, 1)
+    months = sorted({*unsettled_months(before=start), previous_month(now)})
+    due = [month for month in months if not done("settle", month)]
+    if not due:
         return None, 0
-    return month, len(settle_month(month, now=now))
+    for month in due[:-1]:
+        items = len(settle_month(month, now=now))
+        record("settle", month, items)
+        log.info("scheduled job settle: %s item(s) for %s (catching up)", items, month,
+                 extra={"job": "settle", "period": month, "items": items})
+    return due[-1], len(settle_month(due[-1], now=now))
 
 
 def payouts_due(now: datetime) -> tuple[str | None, int]:

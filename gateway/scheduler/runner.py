@@ -40,7 +40,7 @@ class Job:
 
 
 SCHEDULE = (
-    Job("settle", jobs.settle_ended_month, "ZC_SCHEDULE_INTERVAL", monthly=True),
+    Job("settle", jobs.settle_ended_months, "ZC_SCHEDULE_INTERVAL", monthly=True),
     Job("release", jobs.release_holds, "ZC_SCHEDULE_INTERVAL"),
     Job("payouts", jobs.payouts_due, "ZC_SCHEDULE_INTERVAL", monthly=True),
     Job("purge", jobs.purge_tokens, "ZC_PURGE_INTERVAL"),

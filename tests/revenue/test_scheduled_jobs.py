@@ -57,6 +57,45 @@ def test_the_month_that_ended_is_settled_once(app: Flask, factory) -> None:
     assert run_checks() == []
 
 
+def test_months_left_unsettled_by_an_outage_are_settled_oldest_first_once(app: Flask,
+                                                                         factory) -> None:
+    shop = make_shop(factory)
+    _sell(shop, 100, datetime(2026, 1, 10))  # the worker was down all of February and March
+    _sell(shop, 200, datetime(2026, 2, 27))
+    _sell(shop, 300, datetime(2026, 3, 20))
+    first = run_job(JOB["settle"], APRIL_2)
+    assert first == {"job": "settle", "outcome": "ok", "period": "2026-03", "items": 1}
+    settled = db.session.execute(select(Settlement.month, Settlement.gross, Settlement.id)
+                                 .order_by(Settlement.id)).all()
+    unit = ledger.coin_minor_units()
+    assert [(m, g) for m, g, _ in settled] == [("2026-01", 100 * unit), ("2026-02", 200 * unit),
+                                               ("2026-03", 300 * unit)]
+    runs = db.session.execute(select(JobRun.period, JobRun.items).where(JobRun.job == "settle")
+                              .order_by(JobRun.period)).all()
+    assert [tuple(r) for r in runs] == [("2026-01", 1), ("2026-02", 1), ("2026-03", 1)]
+    pending = ledger.balance(ledger.developer(shop.developer_id, "pending"))
+    assert ledger.balance(ledger.developer(shop.developer_id, "unsettled")) == 0
+    assert run_job(JOB["settle"], APRIL_2)["outcome"] == "idle"  # the second run moves nothing
+    assert run_job(JOB["settle"], APRIL_2 + timedelta(days=1))["outcome"] == "idle"
+    assert db.session.scalar(select(func.count()).select_from(Settlement)) == 3
+    assert ledger.balance(ledger.developer(shop.developer_id, "pending")) == pending > 0
+    assert run_checks() == []
+
+
+def test_a_month_settled_by_the_operator_is_not_settled_again(app: Flask, factory,
+                                                              runner) -> None:
+    shop = make_shop(factory)
+    _sell(shop, 100, datetime(2026, 2, 10))
+    result = runner.invoke(args=["revenue", "settle", "--month", "2026-02"])
+    assert result.exit_code == 0, result.output
+    _sell(shop, 50, datetime(2026, 2, 28))  # late: February stays settled once for this app
+    assert run_job(JOB["settle"], APRIL_2)["outcome"] == "ok"
+    assert db.session.scalars(select(Settlement.month)).all() == ["2026-02"]
+    assert db.session.scalars(select(JobRun.period).order_by(JobRun.period)).all() == [
+        "2026-02", "2026-03"]
+    assert run_checks() == []
+
+
 def test_a_failing_job_is_tried_again_at_the_next_tick(app: Flask, factory, monkeypatch) -> None:
     shop = make_shop(factory)
     _sell(shop, 100, datetime(2026, 3, 20))
