@@ -71,6 +71,7 @@ def test_scenarios_load():
     ctx = BenchContext(base_url="http://127.0.0.1:1", database_url="")
     assert load("floor").requests(ctx) == [Request("/healthz")]
     assert load("login_page").requests(ctx)[0].path == "/login"
+    assert load("login_submit").expect == frozenset({302})  # a right password redirects
     with pytest.raises(ValueError):
         load("../etc")
 
