@@ -19,6 +19,7 @@ from datetime import datetime
 
 from sqlalchemy import delete, or_, select
 
+from gateway.accounts import sessions
 from gateway.accounts.models import AccountToken, AvatarImage, User, UserSession, new_avatar_key
 from gateway.albums.models import Album, Photo
 from gateway.apps.models import App, AppTestUser
@@ -132,6 +133,8 @@ def _security(user: User) -> None:
     from gateway.developers.models import DeveloperProfile, PersonalApiKey
 
     uid = user.id
+    # Ended first, as any sign-out is: apps the sessions logged into get a back-channel logout.
+    sessions.end_all(uid, "account_deleted")
     for model in (UserSession, RecoveryCode, Passkey, AccountToken, PersonalApiKey):
         db.session.execute(delete(model).where(model.user_id == uid))
     db.session.execute(delete(TotpFactor).where(TotpFactor.user_id == uid))

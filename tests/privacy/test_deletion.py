@@ -89,6 +89,19 @@ def test_deletion_waits_for_the_grace_period_then_erases_and_tells_the_apps(
     txns_before = _count(LedgerTransaction)
 
     auth.login(person.username)
+    # The app's token came from this browser session (as a real login would bind it), and the
+    # app takes back-channel logouts.
+    from gateway.accounts import sessions
+    from gateway.oauth.models import OAuthToken
+
+    record = db.session.scalars(select(UserSession).where(
+        UserSession.user_id == person.user_id)).one()
+    for token in db.session.scalars(select(OAuthToken).where(
+            OAuthToken.user_id == person.user_id)):
+        token.sid = sessions.public_sid(record)
+    app = db.session.scalar(select(App).where(App.appid == person.appid))
+    app.backchannel_logout_uri = receiver.url + "/logout"
+    db.session.commit()
     response = _delete(client)
     assert response.status_code == 302
     due = _user(person.user_id).deletion_due_at
@@ -135,8 +148,10 @@ def test_deletion_waits_for_the_grace_period_then_erases_and_tells_the_apps(
 
     # The app is told, signed, at its deauthorization URL.
     outbox.run_once()
-    assert len(receiver.received) == 1
-    body, signature = receiver.received[0]
+    assert len(receiver.received) == 2
+    # The session's end sent the app a back-channel logout token, form-encoded.
+    assert [b for b, _ in receiver.received if b.startswith(b"logout_token=")]
+    body, signature = next(r for r in receiver.received if r[0].startswith(b"{"))
     assert verify(body, signature, secret)
     event = json.loads(body)
     assert event["type"] == "user.deauthorized"
