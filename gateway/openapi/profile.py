@@ -97,10 +97,10 @@ def rest_me(profile: Profile, openid: str | None, unionid: str | None) -> dict[s
 
 
 def oidc_claims(profile: Profile) -> dict[str, Any]:
-    """Standard OIDC profile claims (gender only when the user set one)."""
+    """Standard OIDC profile claims (gender only when the user set one; the account's locale and
+    zoneinfo are added by gateway/oauth/userinfo.py)."""
     claims: dict[str, Any] = {"name": profile.nickname, "nickname": profile.nickname,
-                              "picture": profile.avatars[100], "locale": "zh-CN",
-                              "zoneinfo": "Asia/Shanghai"}
+                              "picture": profile.avatars[100]}
     if profile.gender != "unknown":
         claims["gender"] = profile.gender
     return claims
