@@ -79,7 +79,8 @@ def new_app() -> ResponseReturnValue:
                 "webhook_url": form.webhook_url.data or "",
                 "deauthorize_url": form.deauthorize_url.data or "",
                 "post_logout_redirect_uris": form.post_logout_list(),
-                "backchannel_logout_uri": form.backchannel_logout_uri.data or ""})
+                "backchannel_logout_uri": form.backchannel_logout_uri.data or "",
+                **form.logout_settings()})
             services.set_test_users(app, me(), form.test_user_list())
         except ValidationFailed as exc:
             db.session.rollback()
@@ -112,7 +113,8 @@ def edit_app(appid: str) -> ResponseReturnValue:
                 "webhook_url": form.webhook_url.data or "",
                 "deauthorize_url": form.deauthorize_url.data or "",
                 "post_logout_redirect_uris": form.post_logout_list(),
-                "backchannel_logout_uri": form.backchannel_logout_uri.data or ""})
+                "backchannel_logout_uri": form.backchannel_logout_uri.data or "",
+                **form.logout_settings()})
             services.set_test_users(app, me(), form.test_user_list())
         except ValidationFailed as exc:
             db.session.rollback()

@@ -57,11 +57,25 @@ class AppForm(Form):
         validators=[Optional(), Length(max=20000)])
     backchannel_logout_uri = StringField(_l("Back-channel logout URL"),
                                          validators=[Optional(), Length(max=512), URL()])
+    backchannel_logout_session_required = BooleanField(
+        _l("Logout tokens must carry the session id (sid)"))
+    frontchannel_logout_uri = StringField(_l("Front-channel logout URL"),
+                                          validators=[Optional(), Length(max=512), URL()])
+    frontchannel_logout_session_required = BooleanField(
+        _l("Add iss and sid to the front-channel logout URL"))
     test_users = TextAreaField(_l("Test users (usernames, one per line)"),
                                validators=[Optional(), Length(max=5000)])
 
     def uri_list(self) -> list[str]:
         return (self.redirect_uris.data or "").splitlines()
+
+    def logout_settings(self) -> dict[str, object]:
+        """The single-logout settings other than the URI lists and the back-channel URL."""
+        return {"backchannel_logout_session_required":
+                bool(self.backchannel_logout_session_required.data),
+                "frontchannel_logout_uri": self.frontchannel_logout_uri.data or "",
+                "frontchannel_logout_session_required":
+                bool(self.frontchannel_logout_session_required.data)}
 
     def post_logout_list(self) -> list[str]:
         return (self.post_logout_redirect_uris.data or "").splitlines()

@@ -124,11 +124,16 @@ def _requesting_app(next_path: str | None) -> Any:
 @bp.post("/logout")
 def logout() -> ResponseReturnValue:
     """Log out (POST with a CSRF token, so other sites cannot log users out)."""
+    from gateway.oauth import frontchannel  # the apps' front-channel logout (issue 17)
+
     user = sessions.current_user()
     if user is not None:
         audit.record("logout", actor_id=user.id, subject_type="user", subject_id=user.id)
+    frames = frontchannel.logout_urls()
     sessions.logout()  # ends the record: a copied cookie is dead from now on
     db.session.commit()
+    if frames:
+        return frontchannel.logged_out_page(frames, url_for("accounts.home"))
     return redirect(url_for("accounts.home"))
 
 

@@ -49,6 +49,12 @@ class App(db.Model):
     # Logout tokens for this app must carry `sid` (backchannel_logout_session_required).
     backchannel_logout_session_required: Mapped[bool] = mapped_column(
         default=False, server_default=false())
+    # Framed by the page that ends a session (OIDC Front-Channel Logout), with iss and sid in
+    # its query when the app requires them.
+    frontchannel_logout_uri: Mapped[str] = mapped_column(
+        String(512), default="", server_default="")
+    frontchannel_logout_session_required: Mapped[bool] = mapped_column(
+        default=False, server_default=false())
     # Signing secret for callbacks to the app: it must be usable for HMAC, so it is kept as is.
     webhook_secret: Mapped[str] = mapped_column(String(64), default="")
     # After a rotation the previous secret signs too (a second signature) until this moment.

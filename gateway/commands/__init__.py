@@ -95,10 +95,13 @@ def apps_group() -> None:
               help="Where RP-initiated logout may return to (repeatable, matched exactly).")
 @click.option("--backchannel-logout-uri", default="",
               help="Where the platform POSTs logout tokens (OIDC Back-Channel Logout).")
+@click.option("--frontchannel-logout-uri", default="",
+              help="Framed by the logout page, with iss and sid (OIDC Front-Channel Logout).")
 @with_appcontext
 def apps_create(developer: str, name: str, redirect_uris: tuple[str, ...],
                 scopes: tuple[str, ...], app_type: str, live: bool,
-                post_logout_uris: tuple[str, ...], backchannel_logout_uri: str) -> None:
+                post_logout_uris: tuple[str, ...], backchannel_logout_uri: str,
+                frontchannel_logout_uri: str) -> None:
     """Register an app and print {"appid": ..., "appkey": ...}."""
     from gateway.accounts.services import find_by_username
     from gateway.apps import services
@@ -112,7 +115,9 @@ def apps_create(developer: str, name: str, redirect_uris: tuple[str, ...],
                                           scopes=list(scopes), app_type=app_type, live=live)
         developer_services.update_app(app, owner, {
             "post_logout_redirect_uris": list(post_logout_uris),
-            "backchannel_logout_uri": backchannel_logout_uri})
+            "backchannel_logout_uri": backchannel_logout_uri,
+            "frontchannel_logout_uri": frontchannel_logout_uri,
+            "frontchannel_logout_session_required": bool(frontchannel_logout_uri)})
     except ZoneConnectError as exc:
         fail(exc)
     db.session.commit()

@@ -31,7 +31,8 @@ CATEGORIES = ("game", "social", "tools", "shopping", "news", "education", "other
 SUBMITTABLE = ("draft", "rejected")
 EDITABLE_FIELDS = ("name", "description", "category", "website", "app_type", "redirect_uris",
                    "webhook_url", "deauthorize_url", "post_logout_redirect_uris",
-                   "backchannel_logout_uri")
+                   "backchannel_logout_uri", "backchannel_logout_session_required",
+                   "frontchannel_logout_uri", "frontchannel_logout_session_required")
 CALLBACK_FIELDS = ("webhook_url", "deauthorize_url", "backchannel_logout_uri")
 
 
@@ -119,6 +120,12 @@ def update_app(app: App, actor: User, changes: dict[str, Any]) -> App:
                 list(changes["redirect_uris"]))
         except ValidationFailed as exc:
             problems.update(exc.fields)
+    if changes.get("frontchannel_logout_uri"):
+        try:  # loaded in the user's browser: the redirect URI rules (https, or http loopback)
+            [changes["frontchannel_logout_uri"]] = app_services.validate_post_logout_uris(
+                [changes["frontchannel_logout_uri"]])
+        except ValidationFailed as exc:
+            problems["frontchannel_logout_uri"] = exc.fields["post_logout_redirect_uris"]
     if "post_logout_redirect_uris" in changes:
         try:
             changes["post_logout_redirect_uris"] = app_services.validate_post_logout_uris(

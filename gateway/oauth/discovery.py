@@ -67,6 +67,9 @@ def metadata() -> dict[str, Any]:
         # always carry sid.
         "backchannel_logout_supported": True,
         "backchannel_logout_session_supported": True,
+        # Front-Channel Logout 1.0 (gateway/oauth/frontchannel.py): iss and sid when asked.
+        "frontchannel_logout_supported": True,
+        "frontchannel_logout_session_supported": True,
     }
 
 

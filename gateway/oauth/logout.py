@@ -29,7 +29,7 @@ from gateway.audit import services as audit
 from gateway.extensions import db
 from gateway.i18n import _
 from gateway.identity.services import openid_for
-from gateway.oauth import keys
+from gateway.oauth import frontchannel, keys
 from gateway.oauth.authorize import PageError, error_page, issuer
 
 MAX_HINT = 8192
@@ -120,14 +120,17 @@ def end_session() -> None:
     sessions.logout()
 
 
-def finish(req: LogoutRequest) -> ResponseReturnValue:
-    """Back to the app's registered URI (with state), or a page saying the user is signed out."""
-    if req.redirect_uri is None:
-        return render_template("oauth/logged_out.html", app=req.app)
-    parts = urlsplit(req.redirect_uri)
-    extra = urlencode({"state": req.state}) if req.state else ""
-    query = "&".join(p for p in (parts.query, extra) if p)
-    response = redirect(urlunsplit(parts._replace(query=query)), 302)
+def finish(req: LogoutRequest, frames: list[str] | None = None) -> ResponseReturnValue:
+    """Back to the app's registered URI (with state), or a page saying the user is signed out;
+    with front-channel logout URLs to load, that page frames them first."""
+    target = None
+    if req.redirect_uri is not None:
+        parts = urlsplit(req.redirect_uri)
+        extra = urlencode({"state": req.state}) if req.state else ""
+        target = urlunsplit(parts._replace(query="&".join(p for p in (parts.query, extra) if p)))
+    if frames or target is None:
+        return frontchannel.logged_out_page(frames or [], target, req.app)
+    response = redirect(target, 302)
     response.headers["Referrer-Policy"] = "no-referrer"
     return response
 
@@ -145,16 +148,18 @@ def _confirmed() -> bool:
 
 def end_session_endpoint() -> ResponseReturnValue:
     """OIDC RP-Initiated Logout: end the ZoneConnect session, then return to the app."""
+    frames: list[str] = []
     try:
         req = parse(request.values)
         if sessions.current_session() is not None:
             if not (tied_to_session(req) or _confirmed()):
                 return render_template("oauth/logout_confirm.html", req=req,
                                        user=sessions.current_user())
+            frames = frontchannel.logout_urls()
             end_session()
     except PageError as exc:
         return error_page(exc)
-    response = finish(req)
+    response = finish(req, frames)
     db.session.commit()
     return response
 

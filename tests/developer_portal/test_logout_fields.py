@@ -4,6 +4,7 @@ logout URL, through the portal's real form and the `gateway apps create` command
 from __future__ import annotations
 
 import json
+import re
 
 from gateway.apps import services as app_services
 from gateway.apps.models import App
@@ -72,3 +73,43 @@ def test_cli_apps_create_takes_logout_uris(runner, factory) -> None:
         "--redirect-uri", "https://a.example/cb", "--post-logout-redirect-uri", "http://evil/"])
     assert refused.exit_code != 0 and "post_logout_redirect_uris" in refused.output
     assert db.session.scalar(db.select(App).where(App.name == "Other")) is None
+
+
+def test_portal_form_sets_the_single_logout_options(client, auth, factory) -> None:
+    factory.user("devon")
+    auth.login("devon")
+    open_profile(client)
+    appid, _ = register_app(client, frontchannel_logout_uri="https://photos.example.com/fc",
+                            frontchannel_logout_session_required="y",
+                            backchannel_logout_session_required="y")
+    app = _app(appid)
+    assert app.frontchannel_logout_uri == "https://photos.example.com/fc"
+    assert app.frontchannel_logout_session_required and app.backchannel_logout_session_required
+    assert "Front-channel logout URL: https://photos.example.com/fc" in page(
+        client, f"/developer/apps/{appid}")
+    form = page(client, f"/developer/apps/{appid}/edit")
+    [box] = re.findall(r'<input[^>]*name="frontchannel_logout_session_required"[^>]*>', form)
+    assert "checked" in box
+    edit = f"/developer/apps/{appid}/edit"
+    base = {"name": "Photo Share", "description": "", "category": "social", "website": "",
+            "app_type": "web", "redirect_uris": "https://photos.example.com/callback",
+            "webhook_url": "", "deauthorize_url": "", "test_users": ""}
+    refused = post_form(client, edit, edit, {**base,
+                                             "frontchannel_logout_uri": "http://photos.example/fc"})
+    assert refused.status_code == 400
+    assert _app(appid).frontchannel_logout_uri == "https://photos.example.com/fc"
+    assert post_form(client, edit, edit, base).status_code in (302, 303)
+    app = _app(appid)
+    assert app.frontchannel_logout_uri == "" and not app.frontchannel_logout_session_required
+
+
+def test_cli_apps_create_takes_a_front_channel_uri(runner, factory) -> None:
+    factory.user("devon")
+    result = runner.invoke(args=[
+        "apps", "create", "--developer", "devon", "--name", "CLI App",
+        "--redirect-uri", "https://a.example/cb", "--frontchannel-logout-uri",
+        "https://a.example/fc"])
+    assert result.exit_code == 0, result.output
+    app = _app(json.loads(result.output)["appid"])
+    assert app.frontchannel_logout_uri == "https://a.example/fc"
+    assert app.frontchannel_logout_session_required
