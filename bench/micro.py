@@ -47,8 +47,18 @@ def _world(flask_app: Any, refresh_count: int) -> dict[str, Any]:
         rest = [tokens.issue_tokens(app, user.id, scopes, grant_type="authorization_code")
                 .refresh_token for _ in range(refresh_count)]
         db.session.commit()
+        # The code exchange for an opaque app and for a twin issuing JWT access tokens.
+        jwt_app, jwt_key = create_app(developer, name="Micro JWT", redirect_uris=[REDIRECT],
+                                      scopes=["add_share", "get_vip_info"], live=True)
+        jwt_app.access_token_format = "jwt"
+        record_consent(user.id, jwt_app.id, scopes)
+        codes = {name: [tokens.issue_code(target, user.id, redirect_uri=REDIRECT, scopes=scopes)
+                        for _ in range(refresh_count)]
+                 for name, target in (("opaque", app), ("ES256", jwt_app), ("RS256", jwt_app))}
+        db.session.commit()
         return {"appid": app.appid, "appkey": appkey, "openid": issued.row.openid,
-                "token": issued.access_token, "refresh": refresh, "refresh_rest": rest}
+                "token": issued.access_token, "refresh": refresh, "refresh_rest": rest,
+                "jwt_appid": jwt_app.appid, "jwt_appkey": jwt_key, "codes": codes}
 
 
 def _calls(w: dict[str, Any]) -> dict[str, Callable[[Any], Any]]:
@@ -58,6 +68,20 @@ def _calls(w: dict[str, Any]) -> dict[str, Callable[[Any], Any]]:
     bearer = {"Authorization": f"Bearer {w['token']}"}
     fresh = iter(w["refresh"])  # every refresh call spends a new token
     fresh_rest = iter(w["refresh_rest"])
+    jwt_basic = "Basic " + base64.b64encode(
+        f"{w['jwt_appid']}:{w['jwt_appkey']}".encode()).decode()
+    codes = {name: iter(values) for name, values in w["codes"].items()}
+
+    def exchange(kind: str) -> Callable[[Any], Any]:
+        def call(c: Any) -> Any:
+            if kind != "opaque":  # the JWT app's tokens, signed with this algorithm
+                c.application.config["ZC_ACCESS_TOKEN_ALG"] = kind
+            return c.post("/oauth2/token", headers={
+                "Authorization": basic if kind == "opaque" else jwt_basic},
+                data={"grant_type": "authorization_code", "code": next(codes[kind]),
+                      "redirect_uri": REDIRECT})
+        return call
+
     return {
         "healthz": lambda c: c.get("/healthz"),
         "get_user_info": lambda c: c.get(legacy),
@@ -70,6 +94,9 @@ def _calls(w: dict[str, Any]) -> dict[str, Callable[[Any], Any]]:
         "refresh_rest": lambda c: c.post(
             "/oauth2/token", headers={"Authorization": basic},
             data={"grant_type": "refresh_token", "refresh_token": next(fresh_rest)}),
+        "code_opaque": exchange("opaque"),
+        "code_jwt_ES256": exchange("ES256"),
+        "code_jwt_RS256": exchange("RS256"),
     }
 
 

@@ -80,7 +80,9 @@ def new_app() -> ResponseReturnValue:
                 "deauthorize_url": form.deauthorize_url.data or "",
                 "post_logout_redirect_uris": form.post_logout_list(),
                 "backchannel_logout_uri": form.backchannel_logout_uri.data or "",
-                **form.logout_settings()})
+                **form.logout_settings(),
+                "access_token_format": form.access_token_format.data,
+                "token_exchange_enabled": bool(form.token_exchange_enabled.data)})
             services.set_test_users(app, me(), form.test_user_list())
         except ValidationFailed as exc:
             db.session.rollback()
@@ -114,7 +116,9 @@ def edit_app(appid: str) -> ResponseReturnValue:
                 "deauthorize_url": form.deauthorize_url.data or "",
                 "post_logout_redirect_uris": form.post_logout_list(),
                 "backchannel_logout_uri": form.backchannel_logout_uri.data or "",
-                **form.logout_settings()})
+                **form.logout_settings(),
+                "access_token_format": form.access_token_format.data,
+                "token_exchange_enabled": bool(form.token_exchange_enabled.data)})
             services.set_test_users(app, me(), form.test_user_list())
         except ValidationFailed as exc:
             db.session.rollback()

@@ -63,6 +63,12 @@ class AppForm(Form):
                                           validators=[Optional(), Length(max=512), URL()])
     frontchannel_logout_session_required = BooleanField(
         _l("Add iss and sid to the front-channel logout URL"))
+    access_token_format = SelectField(_l("Access token format"), choices=[
+        SelectChoice("opaque", _l("Opaque (checked by the platform)")),
+        SelectChoice("jwt", _l("JWT (RFC 9068, signed by the platform, still revocable)"))],
+        default="opaque")
+    token_exchange_enabled = BooleanField(
+        _l("Token exchange with my other apps (RFC 8693)"))
     test_users = TextAreaField(_l("Test users (usernames, one per line)"),
                                validators=[Optional(), Length(max=5000)])
 

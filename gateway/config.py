@@ -114,6 +114,9 @@ DEFAULTS: dict[str, Any] = {
     # Lifetime of a back-channel logout token (seconds), counted from its signing at delivery.
     "ZC_LOGOUT_TOKEN_TTL": 120,
     "ZC_ID_TOKEN_ALG": "RS256",
+    # The algorithm JWT access tokens (RFC 9068, for apps that choose them) are signed with:
+    # ES256 or RS256 (bench/README.md compares the two on the code exchange).
+    "ZC_ACCESS_TOKEN_ALG": "ES256",
     "ZC_APP_CACHE_TTL": 5,
     # Valid token checks kept per process (gateway/oauth/store/cached.py), evicted on change via
     # PostgreSQL NOTIFY. None: 30 s on PostgreSQL, off elsewhere; 0 turns it off.

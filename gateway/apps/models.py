@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from gateway.extensions import db
 from gateway.timeutil import utcnow
 
+ACCESS_TOKEN_FORMATS = ("opaque", "jwt")  # jwt: RFC 9068 access tokens, signed by the platform
 APP_TYPES = ("web", "mobile", "native")  # web = confidential; mobile/native = public (PKCE)
 STATUSES = ("draft", "in_review", "live", "rejected", "suspended", "deleted")
 PERMISSION_STATES = ("requested", "granted", "refused")
@@ -55,6 +56,12 @@ class App(db.Model):
         String(512), default="", server_default="")
     frontchannel_logout_session_required: Mapped[bool] = mapped_column(
         default=False, server_default=false())
+    # "opaque" (default) or "jwt" (RFC 9068); either way only the token's digest is stored.
+    access_token_format: Mapped[str] = mapped_column(
+        String(8), default="opaque", server_default="opaque")
+    # RFC 8693: the app's backend may exchange its users' tokens for tokens of the developer's
+    # other apps, and those apps may be the target of such an exchange (both must opt in).
+    token_exchange_enabled: Mapped[bool] = mapped_column(default=False, server_default=false())
     # Signing secret for callbacks to the app: it must be usable for HMAC, so it is kept as is.
     webhook_secret: Mapped[str] = mapped_column(String(64), default="")
     # After a rotation the previous secret signs too (a second signature) until this moment.

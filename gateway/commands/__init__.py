@@ -97,11 +97,16 @@ def apps_group() -> None:
               help="Where the platform POSTs logout tokens (OIDC Back-Channel Logout).")
 @click.option("--frontchannel-logout-uri", default="",
               help="Framed by the logout page, with iss and sid (OIDC Front-Channel Logout).")
+@click.option("--access-token-format", type=click.Choice(["opaque", "jwt"]), default="opaque",
+              show_default=True, help="jwt: RFC 9068 access tokens signed by the platform.")
+@click.option("--token-exchange", is_flag=True,
+              help="Take part in RFC 8693 token exchange with the developer's other apps.")
 @with_appcontext
 def apps_create(developer: str, name: str, redirect_uris: tuple[str, ...],
                 scopes: tuple[str, ...], app_type: str, live: bool,
                 post_logout_uris: tuple[str, ...], backchannel_logout_uri: str,
-                frontchannel_logout_uri: str) -> None:
+                frontchannel_logout_uri: str, access_token_format: str,
+                token_exchange: bool) -> None:
     """Register an app and print {"appid": ..., "appkey": ...}."""
     from gateway.accounts.services import find_by_username
     from gateway.apps import services
@@ -117,7 +122,9 @@ def apps_create(developer: str, name: str, redirect_uris: tuple[str, ...],
             "post_logout_redirect_uris": list(post_logout_uris),
             "backchannel_logout_uri": backchannel_logout_uri,
             "frontchannel_logout_uri": frontchannel_logout_uri,
-            "frontchannel_logout_session_required": bool(frontchannel_logout_uri)})
+            "frontchannel_logout_session_required": bool(frontchannel_logout_uri),
+            "access_token_format": access_token_format,
+            "token_exchange_enabled": token_exchange})
     except ZoneConnectError as exc:
         fail(exc)
     db.session.commit()

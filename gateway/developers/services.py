@@ -13,7 +13,7 @@ from gateway import images, outbound
 from gateway.accounts.models import User
 from gateway.apps import services as app_services
 from gateway.apps.errors import AppNotFound
-from gateway.apps.models import APP_TYPES, App, AppPermission, AppTestUser
+from gateway.apps.models import ACCESS_TOKEN_FORMATS, APP_TYPES, App, AppPermission, AppTestUser
 from gateway.apps.names import imitation_problem
 from gateway.audit import services as audit
 from gateway.developers import review
@@ -32,7 +32,8 @@ SUBMITTABLE = ("draft", "rejected")
 EDITABLE_FIELDS = ("name", "description", "category", "website", "app_type", "redirect_uris",
                    "webhook_url", "deauthorize_url", "post_logout_redirect_uris",
                    "backchannel_logout_uri", "backchannel_logout_session_required",
-                   "frontchannel_logout_uri", "frontchannel_logout_session_required")
+                   "frontchannel_logout_uri", "frontchannel_logout_session_required",
+                   "access_token_format", "token_exchange_enabled")
 CALLBACK_FIELDS = ("webhook_url", "deauthorize_url", "backchannel_logout_uri")
 
 
@@ -107,6 +108,10 @@ def update_app(app: App, actor: User, changes: dict[str, Any]) -> App:
                               name=changes["name"].strip())]
     if "app_type" in changes and changes["app_type"] not in APP_TYPES:
         problems["app_type"] = [_l("One of %(values)s.", values=", ".join(APP_TYPES))]
+    if ("access_token_format" in changes
+            and changes["access_token_format"] not in ACCESS_TOKEN_FORMATS):
+        problems["access_token_format"] = [_l("One of %(values)s.",
+                                              values=", ".join(ACCESS_TOKEN_FORMATS))]
     if "category" in changes and changes["category"] not in CATEGORIES:
         problems["category"] = [_l("One of %(values)s.", values=", ".join(CATEGORIES))]
     if len(changes.get("description", "")) > 2000:

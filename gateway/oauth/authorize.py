@@ -28,7 +28,7 @@ from gateway.authorizations import services as authorizations
 from gateway.errors import localized
 from gateway.extensions import db
 from gateway.identity.services import openid_for
-from gateway.oauth import keys
+from gateway.oauth import keys, resources
 from gateway.oauth.errors import QQ_DESCRIPTIONS
 
 LOOPBACK = {"127.0.0.1", "::1", "localhost"}
@@ -71,6 +71,7 @@ class AuthRequest:
     prompt: set[str] = field(default_factory=set)
     max_age: int | None = None
     hint_subject: str | None = None
+    resource: str | None = None  # RFC 8707: the platform API the code's tokens are for
 
 
 def redirect_uri_allowed(app: App, uri: str) -> bool:
@@ -124,6 +125,11 @@ def parse(args: MultiDict[str, str], *, legacy: bool) -> AuthRequest:
         raise RedirectError("invalid_scope", QQ_DESCRIPTIONS[100031], 100031)
     _parse_pkce(auth, args)
     _parse_oidc(auth, args)
+    if not legacy:
+        try:
+            auth.resource = resources.platform(args.getlist("resource"))
+        except resources.InvalidTarget as exc:
+            raise RedirectError("invalid_target", exc.description) from exc
     return auth
 
 

@@ -31,13 +31,21 @@ class ClientFacts:
     developer_id: int
     unionid_enabled: bool
     granted: frozenset[str]
+    access_token_format: str = "opaque"  # or "jwt" (RFC 9068)
+    token_exchange_enabled: bool = False  # RFC 8693, see gateway/oauth/exchange.py
 
     @classmethod
     def of(cls, app: App) -> ClientFacts:
         """The facts of a loaded App row."""
         return cls(app.id, app.appid or "", app.app_type, app.status, app.appkey_digest,
                    app.previous_appkey_digest, app.previous_appkey_expires_at,
-                   app.developer_id, bool(app.unionid_enabled), frozenset(app.granted_scopes()))
+                   app.developer_id, bool(app.unionid_enabled), frozenset(app.granted_scopes()),
+                   app.access_token_format or "opaque", bool(app.token_exchange_enabled))
+
+    @property
+    def issues_jwt(self) -> bool:
+        """Whether this app's access tokens are RFC 9068 JWTs."""
+        return self.access_token_format == "jwt"
 
     @property
     def is_public_client(self) -> bool:

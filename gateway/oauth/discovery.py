@@ -13,7 +13,7 @@ from gateway.extensions import db
 from gateway.i18n import LANGUAGES
 from gateway.mfa import state as mfa_state
 from gateway.oauth import authorize as authz
-from gateway.oauth import keys
+from gateway.oauth import exchange, keys
 from gateway.oauth.views import AUTH_METHODS
 
 
@@ -47,7 +47,8 @@ def metadata() -> dict[str, Any]:
         "response_types_supported": ["code"],
         "response_modes_supported": ["query"],
         "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials",
-                                  "urn:ietf:params:oauth:grant-type:device_code"],
+                                  "urn:ietf:params:oauth:grant-type:device_code",
+                                  exchange.GRANT_TYPE],
         "subject_types_supported": ["pairwise"],
         "id_token_signing_alg_values_supported": [keys.signing_algorithm()],
         "token_endpoint_auth_methods_supported": AUTH_METHODS,

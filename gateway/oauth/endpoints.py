@@ -14,7 +14,7 @@ from authlib.oauth2.rfc9207 import IssuerParameter
 from sqlalchemy import select
 
 from gateway.extensions import db
-from gateway.oauth import tokens
+from gateway.oauth import resources, tokens
 from gateway.oauth.authorize import issuer
 from gateway.oauth.grants import CONFIDENTIAL_METHODS
 from gateway.oauth.models import OAuthToken
@@ -57,6 +57,7 @@ class Introspected:
     created_at: datetime
     expires_at: datetime
     revoked: bool
+    audience: str | None = None
 
     def is_expired(self) -> bool:
         return self.expires_at <= utcnow()
@@ -69,25 +70,25 @@ class Introspection(IntrospectionEndpoint):
     CLIENT_AUTH_METHODS = list(CONFIDENTIAL_METHODS)
 
     def query_token(self, token_string: str, token_type_hint: str | None) -> Introspected | None:
-        if not token_string or len(token_string) > 64:
+        if not token_string or len(token_string) > tokens.MAX_TOKEN_LENGTH:
             return None
         token_digest = digest(token_string)
         if token_type_hint != "refresh_token":
             check = current_store().access_check(token_digest)  # the store's cache answers
             if check is not None:
                 return Introspected(check.app_id, check.scopes, check.openid, check.created_at,
-                                    check.expires_at, check.revoked)
+                                    check.expires_at, check.revoked, check.audience)
         row = db.session.scalar(select(OAuthToken).where(
             OAuthToken.refresh_digest == token_digest))
         if row is None and token_type_hint == "refresh_token":
             check = current_store().access_check(token_digest)
             if check is not None:
                 return Introspected(check.app_id, check.scopes, check.openid, check.created_at,
-                                    check.expires_at, check.revoked)
+                                    check.expires_at, check.revoked, check.audience)
         if row is None:
             return None
         return Introspected(row.app_id, tuple(row.scopes), row.openid, row.created_at,
-                            row.expires_at, row.revoked_at is not None)
+                            row.expires_at, row.revoked_at is not None, row.audience)
 
     def check_permission(self, token: Introspected, client: Any, request: Any) -> bool:
         return token.app_id == client.app_id  # only the client's own tokens
@@ -96,6 +97,7 @@ class Introspection(IntrospectionEndpoint):
         facts = current_store().client_by_id(token.app_id)
         appid = facts.appid if facts else None
         return {"active": True, "client_id": appid, "token_type": "Bearer",
-                "scope": " ".join(token.scopes), "sub": token.openid, "aud": appid,
+                "scope": " ".join(token.scopes), "sub": token.openid,
+                "aud": token.audience or resources.platform_resource(),
                 "iss": issuer(), "exp": calendar.timegm(token.expires_at.utctimetuple()),
                 "iat": calendar.timegm(token.created_at.utctimetuple())}

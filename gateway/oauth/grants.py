@@ -14,6 +14,8 @@ from authlib.oauth2.rfc6749.errors import (
     InvalidGrantError,
     InvalidRequestError,
     InvalidScopeError,
+    OAuth2Error,
+    UnauthorizedClientError,
 )
 from authlib.oauth2.rfc6749.util import scope_to_list
 from authlib.oauth2.rfc7636 import CodeChallenge
@@ -23,7 +25,7 @@ from flask import current_app
 from gateway.accounts.models import User
 from gateway.errors import english
 from gateway.extensions import db
-from gateway.oauth import keys, tokens
+from gateway.oauth import exchange, keys, resources, tokens
 from gateway.oauth.authorize import issuer
 from gateway.oauth.models import OAuthCode
 from gateway.oauth.store import current_store
@@ -32,11 +34,35 @@ from gateway.oauth.userinfo import email_claims, profile_claims
 CONFIDENTIAL_METHODS = ("client_secret_basic", "client_secret_post")
 
 
+class InvalidTargetError(OAuth2Error):
+    """RFC 8707 §2 / RFC 8693 §2.2.2: the resource or audience is invalid, unknown or not one
+    the server will issue a token for."""
+
+    error = "invalid_target"
+
+
+def requested_resource(request: Any, bound: str | None = None) -> str | None:
+    """The token request's `resource` (RFC 8707), checked against what the platform serves
+    and against the resource a code was bound to at authorization; the token's audience."""
+    try:
+        resource = resources.platform(request.form.getlist("resource"))
+    except resources.InvalidTarget as exc:
+        raise InvalidTargetError(exc.description) from exc
+    if bound is not None and resource is not None and resource != bound:
+        raise InvalidTargetError("the code was issued for another resource")
+    return resource or bound
+
+
 class CodeGrant(grants.AuthorizationCodeGrant):
     TOKEN_ENDPOINT_AUTH_METHODS = [*CONFIDENTIAL_METHODS, "none"]
 
     def generate_authorization_code(self) -> str:
         return ""  # minted in save_authorization_code (tokens.issue_code)
+
+    def validate_token_request(self) -> None:
+        super().validate_token_request()  # before the code is consumed: a bad resource spends
+        code = self.request.authorization_code  # nothing
+        self.request.resource = requested_resource(self.request, code.resource)
 
     def create_authorization_response(self, redirect_uri: str, grant_user: User) -> Any:
         self.request.user = grant_user
@@ -53,7 +79,8 @@ class CodeGrant(grants.AuthorizationCodeGrant):
             scopes=request.approved_scopes, code_challenge=data.get("code_challenge"),
             code_challenge_method=data.get("code_challenge_method"),
             nonce=data.get("nonce") or None, auth_time=request.auth_time,
-            amr=getattr(request, "amr", None), sid=getattr(request, "sid", None))
+            amr=getattr(request, "amr", None), sid=getattr(request, "sid", None),
+            resource=getattr(request, "resource", None))
 
     def query_authorization_code(self, code: str, client: Any) -> OAuthCode | None:
         try:
@@ -83,16 +110,20 @@ class RefreshGrant(grants.RefreshTokenGrant):
         self.request.client = self._validate_request_client()
         if self.request.form.get("refresh_token") is None:
             raise InvalidRequestError("Missing 'refresh_token' in request.")
+        self.request.resource = requested_resource(self.request)
 
     def create_token_response(self) -> tuple[int, dict[str, Any], list[tuple[str, str]]]:
         client = self.request.client
         scope = self.request.payload.scope
         try:
             issued = tokens.refresh(client.facts, self.request.form.get("refresh_token"),
-                                    scope_to_list(scope) if scope else None)
+                                    scope_to_list(scope) if scope else None,
+                                    self.request.resource)
         except tokens.GrantProblem as exc:
             if exc.error == "invalid_scope":
                 raise InvalidScopeError() from exc
+            if exc.error == "invalid_target":
+                raise InvalidTargetError(exc.description) from exc
             raise InvalidGrantError() from exc
         body = token_body(issued)
         body.update(client.identity_fields(issued.openid, issued.user_id))
@@ -108,8 +139,44 @@ def token_body(issued: tokens.Issued) -> dict[str, Any]:
     return body
 
 
+class TokenExchange(grants.BaseGrant, grants.TokenEndpointMixin):
+    """RFC 8693 token exchange: Authlib authenticates the client (its secret only);
+    gateway/oauth/exchange.py applies every rule and issues through tokens.issue_tokens."""
+
+    GRANT_TYPE = exchange.GRANT_TYPE
+    TOKEN_ENDPOINT_AUTH_METHODS = list(CONFIDENTIAL_METHODS)
+    ERRORS: dict[str, type[OAuth2Error]] = {
+        "invalid_request": InvalidRequestError, "unauthorized_client": UnauthorizedClientError,
+        "invalid_grant": InvalidGrantError, "invalid_scope": InvalidScopeError,
+        "invalid_target": InvalidTargetError}
+
+    def validate_token_request(self) -> None:
+        self.request.client = self.authenticate_token_endpoint_client()
+
+    def create_token_response(self) -> tuple[int, dict[str, Any], list[tuple[str, str]]]:
+        form = self.request.form
+        scope = form.get("scope")
+        ask = exchange.ExchangeRequest(
+            subject_token=form.get("subject_token"),
+            subject_token_type=form.get("subject_token_type"),
+            actor_token=form.get("actor_token"), actor_token_type=form.get("actor_token_type"),
+            requested_token_type=form.get("requested_token_type"),
+            audiences=tuple(form.getlist("audience")),
+            resources=tuple(form.getlist("resource")),
+            scopes=tuple(scope_to_list(scope) or ()) if scope is not None else None)
+        try:
+            issued = exchange.exchange(self.request.client.facts, ask)
+        except exchange.Refused as exc:
+            raise self.ERRORS[exc.error](exc.description) from exc
+        return 200, exchange.response_fields(issued), self.TOKEN_RESPONSE_HEADER
+
+
 class ClientCredentials(grants.ClientCredentialsGrant):
     TOKEN_ENDPOINT_AUTH_METHODS = list(CONFIDENTIAL_METHODS)
+
+    def validate_token_request(self) -> None:
+        super().validate_token_request()
+        self.request.resource = requested_resource(self.request)
 
 
 class IDToken(OpenIDCode):

@@ -1,4 +1,5 @@
-"""id_token signing keys: created on first use, rotated by `gateway keys rotate`, published as JWKS.
+"""Signing keys of id_tokens and JWT access tokens: created on first use, rotated by
+`gateway keys rotate`, published as JWKS.
 
 Private keys are kept in the database as PEM (table oauth_signing_keys) so every instance signs
 with the same key; protect database backups accordingly (see the README's security notes).
@@ -35,6 +36,12 @@ def signing_algorithm() -> str:
     """The algorithm id_tokens are signed with (ZC_ID_TOKEN_ALG: RS256 or ES256)."""
     alg = current_app.config["ZC_ID_TOKEN_ALG"]
     return alg if alg in ALGORITHMS else "RS256"
+
+
+def access_token_algorithm() -> str:
+    """The algorithm JWT access tokens are signed with (ZC_ACCESS_TOKEN_ALG: ES256 or RS256)."""
+    alg = current_app.config["ZC_ACCESS_TOKEN_ALG"]
+    return alg if alg in ALGORITHMS else "ES256"
 
 
 def current_row(alg: str) -> SigningKey:
@@ -80,6 +87,7 @@ def rotate() -> list[str]:
 def jwks() -> dict[str, Any]:
     """The public keys of every signing key still published (current and retiring)."""
     current_row(signing_algorithm())
+    current_row(access_token_algorithm())
     rows = db.session.scalars(select(SigningKey).where(or_(
         SigningKey.retire_after.is_(None), SigningKey.retire_after > utcnow()))
         .order_by(SigningKey.id))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -30,6 +31,8 @@ class OAuthCode(db.Model):
     amr: Mapped[str | None] = mapped_column(String(64))
     # The opaque session id (sessions.public_sid) of the login that approved it: the id_token's sid.
     sid: Mapped[str | None] = mapped_column(String(64), index=True)
+    # RFC 8707: the resource the authorization request named; the token's audience.
+    resource: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(index=True)
     used_at: Mapped[datetime | None]
@@ -85,6 +88,10 @@ class OAuthToken(db.Model):
     # Set when the refresh token was exchanged for a new pair (single use).
     rotated_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
+    # RFC 8707 / 8693: the resource or app the token is meant for (None: the platform's API).
+    audience: Mapped[str | None] = mapped_column(String(255))
+    # RFC 8693 delegation: the actor ({"sub", "client_id"}, nested "act") a token was issued to.
+    act: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     # Authlib's TokenMixin (refresh grant, revocation, introspection)
     def check_client(self, client: object) -> bool:

@@ -15,7 +15,7 @@ from gateway.accounts.models import User
 from gateway.apps.models import App
 from gateway.extensions import db
 from gateway.identity.services import unionid_for
-from gateway.oauth import tokens
+from gateway.oauth import exchange, tokens
 from gateway.oauth.clients import ClientFacts
 from gateway.oauth.device import DeviceAuthorization, DeviceGrant
 from gateway.oauth.endpoints import Introspection, Issuer, Revocation
@@ -26,6 +26,7 @@ from gateway.oauth.grants import (
     IDToken,
     RefreshGrant,
     S256Only,
+    TokenExchange,
 )
 from gateway.oauth.models import OAuthCode
 from gateway.oauth.store import current_store
@@ -79,6 +80,8 @@ class OAuthClient(ClientMixin):
     def check_grant_type(self, grant_type: str) -> bool:
         if grant_type == "client_credentials":
             return not self.facts.is_public_client
+        if grant_type == exchange.GRANT_TYPE:  # RFC 8693: confidential apps that opted in
+            return not self.facts.is_public_client and self.facts.token_exchange_enabled
         return grant_type in {"authorization_code", "refresh_token", DEVICE_GRANT}
 
     def identity_fields(self, openid: str | None, user_id: int | None) -> dict[str, str]:
@@ -116,14 +119,18 @@ def save_token(token: dict[str, Any], request: Any) -> None:
     the raw values (never stored) in the response. Refreshes never come here (RefreshGrant)."""
     client: OAuthClient = request.client
     user: User | None = request.user
-    code = getattr(request, "authorization_code", None)
+    found = getattr(request, "authorization_code", None)
+    code = found if isinstance(found, OAuthCode) else None
     grant_type = ("client_credentials" if user is None else "device_code"
                   if request.payload.grant_type == DEVICE_GRANT else "authorization_code")
+    bindings = tokens.Bindings(
+        audience=getattr(request, "resource", None),
+        authentication=tokens.authentication_of(code) if code is not None else None)
     issued = tokens.issue_tokens(
-        client.app_id, user.id if user else None, scope_to_list(token.get("scope")) or [],
-        grant_type=grant_type, code_id=code.id if isinstance(code, OAuthCode) else None,
-        with_refresh="refresh_token" in token,
-        sid=code.sid if isinstance(code, OAuthCode) else None)
+        client.facts, user.id if user else None, scope_to_list(token.get("scope")) or [],
+        grant_type=grant_type, code_id=code.id if code is not None else None,
+        with_refresh="refresh_token" in token, bindings=bindings,
+        sid=code.sid if code is not None else None)
     token["access_token"] = issued.access_token
     token["scope"] = " ".join(issued.scopes)
     if issued.refresh_token:
@@ -136,6 +143,7 @@ server.register_grant(CodeGrant, [S256Only(required=True), IDToken(require_nonce
 server.register_grant(RefreshGrant)
 server.register_grant(ClientCredentials)
 server.register_grant(DeviceGrant)
+server.register_grant(TokenExchange)
 server.register_endpoint(DeviceAuthorization)
 server.register_endpoint(Revocation)
 server.register_endpoint(Introspection)

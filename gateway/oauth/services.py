@@ -69,7 +69,7 @@ def authenticate_access_token(raw: str | None) -> AccessContext:
     """
     if not raw:
         raise MissingToken()
-    if len(raw) > 64:
+    if len(raw) > tokens.MAX_TOKEN_LENGTH:
         raise InvalidToken()
     store = current_store()
     check = store.access_check(digest(raw))

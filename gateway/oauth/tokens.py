@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask import current_app
 
@@ -16,6 +17,7 @@ from gateway.audit import services as audit
 from gateway.authlog import recorder as authlog
 from gateway.extensions import db
 from gateway.identity.services import openid_for
+from gateway.oauth import access_jwt, resources
 from gateway.oauth.clients import ClientFacts
 from gateway.oauth.models import OAuthCode, OAuthToken
 from gateway.oauth.store import NewPair, RefreshRow, RevokeWhere, TokenRow, current_store
@@ -73,19 +75,50 @@ class _Minted:
     pair: NewPair
 
 
+@dataclass(frozen=True)
+class Bindings:
+    """What a token is bound to beyond its app, user and scopes: its audience (RFC 8707/8693),
+    its actor (RFC 8693 `act`), the login it comes from (auth_time, acr, amr: JWT claims), a
+    family to join and a moment it may not outlive (token exchange)."""
+
+    audience: str | None = None
+    act: dict[str, Any] | None = None
+    authentication: dict[str, Any] | None = None
+    family: str | None = None
+    family_started_at: datetime | None = None
+    not_after: datetime | None = None
+
+
 def _mint(app_id: int, user_id: int | None, openid: str | None, scopes: list[str], *,
           grant_type: str, with_refresh: bool = True, family: str | None = None,
           family_started_at: datetime | None = None, parent_id: int | None = None,
-          code_id: int | None = None, sid: str | None = None) -> _Minted:
+          code_id: int | None = None, sid: str | None = None,
+          jwt_for: ClientFacts | None = None, bindings: Bindings = Bindings()) -> _Minted:
     now = utcnow()
-    access, refresh = new_hex32(), (new_hex32() if with_refresh else None)
-    ttl = setting("ZC_ACCESS_TOKEN_TTL")
+    refresh = new_hex32() if with_refresh else None
+    expires_at = now + timedelta(seconds=setting("ZC_ACCESS_TOKEN_TTL"))
+    if bindings.not_after is not None and bindings.not_after < expires_at:
+        expires_at = bindings.not_after
+    ttl = max(0, int((expires_at - now).total_seconds()))
+    if jwt_for is not None and jwt_for.issues_jwt:  # RFC 9068; still stored as a digest
+        access = access_jwt.encode(access_jwt.claims(
+            appid=jwt_for.appid, subject=openid or jwt_for.appid, scopes=scopes,
+            issued_at=now, expires_at=expires_at, audience=bindings.audience, act=bindings.act,
+            authentication=bindings.authentication))
+    else:
+        access = new_hex32()
     pair = NewPair(
         digest(access), digest(refresh) if refresh else None, app_id, user_id, openid,
-        list(scopes), grant_type, family or new_hex32(), family_started_at or now, parent_id,
-        code_id, now, now + timedelta(seconds=ttl),
-        now + timedelta(seconds=setting("ZC_REFRESH_TOKEN_TTL")) if refresh else None, sid)
+        list(scopes), grant_type, family or bindings.family or new_hex32(),
+        family_started_at or bindings.family_started_at or now, parent_id, code_id, now,
+        expires_at,
+        now + timedelta(seconds=setting("ZC_REFRESH_TOKEN_TTL")) if refresh else None, sid,
+        bindings.audience, bindings.act)
     return _Minted(access, refresh, ttl, pair)
+
+
+# Opaque tokens are 32 hex digits; JWT access tokens (RFC 9068) a few hundred characters.
+MAX_TOKEN_LENGTH = 4096
 
 
 # -- codes -------------------------------------------------------------------------------------
@@ -94,7 +127,8 @@ def _mint(app_id: int, user_id: int | None, openid: str | None, scopes: list[str
 def issue_code(app: App, user_id: int, *, redirect_uri: str, scopes: list[str],
                code_challenge: str | None = None, code_challenge_method: str | None = None,
                nonce: str | None = None, auth_time: int | None = None,
-               amr: str | None = None, sid: str | None = None) -> str:
+               amr: str | None = None, sid: str | None = None,
+               resource: str | None = None) -> str:
     """Mint a single-use authorization code bound to app, redirect URI and PKCE challenge."""
     raw = new_hex32()
     now = utcnow()
@@ -102,7 +136,8 @@ def issue_code(app: App, user_id: int, *, redirect_uri: str, scopes: list[str],
         code_digest=digest(raw), app_id=app.id, user_id=user_id, redirect_uri=redirect_uri,
         scopes=list(scopes), code_challenge=code_challenge,
         code_challenge_method=code_challenge_method if code_challenge else None,
-        nonce=nonce, auth_time=auth_time, amr=amr or None, sid=sid, created_at=now,
+        nonce=nonce, auth_time=auth_time, amr=amr or None, sid=sid, resource=resource,
+        created_at=now,
         expires_at=now + timedelta(seconds=setting("ZC_CODE_TTL"))))
     return raw
 
@@ -131,16 +166,19 @@ def consume_code(code: OAuthCode) -> None:
 # -- issuing and refreshing ----------------------------------------------------------------------
 
 
-def issue_tokens(app: App | int, user_id: int | None, scopes: list[str], *, grant_type: str,
-                 code_id: int | None = None, with_refresh: bool = True,
-                 sid: str | None = None) -> Issued:
-    """Store a new access (and refresh) token's digests for an app (or its id), starting a
-    family (bound to the login session `sid` when issued from that session's code); the raw
-    values."""
-    app_id = app if isinstance(app, int) else app.id
+def issue_tokens(app: App | ClientFacts | int, user_id: int | None, scopes: list[str], *,
+                 grant_type: str, code_id: int | None = None, with_refresh: bool = True,
+                 sid: str | None = None, bindings: Bindings = Bindings()) -> Issued:
+    """Store a new access (and refresh) token's digests for an app (its row, facts or id),
+    starting a family (bound to the login session `sid` when issued from that session's code)
+    or joining `bindings.family`; the raw values. An app that chose JWT access tokens gets an
+    RFC 9068 JWT."""
+    facts = _facts(app)
+    app_id = facts.app_id
     openid = openid_for(user_id, app_id) if user_id is not None else None
     minted = _mint(app_id, user_id, openid, scopes, grant_type=grant_type,
-                   with_refresh=with_refresh, code_id=code_id, sid=sid)
+                   with_refresh=with_refresh, code_id=code_id, sid=sid, jwt_for=facts,
+                   bindings=bindings)
     token_id, committed = current_store().insert_pair(minted.pair)
     if committed:
         metrics.token_issued(grant_type, metrics.token_family())
@@ -150,22 +188,41 @@ def issue_tokens(app: App | int, user_id: int | None, scopes: list[str], *, gran
                   user_id)
 
 
-def refresh(client: ClientFacts, raw: str | None, scopes: list[str] | None = None) -> Issued:
+def _facts(app: App | ClientFacts | int) -> ClientFacts:
+    if isinstance(app, ClientFacts):
+        return app
+    if isinstance(app, App):
+        return ClientFacts.of(app)
+    facts = current_store().client_by_id(app)
+    assert facts is not None, "tokens are issued to existing apps"
+    return facts
+
+
+def authentication_of(code: OAuthCode) -> dict[str, Any]:
+    """The login a code comes from, as JWT claims (RFC 9068 §2.2.1): auth_time, acr, amr."""
+    return {"auth_time": code.auth_time, "acr": code.get_acr(), "amr": code.get_amr()}
+
+
+def refresh(client: ClientFacts, raw: str | None, scopes: list[str] | None = None,
+            resource: str | None = None) -> Issued:
     """Exchange a refresh token of this (authenticated) client for the next pair of its family.
 
     Rules, in order: unknown (100036); another client's (100041); already exchanged: within
     ZC_REFRESH_REUSE_GRACE seconds the immediately previous token works once more and the pair
     issued before is revoked, otherwise reuse revokes the whole family (100038); revoked
     (100038); expired, or its family older than ZC_REFRESH_FAMILY_TTL (100037). A scope may
-    only narrow (`invalid_scope`). Of two concurrent exchanges of one token, one claims it and
-    the other is judged again as a retry.
+    only narrow (`invalid_scope`), and a `resource` (RFC 8707) must be the family's audience
+    (`invalid_target`). Of two concurrent exchanges of one token, one claims it and the other is
+    judged again as a retry.
     """
-    if not raw or len(raw) > 64:
+    if not raw or len(raw) > 64:  # refresh tokens are always opaque
         raise GrantProblem(100036, "refresh token invalid")
     store = current_store()
     refresh_digest = digest(raw)
     cutoff = utcnow() - timedelta(seconds=setting("ZC_REFRESH_FAMILY_TTL"))
-    if scopes is None:  # the common case: one atomic claim (one statement on PostgreSQL)
+    if scopes is None and resource is None and not client.issues_jwt:
+        # the common case: one atomic claim (one statement on PostgreSQL); a JWT's claims need
+        # the row first, so JWT apps take the path below
         minted = _mint(client.app_id, None, None, [], grant_type="refresh_token")
         claimed = store.claim_for_client(refresh_digest, client.app_id, minted.pair, cutoff)
         if claimed is not None:
@@ -177,23 +234,25 @@ def refresh(client: ClientFacts, raw: str | None, scopes: list[str] | None = Non
                           claimed.openid, None, claimed.user_id)
     for _attempt in range(2):
         row = store.find_refresh(refresh_digest)
-        issued = _judge(client, row, scopes, cutoff)
+        issued = _judge(client, row, scopes, cutoff, resource)
         if issued is not None:
             return issued
     raise GrantProblem(100038, "refresh token revoked")  # claimed away twice: a reuse storm
 
 
 def _judge(client: ClientFacts, row: RefreshRow | None, scopes: list[str] | None,
-           cutoff: datetime) -> Issued | None:
+           cutoff: datetime, resource: str | None = None) -> Issued | None:
     """Apply the rules to a refresh row read just now; None when a concurrent claim won."""
     if row is None:
         raise GrantProblem(100036, "refresh token invalid")
     if row.app_id != client.app_id:
         raise GrantProblem(100041, "refresh token bad appid")
+    if resource is not None and resource != (row.audience or resources.platform_resource()):
+        raise GrantProblem(100042, "resource differs from the grant's", error="invalid_target")
     if row.rotated_at is not None:
         if _in_grace(row):
             current_store().revoke(RevokeWhere(parent_id=row.id))  # the superseded pair
-            return _next_pair(row, scopes, claim=False)
+            return _next_pair(row, scopes, client, claim=False)
         revoked = current_store().revoke(RevokeWhere(family=row.family))
         authlog.note(reason="refresh_reuse_detected", openid=row.openid)
         audit.record("token.reuse_detected", actor_id=row.user_id, subject_type="app",
@@ -204,7 +263,7 @@ def _judge(client: ClientFacts, row: RefreshRow | None, scopes: list[str] | None
     if (row.refresh_expires_at is not None and row.refresh_expires_at <= utcnow()
             or row.family_started_at <= cutoff):
         raise GrantProblem(100037, "refresh token expired")
-    return _next_pair(row, scopes, claim=True)
+    return _next_pair(row, scopes, client, claim=True)
 
 
 def _in_grace(row: RefreshRow) -> bool:
@@ -214,14 +273,16 @@ def _in_grace(row: RefreshRow) -> bool:
     return current_store().live_child(row.id)  # only the immediately previous token
 
 
-def _next_pair(row: RefreshRow, scopes: list[str] | None, *, claim: bool) -> Issued | None:
+def _next_pair(row: RefreshRow, scopes: list[str] | None, client: ClientFacts, *,
+               claim: bool) -> Issued | None:
     if scopes is not None and not set(scopes) <= set(row.scopes):
         raise GrantProblem(100038, "scope exceeds the original grant", error="invalid_scope")
     narrowed = [s for s in row.scopes if scopes is None or s in scopes]
     openid = row.openid
     if openid is None and row.user_id is not None:  # tokens from before openids were kept
         openid = openid_for(row.user_id, row.app_id)
-    minted = _mint(row.app_id, row.user_id, openid, narrowed, grant_type="refresh_token")
+    minted = _mint(row.app_id, row.user_id, openid, narrowed, grant_type="refresh_token",
+                   jwt_for=client, bindings=Bindings(audience=row.audience))
     child = child_of(row, minted.pair, narrowed)
     child = NewPair(**{**child.columns(), "openid": openid})
     store = current_store()
@@ -239,7 +300,7 @@ def _next_pair(row: RefreshRow, scopes: list[str] | None, *, claim: bool) -> Iss
 
 def find_token(raw: str, hint: str | None) -> TokenRow | None:
     """A token pair by its access or refresh value (the hint only orders the lookups)."""
-    if not raw or len(raw) > 64:
+    if not raw or len(raw) > MAX_TOKEN_LENGTH:
         return None
     return current_store().find_token(digest(raw), hint == "refresh_token")
 

@@ -75,10 +75,10 @@ def authorize() -> ResponseReturnValue:
         return authz.consent_page(auth, user)
     else:
         scopes = auth.scopes
-    return _issue_code(user, scopes)
+    return _issue_code(user, scopes, auth.resource)
 
 
-def _issue_code(user: User, scopes: list[str]) -> ResponseReturnValue:
+def _issue_code(user: User, scopes: list[str], resource: str | None) -> ResponseReturnValue:
     try:
         grant = server.get_consent_grant(end_user=user)
     except OAuth2Error as error:
@@ -89,6 +89,7 @@ def _issue_code(user: User, scopes: list[str]) -> ResponseReturnValue:
         grant.request.auth_time = sessions.auth_time()
         grant.request.amr = mfa_state.session_amr_text()  # the id_token's amr and acr
         grant.request.sid = sessions.public_sid(sessions.current_session())  # the id_token's sid
+        grant.request.resource = resource  # RFC 8707: the tokens' audience
         response = server.create_authorization_response(grant_user=user, grant=grant)
     response.headers["Referrer-Policy"] = "no-referrer"
     db.session.commit()
@@ -115,10 +116,15 @@ def _mixed_client_authentication() -> str | None:
     return None
 
 
+# RFC 8707 §2 and RFC 8693 §2.1 let these repeat; the grants answer several with invalid_target.
+MAY_REPEAT = frozenset({"resource", "audience"})
+
+
 @token_limits(client_key=_token_client_key)
 def token() -> ResponseReturnValue:
     """RFC 6749 token endpoint: authorization_code (+PKCE), refresh_token, client_credentials."""
-    repeated = sorted(name for name, values in request.form.lists() if len(values) > 1)
+    repeated = sorted(name for name, values in request.form.lists()
+                      if len(values) > 1 and name not in MAY_REPEAT)
     if repeated:  # RFC 6749 §3.2 and §5.2: a repeated parameter is invalid_request
         response = server.handle_error_response(None, InvalidRequestError(
             f"Repeated parameter: {repeated[0][:32]}."))

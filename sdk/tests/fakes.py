@@ -60,6 +60,9 @@ class Keys:
         return {"rsa": self.rsa, "ec": self.ec, "other": self.other_rsa}
 
 
+SIBLING_APP_ID = "101000077"  # another app of the same developer (token exchange)
+
+
 @dataclass
 class FakeProvider:
     """Answers like the server in docs/api-contract.md; `queue` scripts one-off answers."""
@@ -206,7 +209,22 @@ class FakeProvider:
             if openid is None:
                 return error(400, "invalid_grant", "refresh token is invalid", ret=100036)
             return self._token_response(openid, "get_user_info add_share", None)
+        if form.get("grant_type") == "urn:ietf:params:oauth:grant-type:token-exchange":
+            return self._exchange(form)
         return error(400, "unsupported_grant_type", "")
+
+    def _exchange(self, form: dict[str, str]) -> httpx.Response:
+        """RFC 8693 as the server answers it: a token for the sibling app SIBLING_APP_ID."""
+        if form.get("audience") != SIBLING_APP_ID:
+            return error(400, "invalid_target", "the target must be another of your apps")
+        if form.get("subject_token") not in self.access_tokens:
+            return error(400, "invalid_request", "subject_token is invalid, expired or revoked")
+        access = hex32()
+        self.access_tokens.add(access)
+        return httpx.Response(200, json={
+            "access_token": access, "token_type": "Bearer", "expires_in": 600,
+            "issued_token_type": "urn:ietf:params:oauth:token-type:access_token",
+            "scope": form.get("scope", "get_user_info")})
 
     def _post_oauth2_revoke(self, request: httpx.Request) -> httpx.Response:
         form = {k: v[0] for k, v in parse_qs(request.content.decode()).items()}

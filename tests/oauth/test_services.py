@@ -126,16 +126,19 @@ def test_tokens_purge_command(world, issued, runner):
 
 
 def test_keys_rotate_keeps_old_key_published_until_its_tokens_expire(app, runner, client):
+    # One key per algorithm in use: id_tokens (RS256) and JWT access tokens (ES256).
     first = client.get("/.well-known/jwks.json").get_json()["keys"]
-    assert len(first) == 1 and first[0]["alg"] == "RS256" and "d" not in first[0]
+    assert sorted(k["alg"] for k in first) == ["ES256", "RS256"]
+    assert not any("d" in k for k in first)
     result = runner.invoke(args=["keys", "rotate"])
     assert result.exit_code == 0, result.output
     new_kids = json.loads(result.output)["kids"]
     published = {k["kid"] for k in client.get("/.well-known/jwks.json").get_json()["keys"]}
-    assert published == {first[0]["kid"], *new_kids}
+    assert published == {k["kid"] for k in first} | set(new_kids)
     db.session.expire_all()
-    old = db.session.scalar(select(SigningKey).where(SigningKey.kid == first[0]["kid"]))
-    old.retire_after = utcnow() - timedelta(seconds=1)
+    for key in first:
+        old = db.session.scalar(select(SigningKey).where(SigningKey.kid == key["kid"]))
+        old.retire_after = utcnow() - timedelta(seconds=1)
     db.session.commit()
     published = {k["kid"] for k in client.get("/.well-known/jwks.json").get_json()["keys"]}
     assert published == set(new_kids)

@@ -59,6 +59,7 @@ class AccessCheck:
     granted: tuple[str, ...] | None
     withdrawn: bool
     user: TokenUser | None  # None for client tokens
+    audience: str | None = None  # RFC 8707 / 8693; None: the platform's API
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,7 @@ class RefreshRow:
     revoked_at: datetime | None
     refresh_expires_at: datetime | None
     sid: str | None = None
+    audience: str | None = None
 
 
 @dataclass(frozen=True)
@@ -108,6 +110,8 @@ class NewPair:
     expires_at: datetime
     refresh_expires_at: datetime | None
     sid: str | None = None  # the login session of the family's code (back-channel logout)
+    audience: str | None = None  # RFC 8707 / 8693
+    act: dict[str, Any] | None = None  # RFC 8693 delegation: the actor
 
     def columns(self) -> dict[str, Any]:
         return dict(self.__dict__)

@@ -40,7 +40,7 @@ _CLAIMED = (
     .values(rotated_at=_NOW, revoked_at=_NOW)
     .returning(OAuthToken.id, OAuthToken.app_id, OAuthToken.user_id, OAuthToken.openid,
                OAuthToken.scopes, OAuthToken.family, OAuthToken.family_started_at,
-               OAuthToken.code_id, OAuthToken.sid)
+               OAuthToken.code_id, OAuthToken.sid, OAuthToken.audience)
     .cte("claimed"))
 _C = _CLAIMED.c
 _NEW_PAIR = ("access_digest", "refresh_digest", "app_id", "user_id", "openid", "scopes",
@@ -48,13 +48,14 @@ _NEW_PAIR = ("access_digest", "refresh_digest", "app_id", "user_id", "openid", "
              "expires_at", "refresh_expires_at", "sid")
 _ISSUED = (
     insert(OAuthToken)
-    .from_select(list(_NEW_PAIR), select(
+    .from_select([*_NEW_PAIR, "audience"], select(
         bindparam("access_digest", type_=_T.c.access_digest.type),
         bindparam("refresh_digest", type_=_T.c.refresh_digest.type), _C.app_id, _C.user_id,
         _C.openid, _C.scopes, literal("refresh_token", _T.c.grant_type.type), _C.family,
         _C.family_started_at, _C.id, _C.code_id, _NOW,
         bindparam("expires_at", type_=_T.c.expires_at.type),
-        bindparam("refresh_expires_at", type_=_T.c.refresh_expires_at.type), _C.sid))
+        bindparam("refresh_expires_at", type_=_T.c.refresh_expires_at.type), _C.sid,
+        _C.audience))
     .returning(OAuthToken.parent_id)
     .cte("issued"))
 _CLAIM_FOR_CLIENT = (select(_C.id, _C.user_id, _C.openid, _C.scopes)
@@ -63,7 +64,7 @@ _CLAIM_FOR_CLIENT = (select(_C.id, _C.user_id, _C.openid, _C.scopes)
 
 _INSERT_PAIR = (insert(OAuthToken)
                 .values({name: cast(bindparam(name, type_=_T.c[name].type), _T.c[name].type)
-                         for name in _NEW_PAIR})
+                         for name in (*_NEW_PAIR, "audience", "act")})
                 .returning(OAuthToken.id))
 
 
@@ -105,6 +106,7 @@ class PostgresStore(SqlStore):
             return super().insert_pair(pair, alone)
         params = pair.columns()
         params["scopes"] = json.dumps(params["scopes"])
+        params["act"] = None if params["act"] is None else json.dumps(params["act"])
         row = self._fetch(_INSERT_PAIR, params)
         return int(row[0]), True
 

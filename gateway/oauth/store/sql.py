@@ -237,4 +237,4 @@ def child_of(row: RefreshRow, pair: NewPair, scopes: list[str]) -> NewPair:
     return NewPair(pair.access_digest, pair.refresh_digest, row.app_id, row.user_id, row.openid,
                    scopes, "refresh_token", row.family, row.family_started_at, row.id,
                    row.code_id, pair.created_at, pair.expires_at, pair.refresh_expires_at,
-                   row.sid)
+                   row.sid, row.audience)

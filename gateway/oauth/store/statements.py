@@ -18,7 +18,7 @@ T = OAuthToken.__table__
 
 CLIENT_COLUMNS = (App.id, App.appid, App.app_type, App.status, App.appkey_digest,
                   App.previous_appkey_digest, App.previous_appkey_expires_at, App.developer_id,
-                  App.unionid_enabled)
+                  App.unionid_enabled, App.access_token_format, App.token_exchange_enabled)
 CLIENT_BY_APPID = select(*CLIENT_COLUMNS).where(App.appid == bindparam("appid"))
 CLIENT_BY_ID = select(*CLIENT_COLUMNS).where(App.id == bindparam("app_id"))
 GRANTED_SCOPES = select(AppPermission.scope).where(AppPermission.app_id == bindparam("app_id"),
@@ -28,14 +28,14 @@ GRANTED_SCOPES = select(AppPermission.scope).where(AppPermission.app_id == bindp
 def client_facts(row: Any, granted: list[str]) -> ClientFacts:
     """ClientFacts from a CLIENT_COLUMNS row and the app's granted scopes."""
     return ClientFacts(row[0], row[1] or "", row[2], row[3], row[4], row[5], row[6], row[7],
-                       bool(row[8]), frozenset(granted))
+                       bool(row[8]), frozenset(granted), row[9] or "opaque", bool(row[10]))
 
 
 # The token, the user's grant and profile, by the token's digest (unique index).
 ACCESS_CHECK = (
     select(OAuthToken.id, OAuthToken.user_id, OAuthToken.app_id, OAuthToken.openid,
            OAuthToken.scopes, OAuthToken.created_at, OAuthToken.expires_at,
-           OAuthToken.revoked_at, Authorization.scopes.label("granted"),
+           OAuthToken.revoked_at, OAuthToken.audience, Authorization.scopes.label("granted"),
            Authorization.revoked_at.label("withdrawn"), User.username, User.nickname,
            User.gender, User.province, User.city, User.birth_year, User.avatar_key)
     .outerjoin(Authorization, and_(Authorization.user_id == OAuthToken.user_id,
@@ -61,8 +61,8 @@ def _shared(scopes: Any) -> tuple[str, ...]:
 
 def access_check(row: Any) -> AccessCheck:
     """AccessCheck from an ACCESS_CHECK row."""
-    (token_id, user_id, app_id, openid, scopes, created_at, expires_at, revoked_at, granted,
-     withdrawn, *profile) = row
+    (token_id, user_id, app_id, openid, scopes, created_at, expires_at, revoked_at, audience,
+     granted, withdrawn, *profile) = row
     if isinstance(scopes, str):  # the driver path returns JSON text
         import json
 
@@ -71,13 +71,14 @@ def access_check(row: Any) -> AccessCheck:
     user = None if user_id is None else TokenUser(*profile)
     return AccessCheck(token_id, user_id, app_id, openid, _shared(scopes), created_at,
                        expires_at, revoked_at is not None,
-                       None if granted is None else _shared(granted), withdrawn is not None, user)
+                       None if granted is None else _shared(granted), withdrawn is not None, user,
+                       audience)
 
 
 REFRESH_COLUMNS = (OAuthToken.id, OAuthToken.app_id, OAuthToken.user_id, OAuthToken.openid,
                    OAuthToken.scopes, OAuthToken.family, OAuthToken.family_started_at,
                    OAuthToken.code_id, OAuthToken.rotated_at, OAuthToken.revoked_at,
-                   OAuthToken.refresh_expires_at, OAuthToken.sid)
+                   OAuthToken.refresh_expires_at, OAuthToken.sid, OAuthToken.audience)
 FIND_REFRESH = select(*REFRESH_COLUMNS).where(OAuthToken.refresh_digest == bindparam("digest"))
 
 

@@ -151,6 +151,13 @@ class AsyncClient(BaseClient):
         """Exchange a refresh token for a new Token (returned; the hook is not called)."""
         return await self._run(self._refresh_plan(token, scopes))
 
+    async def exchange_token(self, subject: Token | str, *, audience: str,
+                             scopes: Sequence[str] | None = None,
+                             actor: Token | str | None = None) -> Token:
+        """RFC 8693: trade a user's access token for a narrower one for another of your apps
+        (`audience` = its appid); see `Client.exchange_token`."""
+        return await self._run(self._exchange_token_plan(subject, audience, scopes, actor))
+
     async def revoke(self, token: Token | str) -> None:
         """Revoke a token (for a Token: its refresh token, then its access token)."""
         await self._run(self._revoke_plan(token))

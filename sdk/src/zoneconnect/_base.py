@@ -192,6 +192,19 @@ class BaseClient:
             raise ZoneConnectError("this token has no refresh_token")
         return (yield from self._token_plan(req.refresh_grant(value, scopes), previous))
 
+    def _exchange_token_plan(self, subject: Token | str, audience: str,
+                             scopes: Sequence[str] | None,
+                             actor: Token | str | None) -> Plan[Token]:
+        if not self._config.app_key:
+            raise ValueError("token exchange needs the app's key: only a backend can exchange")
+        if not audience:
+            raise ValueError("audience (the target app's appid) is required")
+        value = subject.access_token if isinstance(subject, Token) else subject
+        actor_value = actor.access_token if isinstance(actor, Token) else actor
+        form = req.exchange_grant(value, audience=audience, scopes=scopes,
+                                  actor_token=actor_value)
+        return (yield from self._token_plan(form, None))
+
     def _revoke_plan(self, token: Token | str) -> Plan[None]:
         metadata = yield from self._discover_plan()
         pairs: list[tuple[str, str]] = []

@@ -147,6 +147,14 @@ class Client(BaseClient):
         """Exchange a refresh token for a new Token (returned; the hook is not called)."""
         return self._run(self._refresh_plan(token, scopes))
 
+    def exchange_token(self, subject: Token | str, *, audience: str,
+                       scopes: Sequence[str] | None = None,
+                       actor: Token | str | None = None) -> Token:
+        """RFC 8693: trade a user's access token for a narrower one for another of your apps
+        (`audience` = its appid). With `actor` (e.g. this app's client-credentials token) the
+        new token records this app as acting for the user. No refresh token comes with it."""
+        return self._run(self._exchange_token_plan(subject, audience, scopes, actor))
+
     def revoke(self, token: Token | str) -> None:
         """Revoke a token (for a Token: its refresh token, then its access token)."""
         self._run(self._revoke_plan(token))

@@ -145,6 +145,24 @@ def refresh_grant(refresh_token: str, scopes: Sequence[str] | None) -> dict[str,
     return form
 
 
+TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange"
+ACCESS_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:access_token"
+
+
+def exchange_grant(subject_token: str, *, audience: str, scopes: Sequence[str] | None,
+                   actor_token: str | None) -> dict[str, str]:
+    """The form of an RFC 8693 token exchange for another app (`audience` = its appid)."""
+    form = {"grant_type": TOKEN_EXCHANGE, "subject_token": subject_token,
+            "subject_token_type": ACCESS_TOKEN_TYPE, "audience": audience,
+            "requested_token_type": ACCESS_TOKEN_TYPE}
+    if scopes:
+        form["scope"] = " ".join(scopes)
+    if actor_token:
+        form["actor_token"] = actor_token
+        form["actor_token_type"] = ACCESS_TOKEN_TYPE
+    return form
+
+
 def revoke(config: ClientConfig, metadata: ProviderMetadata, value: str, hint: str) -> RequestSpec:
     """POST to the revocation endpoint (RFC 7009: repeating it is harmless, so retried)."""
     url = metadata.revocation_endpoint or config.url("/oauth2/revoke")
