@@ -37,9 +37,9 @@ def _code(browser: Any, world: Any, **extra: str) -> tuple[str, str]:
     """Log alice in, consent, return (code, verifier)."""
     verifier, challenge = pkce_pair()
     browser.login()
-    params = {"response_type": "code", "client_id": world.web.appid, "scope": "openid get_user_info",
-              "redirect_uri": WEB_REDIRECT, "state": "s", "code_challenge": challenge,
-              "code_challenge_method": "S256", **extra}
+    params = {"response_type": "code", "client_id": world.web.appid,
+              "scope": "openid get_user_info", "redirect_uri": WEB_REDIRECT, "state": "s",
+              "code_challenge": challenge, "code_challenge_method": "S256", **extra}
     response = browser.consent("/oauth2/authorize", params)
     assert response.status_code == 302, response.get_data(as_text=True)
     found = query_of(response.headers["Location"])
