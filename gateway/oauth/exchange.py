@@ -38,7 +38,7 @@ GRANT_TYPE = "urn:ietf:params:oauth:grant-type:token-exchange"
 ACCESS_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:access_token"
 
 
-class Refused(Exception):
+class ExchangeRefused(Exception):
     """The exchange is refused: `error` is the RFC 6749 / 8693 / 8707 code."""
 
     def __init__(self, error: str, description: str) -> None:
@@ -62,28 +62,28 @@ class ExchangeRequest:
 
 
 def exchange(client: ClientFacts, ask: ExchangeRequest) -> tokens.Issued:
-    """Issue the narrower token for the target app, or raise Refused."""
+    """Issue the narrower token for the target app, or raise ExchangeRefused."""
     if client.is_public_client or not client.token_exchange_enabled:
-        raise Refused("unauthorized_client", "token exchange is not enabled for this app")
+        raise ExchangeRefused("unauthorized_client", "token exchange is not enabled for this app")
     _check_types(ask)
     target = _target(client, ask)
     subject = _live_token(ask.subject_token, client, "subject_token")
     if subject.user_id is None:
-        raise Refused("invalid_request", "subject_token speaks for no user")
+        raise ExchangeRefused("invalid_request", "subject_token speaks for no user")
     act: dict[str, Any] | None = None
     if ask.actor_token is not None:
         actor = _live_token(ask.actor_token, client, "actor_token")
         act = {"sub": actor.openid or client.appid, "client_id": client.appid}
     granted = authorizations.granted_scopes(subject.user_id, target.app_id)
     if not granted:
-        raise Refused("invalid_grant", "the user has not authorized the target app")
+        raise ExchangeRefused("invalid_grant", "the user has not authorized the target app")
     available = subject.scopes & granted & target.granted
     wanted = set(ask.scopes) if ask.scopes is not None else available
     if not wanted <= available:
-        raise Refused("invalid_scope", "scope exceeds what the subject token and the target "
-                      "app's grant allow")
+        raise ExchangeRefused("invalid_scope", "scope exceeds what the subject token and the "
+                              "target app's grant allow")
     if not wanted:
-        raise Refused("invalid_scope", "no scope is left for the target app")
+        raise ExchangeRefused("invalid_scope", "no scope is left for the target app")
     row = db.session.get(OAuthToken, subject.token_id)
     assert row is not None  # it was just checked
     if act is not None and row.act:
@@ -102,15 +102,16 @@ def exchange(client: ClientFacts, ask: ExchangeRequest) -> tokens.Issued:
 
 def _check_types(ask: ExchangeRequest) -> None:
     if not ask.subject_token or not ask.subject_token_type:
-        raise Refused("invalid_request", "subject_token and subject_token_type are required")
+        raise ExchangeRefused("invalid_request",
+                              "subject_token and subject_token_type are required")
     if ask.subject_token_type != ACCESS_TOKEN_TYPE:
-        raise Refused("invalid_request", "only access tokens can be exchanged")
+        raise ExchangeRefused("invalid_request", "only access tokens can be exchanged")
     if ask.requested_token_type not in (None, ACCESS_TOKEN_TYPE):
-        raise Refused("invalid_request", "only access tokens are issued")
+        raise ExchangeRefused("invalid_request", "only access tokens are issued")
     if (ask.actor_token is None) != (ask.actor_token_type is None):
-        raise Refused("invalid_request", "actor_token and actor_token_type go together")
+        raise ExchangeRefused("invalid_request", "actor_token and actor_token_type go together")
     if ask.actor_token_type not in (None, ACCESS_TOKEN_TYPE):
-        raise Refused("invalid_request", "the actor_token must be an access token")
+        raise ExchangeRefused("invalid_request", "the actor_token must be an access token")
 
 
 def _target(client: ClientFacts, ask: ExchangeRequest) -> ClientFacts:
@@ -119,21 +120,22 @@ def _target(client: ClientFacts, ask: ExchangeRequest) -> ClientFacts:
     for resource in ask.resources:
         appid = resources.appid_of(resource) if resources.well_formed(resource) else None
         if appid is None:
-            raise Refused("invalid_target", "a resource must name an app "
-                          "(urn:zoneconnect:app:<appid>)")
+            raise ExchangeRefused("invalid_target",
+                                  "a resource must name an app (urn:zoneconnect:app:<appid>)")
         named.add(appid)
     if not named:
-        raise Refused("invalid_request", "name the target app with audience or resource")
+        raise ExchangeRefused("invalid_request", "name the target app with audience or resource")
     if len(named) > 1:
-        raise Refused("invalid_target", "one target app per request")
+        raise ExchangeRefused("invalid_target", "one target app per request")
     appid = named.pop()
     target = current_store().client(appid)
     if (target is None or target.status != "live" or target.developer_id != client.developer_id
             or target.app_id == client.app_id):
-        raise Refused("invalid_target", "the target must be another live app of the same "
-                      "developer")
+        raise ExchangeRefused("invalid_target",
+                              "the target must be another live app of the same developer")
     if not target.token_exchange_enabled:
-        raise Refused("invalid_target", "the target app does not take part in token exchange")
+        raise ExchangeRefused("invalid_target",
+                              "the target app does not take part in token exchange")
     return target
 
 
@@ -143,9 +145,9 @@ def _live_token(raw: str | None, client: ClientFacts, name: str) -> services.Acc
     try:
         found = services.authenticate_access_token(raw)
     except services.TokenError as exc:
-        raise Refused("invalid_request", f"{name} is invalid, expired or revoked") from exc
+        raise ExchangeRefused("invalid_request", f"{name} is invalid, expired or revoked") from exc
     if found.app_id != client.app_id:
-        raise Refused("invalid_request", f"{name} was not issued to this app")
+        raise ExchangeRefused("invalid_request", f"{name} was not issued to this app")
     return found
 
 

@@ -166,7 +166,7 @@ class TokenExchange(grants.BaseGrant, grants.TokenEndpointMixin):
             scopes=tuple(scope_to_list(scope) or ()) if scope is not None else None)
         try:
             issued = exchange.exchange(self.request.client.facts, ask)
-        except exchange.Refused as exc:
+        except exchange.ExchangeRefused as exc:
             raise self.ERRORS[exc.error](exc.description) from exc
         return 200, exchange.response_fields(issued), self.TOKEN_RESPONSE_HEADER
 

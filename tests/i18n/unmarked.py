@@ -134,7 +134,8 @@ _PROGRAMMER_ERRORS = {"ValueError", "RuntimeError", "TypeError", "KeyError", "As
 # OAuth protocol errors: their error_description goes to the client in a redirect or a token
 # response, which RFC 6749 (4.1.2.1, 5.2) limits to ASCII: English by design.
 _PROTOCOL_ERRORS = {"RedirectError", "GrantProblem", "InvalidGrantError", "InvalidRequestError",
-                    "InvalidClientError", "UnauthorizedClientError", "InvalidScopeError"}
+                    "InvalidClientError", "UnauthorizedClientError", "InvalidScopeError",
+                    "InvalidTarget", "InvalidTargetError", "ExchangeRefused"}
 _PEOPLE_KEYWORDS = {"error", "message", "title", "label", "legend", "heading", "x_title",
                     "y_title"}
 _PEOPLE_KEYS = {"no_data_text", "title", "x_title", "y_title"}  # pygal options in dicts
