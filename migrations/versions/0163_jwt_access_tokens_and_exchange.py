@@ -3,14 +3,14 @@ access token format and whether it takes part in token exchange; a code remember
 it was bound to; a token keeps its audience and, for delegation, its actor (`act`).
 
 Revision ID: 0163
-Revises: 0151
+Revises: 0152
 """
 from alembic import op
 import sqlalchemy as sa
 
 
 revision = '0163'
-down_revision = '0151'
+down_revision = '0152'
 branch_labels = None
 depends_on = None
 
