@@ -15,6 +15,7 @@ from flask.json.provider import DefaultJSONProvider
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask.wrappers import Request
 from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.routing import BaseConverter
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -200,8 +201,18 @@ class _JSONProvider(DefaultJSONProvider):
         return value
 
 
+class NameConverter(BaseConverter):
+    """`<name:...>`: a path segment that can be a user name or a key: no NUL or other control
+    character (PostgreSQL refuses NUL in text), so such a URL matches no route and is a 404
+    before any query is made."""
+
+    regex = r"[^/\x00-\x1f\x7f]+"
+    part_isolating = True  # one segment, although the class names "/"
+
+
 def init_app(app: Flask) -> None:
-    """Hook request ids and security headers into every request."""
+    """Hook request ids and security headers into every request; the `name` URL converter."""
+    app.url_map.converters["name"] = NameConverter
     app.json = _JSONProvider(app)
     app.before_request(_assign_request_id)
     # First in the list, so it runs last: after Flask-Limiter's own after_request hook.

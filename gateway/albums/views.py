@@ -52,7 +52,7 @@ def _answered() -> frozenset[str]:
     return frozenset(session.get(ANSWERED, []))
 
 
-@bp.get("/space/<username>/albums")
+@bp.get("/space/<name:username>/albums")
 def albums(username: str) -> ResponseReturnValue:
     """A user's albums that the viewer may see (question albums are listed, locked)."""
     owner = _owner(username)
@@ -66,7 +66,7 @@ def albums(username: str) -> ResponseReturnValue:
                            usage=services.usage_of(owner.id) if is_owner else None)
 
 
-@bp.post("/space/<username>/albums")
+@bp.post("/space/<name:username>/albums")
 @login_required
 def create(username: str) -> ResponseReturnValue:
     """The owner creates an album from the form."""
@@ -107,7 +107,7 @@ def _may_change(album: Album, user_id: int | None) -> bool:
     return album.owner_id == user_id
 
 
-@bp.get("/albums/<key>")
+@bp.get("/albums/<name:key>")
 def album(key: str) -> ResponseReturnValue:
     """An album's photos, or the question that opens it, or 404 for those who may not see it."""
     found = _album_or_404(key)
@@ -124,7 +124,7 @@ def album(key: str) -> ResponseReturnValue:
                            is_owner=viewer == found.owner_id)
 
 
-@bp.post("/albums/<key>/answer")
+@bp.post("/albums/<name:key>/answer")
 def answer(key: str) -> ResponseReturnValue:
     """Answer a question album's question; a right answer opens it for this session."""
     found = _album_or_404(key)
@@ -137,7 +137,7 @@ def answer(key: str) -> ResponseReturnValue:
     return redirect(url_for("album_pages.album", key=found.key))
 
 
-@bp.post("/albums/<key>/photos")
+@bp.post("/albums/<name:key>/photos")
 @login_required
 def upload(key: str) -> ResponseReturnValue:
     """Upload a photo from the album page (owner, or a group member for group albums)."""
@@ -173,7 +173,7 @@ def _owned_photo(key: str, photo_key: str) -> tuple[Album, Photo]:
         abort(404)
 
 
-@bp.post("/albums/<key>/photos/<photo_key>/cover")
+@bp.post("/albums/<name:key>/photos/<name:photo_key>/cover")
 @login_required
 def cover(key: str, photo_key: str) -> ResponseReturnValue:
     """Make a photo the album's cover."""
@@ -183,7 +183,7 @@ def cover(key: str, photo_key: str) -> ResponseReturnValue:
     return redirect(url_for("album_pages.album", key=found.key))
 
 
-@bp.post("/albums/<key>/photos/<photo_key>/delete")
+@bp.post("/albums/<name:key>/photos/<name:photo_key>/delete")
 @login_required
 def delete_photo(key: str, photo_key: str) -> ResponseReturnValue:
     """Delete a photo."""
@@ -194,7 +194,7 @@ def delete_photo(key: str, photo_key: str) -> ResponseReturnValue:
     return redirect(url_for("album_pages.album", key=found.key))
 
 
-@bp.post("/albums/<key>/delete")
+@bp.post("/albums/<name:key>/delete")
 @login_required
 def delete(key: str) -> ResponseReturnValue:
     """Delete an album and its photos (its owner only)."""
@@ -209,7 +209,7 @@ def delete(key: str) -> ResponseReturnValue:
     return redirect(url_for("album_pages.albums", username=owner.username))
 
 
-@bp.get("/photos/<key>/<rendition>")
+@bp.get("/photos/<name:key>/<name:rendition>")
 def photo_file(key: str, rendition: str) -> ResponseReturnValue:
     """A rendition's bytes, for viewers who may see the album or holders of a live signed URL."""
     if rendition not in RENDITIONS or not key.isalnum():

@@ -79,7 +79,7 @@ def send() -> ResponseReturnValue:
     return _back(other)
 
 
-@bp.post("/friends/<username>/<action>")
+@bp.post("/friends/<name:username>/<name:action>")
 @login_required
 def act(username: str, action: str) -> ResponseReturnValue:
     """Accept, decline, remove, block or unblock the named user."""

@@ -66,7 +66,7 @@ def install(group_id: int) -> ResponseReturnValue:
                            may=_what_it_may_do(app), role="admin")
 
 
-@bp.post("/groups/<int:group_id>/apps/<appid>/uninstall")
+@bp.post("/groups/<int:group_id>/apps/<name:appid>/uninstall")
 @login_required
 def uninstall(group_id: int, appid: str) -> ResponseReturnValue:
     """Uninstall at once: the app's next call about this group finds nothing."""
@@ -79,7 +79,7 @@ def uninstall(group_id: int, appid: str) -> ResponseReturnValue:
                    _("%(app)s is uninstalled.", app=app.name))
 
 
-@bp.route("/admin/apps/<appid>/community", methods=["GET", "POST"])
+@bp.route("/admin/apps/<name:appid>/community", methods=["GET", "POST"])
 @login_required
 def operator_settings(appid: str) -> ResponseReturnValue:
     """Operators: the app's daily group-post quota and its review for large groups' members."""

@@ -71,7 +71,7 @@ def my_space() -> ResponseReturnValue:
     return redirect(url_for("shares.space", username=user.username))
 
 
-@bp.get("/space/<username>")
+@bp.get("/space/<name:username>")
 def space(username: str) -> ResponseReturnValue:
     """A user's feed: public or friends-only (owner and friends); never shown to blocked users."""
     owner = db.session.scalar(select(User).where(User.username == username[:64]))
