@@ -10,7 +10,9 @@ def init_app(app: Flask) -> None:
     from developer_portal import setup
     from developer_portal.auth_events import init_app as init_auth_events
     from developer_portal.deliveries import init_app as init_deliveries
+    from developer_portal.webhooks import init_app as init_webhooks
 
     setup.init_app(app)
     init_deliveries(app)
+    init_webhooks(app)
     init_auth_events(app)

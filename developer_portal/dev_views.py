@@ -17,6 +17,7 @@ from gateway.developers.errors import InvalidIcon
 from gateway.errors import ValidationFailed
 from gateway.extensions import db, limiter
 from gateway.i18n import _
+from gateway.outbox import endpoints
 from gateway.security import reveal
 
 
@@ -75,8 +76,10 @@ def new_app() -> ResponseReturnValue:
                 me(), name=form.name.data, redirect_uris=form.uri_list(),
                 app_type=form.app_type.data, website=form.website.data or "",
                 description=form.description.data or "", category=form.category.data)
+            if form.webhook_url.data:  # the first webhook endpoint, subscribed to every event
+                endpoints.create_endpoint(app, me().id, form.webhook_url.data,
+                                          field="webhook_url")
             services.update_app(app, me(), {
-                "webhook_url": form.webhook_url.data or "",
                 "deauthorize_url": form.deauthorize_url.data or "",
                 "post_logout_redirect_uris": form.post_logout_list(),
                 "backchannel_logout_uri": form.backchannel_logout_uri.data or "",
@@ -102,6 +105,7 @@ def edit_app(appid: str) -> ResponseReturnValue:
     """Edit an app's details, redirect URIs, callbacks and test users."""
     app = services.own_app(me(), appid)
     form = AppForm(obj=app) if request.method == "GET" else AppForm()
+    del form.webhook_url  # endpoints are managed on the app's webhooks page
     if request.method == "GET":
         form.redirect_uris.data = "\n".join(app.redirect_uris)
         form.post_logout_redirect_uris.data = "\n".join(app.post_logout_redirect_uris or [])
@@ -112,7 +116,6 @@ def edit_app(appid: str) -> ResponseReturnValue:
                 "name": form.name.data, "description": form.description.data or "",
                 "category": form.category.data, "website": form.website.data or "",
                 "app_type": form.app_type.data, "redirect_uris": form.uri_list(),
-                "webhook_url": form.webhook_url.data or "",
                 "deauthorize_url": form.deauthorize_url.data or "",
                 "post_logout_redirect_uris": form.post_logout_list(),
                 "backchannel_logout_uri": form.backchannel_logout_uri.data or "",

@@ -26,6 +26,7 @@ from gateway.developers.errors import InvalidApiKey, ReadOnlyKey
 from gateway.errors import ValidationFailed, ZoneConnectError, render_error
 from gateway.extensions import csrf, db
 from gateway.i18n import _l
+from gateway.outbox import endpoints
 from gateway.timeutil import isoformat, utcnow
 from gateway.usage import queries
 
@@ -88,7 +89,10 @@ def create_app() -> ResponseReturnValue:
         app_type=data.get("app_type", "web"))
     # The other fields go through the same validation as an update (URLs checked); a failure
     # rolls the whole registration back.
-    extra = {k: v for k, v in data.items() if k not in ("name", "redirect_uris", "app_type")}
+    extra = {k: v for k, v in data.items()
+             if k not in ("name", "redirect_uris", "app_type", "webhook_url")}
+    if data.get("webhook_url"):
+        endpoints.create_endpoint(app, _user().id, data["webhook_url"], field="webhook_url")
     if extra:
         services.update_app(app, _user(), extra)
     db.session.commit()

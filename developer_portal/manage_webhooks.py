@@ -1,4 +1,5 @@
-"""The management API's webhook routes: deliveries with resend, test events, secret rotation."""
+"""The management API's webhook routes: deliveries with resend, test events, and the rotation of
+the app's callback secret (which signs deliveries to URLs that are not endpoints)."""
 
 from __future__ import annotations
 
@@ -26,7 +27,8 @@ MAX_DELIVERIES = 200
 def delivery_json(message: OutboxMessage) -> dict[str, Any]:
     """An outbox event with its attempts, as the management API shows it."""
     return {"id": message.id, "event_id": message.event_id, "type": message.event_type,
-            "url": message.url, "status": message.status, "attempts": message.attempts,
+            "endpoint_id": message.endpoint_id, "url": message.url, "status": message.status,
+            "attempts": message.attempts,
             "created_at": isoformat(message.created_at),
             "delivered_at": isoformat(message.delivered_at),
             "next_attempt_at": isoformat(message.next_attempt_at)
@@ -64,14 +66,16 @@ def resend_delivery(appid: str, message_id: str) -> ResponseReturnValue:
 
 @bp.post("/apps/<appid>/webhooks/test")
 def send_test(appid: str) -> ResponseReturnValue:
-    """Queue a signed `webhook.test` event to the app's webhook URL (ZC_WEBHOOK_TEST_LIMIT)."""
+    """Queue a signed `webhook.test` event to every enabled endpoint (ZC_WEBHOOK_TEST_LIMIT);
+    the answer is its first delivery, with every delivery under `deliveries`."""
     app = services.own_app(_user(), appid)
     try:
-        message = send_test_event(app, _user().id)
+        messages = send_test_event(app, _user().id)
     except TestEventsLimited as exc:
         return render_error(exc.to_dict(), exc.status, {"Retry-After": str(exc.retry_after)})
     db.session.commit()
-    return jsonify(delivery_json(message)), 202
+    return jsonify({**delivery_json(messages[0]),
+                    "deliveries": [delivery_json(m) for m in messages]}), 202
 
 
 @bp.post("/apps/<appid>/rotate-webhook-secret")

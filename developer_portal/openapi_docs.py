@@ -6,6 +6,7 @@ from typing import Any
 
 from apispec import APISpec
 
+from developer_portal.openapi_endpoints import register_endpoint_docs
 from developer_portal.schemas import (
     AppCreateSchema,
     AppListSchema,
@@ -83,6 +84,7 @@ def register_manage_api_docs(spec: APISpec) -> None:
              for name in ("from", "to")]
     _auth_events_docs(spec)
     _webhook_docs(spec)
+    register_endpoint_docs(spec)
     _review_docs(spec)
     from developer_portal.openapi_money_docs import register_money_docs
 
@@ -126,8 +128,11 @@ def _auth_events_docs(spec: APISpec) -> None:
 
 DELIVERY = {"type": "object", "properties": {
     "id": {"type": "integer"}, "event_id": {"type": "string"}, "type": {"type": "string"},
+    "endpoint_id": {"type": ["integer", "null"],
+                    "description": "null: a callback URL that is not an endpoint"},
     "url": {"type": "string"},
-    "status": {"type": "string", "enum": ["pending", "delivered", "dead"]},
+    "status": {"type": "string", "enum": ["pending", "delivered", "dead", "held"],
+               "description": "held: waiting for its disabled endpoint to be enabled"},
     "attempts": {"type": "integer"},
     "created_at": {"type": "string", "format": "date-time"},
     "delivered_at": {"type": ["string", "null"], "format": "date-time"},
@@ -162,16 +167,18 @@ def _webhook_docs(spec: APISpec) -> None:
                               _ok("ManageDelivery", "202", "Queued"))})
     limited = {"429": {"description": "Too many test events (rate_limited), with Retry-After",
                        "content": {"application/json": {"schema": "ManageError"}}},
-               "400": {"description": "The app has no webhook URL (no_webhook_url)",
+               "400": {"description": "The app has no enabled webhook endpoint (no_webhook_url)",
                        "content": {"application/json": {"schema": "ManageError"}}}}
     spec.path(path="/api/v1/manage/apps/{appid}/webhooks/test", parameters=[APPID], operations={
         "post": _op("sendManagedAppTestEvent",
-                    "Send a signed webhook.test event to the app's webhook URL",
+                    "Send a signed webhook.test event to every enabled endpoint of the app",
                     {**_ok("ManageDelivery", "202", "Queued"), **limited})})
     spec.path(path="/api/v1/manage/apps/{appid}/rotate-webhook-secret", parameters=[APPID],
               operations={"post": _op(
                   "rotateManagedAppWebhookSecret",
-                  "A new webhook signing secret (the previous one co-signs during the overlap)",
+                  "A new secret for callbacks to URLs that are not endpoints (an order's "
+                  "notify_url, the deauthorization URL); the previous one co-signs during the "
+                  "overlap",
                   _ok("ManageWebhookSecret"))})
 
 

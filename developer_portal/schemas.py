@@ -28,7 +28,6 @@ class AppSchema(Schema):
     app_type = fields.String(metadata={"enum": list(APP_TYPES)})
     status = fields.String(metadata={"enum": list(STATUSES)})
     redirect_uris = fields.List(fields.String())
-    webhook_url = fields.String()
     deauthorize_url = fields.String()
     unionid_enabled = fields.Boolean()
     sandbox = fields.Boolean(metadata={
@@ -53,7 +52,6 @@ class AppUpdateSchema(Schema):
     app_type = fields.String(validate=validate.OneOf(APP_TYPES))
     redirect_uris = fields.List(fields.String(validate=validate.Length(max=2000)),
                                 validate=validate.Length(min=1, max=50))
-    webhook_url = fields.String(validate=validate.Length(max=512))
     deauthorize_url = fields.String(validate=validate.Length(max=512))
 
 
@@ -63,6 +61,8 @@ class AppCreateSchema(AppUpdateSchema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=64))
     redirect_uris = fields.List(fields.String(validate=validate.Length(max=2000)),
                                 required=True, validate=validate.Length(min=1, max=50))
+    # The app's first webhook endpoint, subscribed to every event (more: /webhook-endpoints).
+    webhook_url = fields.String(validate=validate.Length(max=512))
 
 
 class CredentialsSchema(Schema):
@@ -108,3 +108,41 @@ class ErrorSchema(Schema):
     ret = fields.Integer()
     fields_ = fields.Dict(data_key="fields", keys=fields.String(),
                           values=fields.List(fields.String()))
+
+
+class EndpointSchema(Schema):
+    """A webhook endpoint as the management API shows it (never its secret)."""
+
+    id = fields.Integer(required=True)
+    url = fields.String(required=True)
+    description = fields.String()
+    event_types = fields.List(fields.String(), metadata={
+        "description": "The event types sent here; empty: every type"})
+    enabled = fields.Boolean(required=True)
+    disabled_reason = fields.String(metadata={"enum": ["", "developer", "failing"]})
+    failing_since = fields.String(allow_none=True)
+    previous_secret_expires_at = fields.String(allow_none=True)
+    created_at = fields.String()
+
+
+class EndpointCreateSchema(Schema):
+    url = fields.String(required=True, validate=validate.Length(max=512))
+    description = fields.String(validate=validate.Length(max=200))
+    event_types = fields.List(fields.String(validate=validate.Length(max=48)),
+                              validate=validate.Length(max=64))
+
+
+class EndpointUpdateSchema(Schema):
+    url = fields.String(validate=validate.Length(max=512))
+    description = fields.String(validate=validate.Length(max=200))
+    event_types = fields.List(fields.String(validate=validate.Length(max=48)),
+                              validate=validate.Length(max=64))
+    enabled = fields.Boolean(truthy={True}, falsy={False})
+
+
+class EndpointSecretSchema(Schema):
+    """An endpoint with its signing secret: after creation or a rotation, shown once."""
+
+    endpoint = fields.Nested(EndpointSchema, required=True)
+    secret = fields.String(required=True)
+    standard_webhooks_secret = fields.String(required=True)

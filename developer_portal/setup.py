@@ -36,6 +36,7 @@ def init_app(app: Flask) -> None:
         dev_views,
         key_views,
         manage_api,
+        manage_endpoints,
         manage_revenue,
         manage_review,
         manage_sandbox,

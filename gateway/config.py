@@ -137,6 +137,12 @@ DEFAULTS: dict[str, Any] = {
     "ZC_WEBHOOK_SECRET_OVERLAP": 24 * 3600,
     # "Send test event" (portal and management API): at most this many per app.
     "ZC_WEBHOOK_TEST_LIMIT": "5 per minute",
+    # A webhook endpoint whose deliveries have all failed for this many seconds: the developer
+    # gets one mail for that run of failures (any success ends the run).
+    "ZC_WEBHOOK_ALERT_AFTER": 3600,
+    # ... and after this many seconds of failures only, the endpoint is disabled (with a mail);
+    # what is queued for it is kept and sent when the developer enables it again.
+    "ZC_WEBHOOK_DISABLE_AFTER": 3 * 24 * 3600,
     # `gateway demo` writes the Demo Site's appid/appkey/webhook secret here (default:
     # instance/demo_site.json) for `make run` to start examples/demo_site with.
     "ZC_DEMO_SITE_FILE": None,

@@ -22,6 +22,7 @@ LABELS: dict[str, str] = {
     "pending": N_("pending"), "paid": N_("paid"), "failed": N_("failed"),
     "refunded": N_("refunded"), "canceled": N_("canceled"), "delivered": N_("delivered"),
     "dead": N_("given up"), "settled": N_("settled"), "in_transit": N_("in transit"),
+    "held": N_("held (endpoint disabled)"),
     # balances of a developer
     "unsettled": N_("unsettled"), "available": N_("available"), "receivable": N_("receivable"),
     # app categories and types

@@ -12,6 +12,7 @@ from gateway.authorizations.services import record_consent
 from gateway.extensions import db
 from gateway.identity.services import openid_for
 from gateway.ledger import services as ledger
+from gateway.outbox.models import WebhookEndpoint
 from gateway.wallet.services import grant
 
 
@@ -38,15 +39,34 @@ def basic(appid: str, appkey: str) -> dict[str, str]:
     return {"Authorization": f"Basic {token}"}
 
 
+def add_endpoint(app: App, url: str, event_types: list[str] | None = None) -> WebhookEndpoint:
+    """A webhook endpoint of the app signed with the app's webhook secret (as migration 0179
+    made each app's single webhook URL its first endpoint); no URL check: tests use loopback."""
+    endpoint = WebhookEndpoint(app_id=app.id, url=url, event_types=event_types or [],
+                               secret=app.webhook_secret, enabled=True, disabled_reason="")
+    db.session.add(endpoint)
+    db.session.flush()
+    return endpoint
+
+
+def webhook_endpoint(app: App) -> WebhookEndpoint:
+    """The app's first webhook endpoint."""
+    from gateway.outbox.endpoints import endpoints_of
+
+    return endpoints_of(app)[0]
+
+
 def make_shop(factory: Any, coins: int = 0, *, consent: bool = True,
-              website: str = "") -> Shop:
-    """A developer with a live app holding `pay`, and a user who granted it `coins` coins."""
+              website: str = "", endpoint: bool = True) -> Shop:
+    """A developer with a live app holding `pay` (and, unless `endpoint` is false, a webhook
+    endpoint that answers nothing), and a user who granted it `coins` coins."""
     developer = factory.user()
     user = factory.user()
     app, appkey = apps.create_app(developer, name="Sword Shop",
                                   redirect_uris=["https://shop.example/cb"], scopes=["pay"],
                                   live=True, website=website)
-    app.webhook_url = "http://127.0.0.1:9/hook"
+    if endpoint:
+        add_endpoint(app, "http://127.0.0.1:9/hook")
     if consent:
         record_consent(user.id, app.id, ["get_user_info", "pay"])
     openid = openid_for(user.id, app)

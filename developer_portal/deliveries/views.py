@@ -14,8 +14,9 @@ from gateway.developers.services import own_app
 from gateway.extensions import db
 from gateway.forms import Form
 from gateway.i18n import _, _l
+from gateway.outbox.endpoints import endpoints_of
 from gateway.outbox.sample import TestEventsLimited, send_test_event
-from gateway.outbox.services import NoWebhookUrl, deliveries_for_app, resend
+from gateway.outbox.services import EndpointDisabled, NoWebhookUrl, deliveries_for_app, resend
 from gateway.outbox.worker import TOO_LARGE
 from gateway.timeutil import isoformat
 
@@ -57,6 +58,7 @@ def list_deliveries(appid: str) -> ResponseReturnValue:
     app = _own(appid)
     return render_template("deliveries/list.html", app=app, messages=deliveries_for_app(app.id),
                            form=ResendForm(), isoformat=isoformat,
+                           has_endpoints=any(e.enabled for e in endpoints_of(app)),
                            describe_error=describe_error)
 
 
@@ -65,7 +67,11 @@ def list_deliveries(appid: str) -> ResponseReturnValue:
 def resend_delivery(appid: str, message_id: int) -> ResponseReturnValue:
     """Queue an event for delivery again now (its earlier attempts stay listed)."""
     app = _own(appid)  # the CSRF token was checked by CSRFProtect before the view
-    message = resend(message_id, app_id=app.id)
+    try:
+        message = resend(message_id, app_id=app.id)
+    except EndpointDisabled as exc:
+        flash(str(exc.description))
+        return redirect(url_for(".list_deliveries", appid=app.appid), 303)
     user = current_user()
     audit.record("webhook.resent", actor_id=user.id if user else None, subject_type="app",
                  subject_id=app.appid, event_id=message.event_id)
@@ -77,15 +83,15 @@ def resend_delivery(appid: str, message_id: int) -> ResponseReturnValue:
 @bp.post("/<appid>/deliveries/test")
 @login_required
 def send_test(appid: str) -> ResponseReturnValue:
-    """Send a signed `webhook.test` event to the app's webhook URL (a few per minute)."""
+    """Send a signed `webhook.test` event to every enabled endpoint (a few per minute)."""
     app = _own(appid)
     user = current_user()
     try:
-        message = send_test_event(app, user.id if user else None)
+        messages = send_test_event(app, user.id if user else None)
     except (NoWebhookUrl, TestEventsLimited) as exc:
         flash(str(exc.description))
         return redirect(url_for(".list_deliveries", appid=app.appid), 303)
     db.session.commit()
-    flash(_("Test event %(event_id)s is on its way to %(url)s.", event_id=message.event_id,
-            url=message.url))
+    flash(_("Test event %(event_id)s is on its way to %(url)s.", event_id=messages[0].event_id,
+            url=", ".join(m.url for m in messages)))
     return redirect(url_for(".list_deliveries", appid=app.appid), 303)

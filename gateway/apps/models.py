@@ -39,7 +39,6 @@ class App(db.Model):
     previous_appkey_digest: Mapped[str | None] = mapped_column(String(64))
     previous_appkey_expires_at: Mapped[datetime | None]
     unionid_enabled: Mapped[bool] = mapped_column(default=False)
-    webhook_url: Mapped[str] = mapped_column(String(512), default="")
     deauthorize_url: Mapped[str] = mapped_column(String(512), default="")
     # RP-initiated logout returns only to one of these, matched exactly (OIDC RP-Initiated Logout).
     post_logout_redirect_uris: Mapped[list[str]] = mapped_column(
@@ -62,7 +61,8 @@ class App(db.Model):
     # RFC 8693: the app's backend may exchange its users' tokens for tokens of the developer's
     # other apps, and those apps may be the target of such an exchange (both must opt in).
     token_exchange_enabled: Mapped[bool] = mapped_column(default=False, server_default=false())
-    # Signing secret for callbacks to the app: it must be usable for HMAC, so it is kept as is.
+    # Signs callbacks to URLs that are not webhook endpoints (an order's notify_url, the
+    # deauthorization URL): it must be usable for HMAC, so it is kept as is.
     webhook_secret: Mapped[str] = mapped_column(String(64), default="")
     # After a rotation the previous secret signs too (a second signature) until this moment.
     previous_webhook_secret: Mapped[str | None] = mapped_column(String(64))

@@ -107,7 +107,8 @@ def active_for_user(user_id: int) -> list[tuple[Authorization, App]]:
 
 def deauthorize(user_id: int, app: App) -> bool:
     """Withdraw a grant: revoke every token and code, the grant (audited), and queue the app's
-    signed `user.deauthorized` callback (its deauthorize URL, else its webhook URL)."""
+    signed `user.deauthorized` event (to its deauthorization URL and its subscribed webhook
+    endpoints)."""
     from gateway.identity.models import OpenID
     from gateway.identity.services import unionid_for
     from gateway.oauth.services import revoke_tokens_for

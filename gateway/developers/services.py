@@ -30,11 +30,11 @@ ICON_SIZES = (16, 32, 64, 128)
 CATEGORIES = ("game", "social", "tools", "shopping", "news", "education", "other")
 SUBMITTABLE = ("draft", "rejected")
 EDITABLE_FIELDS = ("name", "description", "category", "website", "app_type", "redirect_uris",
-                   "webhook_url", "deauthorize_url", "post_logout_redirect_uris",
+                   "deauthorize_url", "post_logout_redirect_uris",
                    "backchannel_logout_uri", "backchannel_logout_session_required",
                    "frontchannel_logout_uri", "frontchannel_logout_session_required",
                    "access_token_format", "token_exchange_enabled")
-CALLBACK_FIELDS = ("webhook_url", "deauthorize_url", "backchannel_logout_uri")
+CALLBACK_FIELDS = ("deauthorize_url", "backchannel_logout_uri")
 
 
 def profile_of(user: User) -> DeveloperProfile | None:

@@ -26,8 +26,9 @@ from gateway.groups import board
 from gateway.groups import services as groups
 from gateway.groups.models import Group, Membership, Post
 from gateway.identity.models import OpenID
+from gateway.outbox.services import enqueue_webhook
 from gateway.security.secrets import new_hex32
-from gateway.timeutil import utcnow
+from gateway.timeutil import isoformat, utcnow
 from gateway.uploads import QuotaExceeded
 
 HEX32 = re.compile(r"^[0-9A-F]{32}$")
@@ -47,6 +48,9 @@ def install(group: Group, actor_id: int | None, app: App) -> Installation:
     found.installed_by, found.installed_at, found.uninstalled_at = actor_id, utcnow(), None
     record("group.app_installed", actor_id=actor_id, subject_type="group", subject_id=group.id,
            appid=app.appid)
+    enqueue_webhook(app, "group.app_installed", {
+        "appid": app.appid or "", "group_openid": found.group_openid,
+        "installed_at": isoformat(found.installed_at)})
     db.session.flush()
     return found
 
@@ -62,6 +66,11 @@ def uninstall(group: Group, actor_id: int, app_id: int) -> None:
     found.uninstalled_at = utcnow()
     record("group.app_uninstalled", actor_id=actor_id, subject_type="group",
            subject_id=group.id, app_id=app_id)
+    app = db.session.get(App, app_id)
+    if app is not None:
+        enqueue_webhook(app, "group.app_uninstalled", {
+            "appid": app.appid or "", "group_openid": found.group_openid,
+            "uninstalled_at": isoformat(found.uninstalled_at)})
     db.session.flush()
 
 

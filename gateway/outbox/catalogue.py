@@ -23,6 +23,13 @@ def _obj(required: list[str], **properties: Any) -> dict[str, Any]:
     return {"type": "object", "required": required, "properties": properties}
 
 
+PAYOUT = _obj(["appid", "payout_id", "amount", "currency", "status"], appid=STRING,
+              payout_id={"type": "integer"},
+              amount={"type": "integer", "description": "in the currency's minor unit"},
+              currency=STRING, status={"type": "string", "enum": ["paid", "failed"]},
+              error=STRING, finished_at=DATE_TIME)
+
+
 EVENTS: dict[str, tuple[str, dict[str, Any]]] = {
     "order.paid": ("A user paid an order in coins: deliver the item.", ORDER),
     "order.refunded": ("An order was refunded: take the item back.", ORDER),
@@ -41,6 +48,20 @@ EVENTS: dict[str, tuple[str, dict[str, Any]]] = {
         "An operator granted or refused a permission the app applied for.",
         _obj(["appid", "scope", "decision", "note"], appid=STRING, scope=STRING,
              decision={"type": "string", "enum": ["granted", "refused"]}, note=STRING)),
+    "payout.sent": (
+        "A payout of the developer's available revenue was sent to their Stripe account (sent "
+        "to every app of the developer).", PAYOUT),
+    "payout.failed": (
+        "A payout was refused by Stripe for good; its money is back in the available balance "
+        "(sent to every app of the developer).", PAYOUT),
+    "group.app_installed": (
+        "A group's admin installed the app in the group (or installed it again).",
+        _obj(["appid", "group_openid"], appid=STRING, group_openid=STRING,
+             installed_at=DATE_TIME)),
+    "group.app_uninstalled": (
+        "A group's admin uninstalled the app: the group is gone from its next call.",
+        _obj(["appid", "group_openid"], appid=STRING, group_openid=STRING,
+             uninstalled_at=DATE_TIME)),
     "webhook.test": ("A test event sent from the portal or the management API.",
                      _obj(["appid", "sent_at", "message"], appid=STRING, sent_at=STRING,
                           message=STRING)),

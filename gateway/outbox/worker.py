@@ -15,7 +15,8 @@ from gateway import leases, outbound
 from gateway.apps.models import App
 from gateway.extensions import db
 from gateway.oauth import backchannel
-from gateway.outbox.models import DeliveryAttempt, OutboxMessage
+from gateway.outbox import endpoints, health
+from gateway.outbox.models import DeliveryAttempt, OutboxMessage, WebhookEndpoint
 from gateway.outbox.signing import sign, standard_headers
 from gateway.timeutil import utcnow
 
@@ -36,9 +37,19 @@ def claim(limit: int = 20, owner: str = WORKER_ID) -> list[int]:
     return leases.claim_due(OutboxMessage, limit, owner)
 
 
+def message_secrets(message: OutboxMessage) -> list[str]:
+    """The secrets that sign this delivery now: its endpoint's, or (for a callback URL that is
+    not an endpoint) the app's; signed at delivery time, so a backlog follows a rotation."""
+    endpoint = db.session.get(WebhookEndpoint, message.endpoint_id) if message.endpoint_id \
+        else None
+    if endpoint is not None:
+        return endpoints.signing_secrets(endpoint)
+    return signing_secrets(db.session.get(App, message.app_id))
+
+
 def signing_secrets(app: App | None) -> list[str]:
-    """The secrets that sign a delivery now: the current one, and the previous one during the
-    overlap after a rotation (signed at delivery time, so a backlog follows the rotation)."""
+    """The app's secrets that sign a callback now: the current one, and the previous one during
+    the overlap after a rotation."""
     if app is None:
         return [""]
     found = [app.webhook_secret]
@@ -80,7 +91,7 @@ def deliver(message_id: int, owner: str = WORKER_ID) -> bool:
     message = db.session.get(OutboxMessage, message_id)
     if message is None or message.lease_owner != owner or message.status != "pending":
         return False
-    keys = signing_secrets(db.session.get(App, message.app_id))
+    keys = message_secrets(message)
     body, headers = _request(message, keys)
     db.session.commit()  # hold no transaction open over the network call (a first key too)
     started = time.monotonic()
@@ -96,6 +107,10 @@ def deliver(message_id: int, owner: str = WORKER_ID) -> bool:
         message.status = "dead"
     else:
         message.next_attempt_at = utcnow() + timedelta(seconds=backoff_seconds(message.attempts))
+    endpoint = db.session.get(WebhookEndpoint, message.endpoint_id) if message.endpoint_id \
+        else None
+    if endpoint is not None:
+        health.record_outcome(endpoint, ok)
     db.session.commit()
     return ok
 

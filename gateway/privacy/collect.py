@@ -23,6 +23,7 @@ from gateway.groups.models import Group, GroupFile, JoinRequest, Membership, Pos
 from gateway.identity.models import OpenID
 from gateway.ledger.models import LedgerAccount, LedgerLeg, LedgerTransaction
 from gateway.mfa.models import Passkey, TotpFactor
+from gateway.outbox.endpoints import endpoints_of
 from gateway.payments.models import Order
 from gateway.shares.models import Share
 
@@ -38,9 +39,11 @@ PHOTO = ("key", "title", "description", "content_type", "width", "height", "crea
 ORDER = ("id", "openid", "amount", "money_amount", "currency", "item_id", "item_name", "status",
          "failure_reason", "livemode", "created_at", "paid_at", "refunded_at")
 APP = ("appid", "name", "description", "category", "website", "app_type", "status",
-       "redirect_uris", "post_logout_redirect_uris", "backchannel_logout_uri", "webhook_url",
+       "redirect_uris", "post_logout_redirect_uris", "backchannel_logout_uri",
        "deauthorize_url", "unionid_enabled", "sandbox", "review_note", "created_at", "submitted_at",
        "reviewed_at", "deleted_at")
+
+ENDPOINT = ("url", "description", "event_types", "enabled", "created_at")  # never the secret
 
 
 def plain(value: Any) -> Any:
@@ -198,7 +201,9 @@ def developer(user: User) -> dict[str, Any] | None:
         "profile": None if profile_row is None else {
             "name": profile_row.name, "contact_email": profile_row.contact_email,
             "accepted_terms_at": plain(profile_row.accepted_terms_at)},
-        "apps": [{**pick(a, APP), "scopes": sorted(a.granted_scopes())} for a in apps],
+        "apps": [{**pick(a, APP), "scopes": sorted(a.granted_scopes()),
+                  "webhook_endpoints": [pick(e, ENDPOINT) for e in endpoints_of(a)]}
+                 for a in apps],
         "api_keys": [{"name": k.name, "prefix": k.prefix, "scope": k.scope,
                       "created_at": plain(k.created_at), "revoked_at": plain(k.revoked_at)}
                      for k in keys],

@@ -21,9 +21,10 @@ from gateway.audit import services as audit
 from gateway.extensions import db
 from gateway.ledger import services as ledger
 from gateway.ledger.models import LedgerTransaction
+from gateway.outbox.services import enqueue_for_developer
 from gateway.revenue.models import ConnectedAccount, Payout
 from gateway.revenue.stripe_client import client, currency_code
-from gateway.timeutil import utcnow
+from gateway.timeutil import isoformat, utcnow
 
 log = logging.getLogger(__name__)
 PAYOUTS_LOCK = 0x5A43_5041  # pg advisory lock key of `gateway payouts run` ("ZCPA")
@@ -93,6 +94,7 @@ def _send(payout: Payout, destination: str) -> None:
 
         payout_sent(payout.developer_id, payout.id, payout.amount, payout.currency,
                     payout.finished_at)
+        _announce(payout, "payout.sent")
     db.session.commit()
 
 
@@ -104,7 +106,16 @@ def void(payout: Payout, reason: str) -> None:
     payout.status, payout.error, payout.finished_at = "failed", reason, utcnow()
     audit.record("payout.voided", actor_id=None, subject_type="user",
                  subject_id=str(payout.developer_id), amount=payout.amount, reason=reason)
+    _announce(payout, "payout.failed")
     db.session.flush()
+
+
+def _announce(payout: Payout, event_type: str) -> None:
+    """The payout's webhook event to the developer's apps, in the payout's own transaction."""
+    enqueue_for_developer(payout.developer_id, event_type, {
+        "payout_id": payout.id, "amount": payout.amount, "currency": payout.currency,
+        "status": payout.status, "error": payout.error,
+        "finished_at": isoformat(payout.finished_at)})
 
 
 def recover_receivable(developer_id: int) -> None:

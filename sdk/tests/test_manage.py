@@ -121,3 +121,50 @@ def test_revenue_and_sandbox_routes() -> None:
     assert json.loads(seen[5].content) == {"username": "tess", "coins": 50, "grant_id": "a" * 32}
     generated = json.loads(seen[6].content)["grant_id"]
     assert len(generated) == 32 and int(generated, 16) >= 0
+
+
+def test_webhook_endpoints_and_events_hit_their_paths() -> None:
+    seen: list[tuple[str, str, object]] = []
+    endpoint = {"id": 7, "url": "https://h.example/x", "description": "", "event_types": [],
+                "enabled": True, "disabled_reason": "", "failing_since": None,
+                "previous_secret_expires_at": None, "created_at": "2026-01-01T00:00:00Z"}
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        body = json.loads(request.content) if request.content else None
+        seen.append((request.method, request.url.path + (
+            "?" + request.url.query.decode() if request.url.query else ""), body))
+        if request.method == "DELETE":
+            return httpx.Response(204)
+        if request.url.path.endswith("/webhook-endpoints") and request.method == "GET":
+            return httpx.Response(200, json={"appid": "101", "data": [endpoint]})
+        if request.url.path.endswith(("/webhook-endpoints", "/rotate-secret")):
+            return httpx.Response(201, json={"endpoint": endpoint, "secret": "s",
+                                             "standard_webhooks_secret": "whsec_cw=="})
+        if request.url.path.endswith("/events") or request.url.path.endswith("-types"):
+            return httpx.Response(200, json={"data": [{"id": "evt_1", "type": "order.paid"}]})
+        return httpx.Response(200, json=endpoint)
+
+    with _client(httpx.MockTransport(answer)) as manage:
+        created = manage.webhook_endpoints.create("101", url="https://h.example/x",
+                                                  event_types=["order.paid"])
+        assert created["secret"] == "s" and created["endpoint"]["id"] == 7
+        assert manage.webhook_endpoints.list("101") == [endpoint]
+        assert manage.webhook_endpoints.update("101", 7, enabled=False)["id"] == 7
+        manage.webhook_endpoints.rotate_secret("101", 7)
+        manage.webhook_endpoints.send_test("101", 7)
+        manage.webhook_endpoints.delete("101", 7)
+        assert manage.webhook_endpoints.event_types()[0]["type"] == "order.paid"
+        assert manage.events.list("101", event_type="order.paid")[0]["id"] == "evt_1"
+        manage.events.retrieve("101", "evt_1")
+    prefix = "/api/v1/manage/apps/101"
+    assert seen == [
+        ("POST", f"{prefix}/webhook-endpoints",
+         {"url": "https://h.example/x", "description": "", "event_types": ["order.paid"]}),
+        ("GET", f"{prefix}/webhook-endpoints", None),
+        ("PATCH", f"{prefix}/webhook-endpoints/7", {"enabled": False}),
+        ("POST", f"{prefix}/webhook-endpoints/7/rotate-secret", None),
+        ("POST", f"{prefix}/webhook-endpoints/7/test", None),
+        ("DELETE", f"{prefix}/webhook-endpoints/7", None),
+        ("GET", "/api/v1/manage/webhook-event-types", None),
+        ("GET", f"{prefix}/events?type=order.paid&limit=50", None),
+        ("GET", f"{prefix}/events/evt_1", None)]

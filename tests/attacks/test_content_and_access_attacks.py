@@ -69,7 +69,7 @@ def test_another_developers_app_pages_and_api_do_not_exist_for_you(client: Flask
         assert client.get(path).status_code == 404, path
     assert client.get(f"/api/v1/manage/apps/{appid}", headers=_bearer(token)).status_code == 404
     patched = client.patch(f"/api/v1/manage/apps/{appid}", headers=_bearer(token),
-                           json={"webhook_url": "https://mallory.example/hook"})
+                           json={"deauthorize_url": "https://mallory.example/hook"})
     assert patched.status_code == 404
     rotated = client.post(f"/api/v1/manage/apps/{appid}/rotate-appkey", headers=_bearer(token))
     assert rotated.status_code == 404

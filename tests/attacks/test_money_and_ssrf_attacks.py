@@ -98,12 +98,16 @@ def test_ssrf_webhook_urls_in_every_loopback_spelling_are_refused_at_registratio
         client: FlaskClient, auth, factory) -> None:
     _, appid, _ = developer(client, auth, factory, "devon", "Prober")
     edit = f"/developer/apps/{appid}/edit"
+    new = f"/developer/apps/{appid}/webhooks/new"
     for host in SPELLINGS:
-        for field in ("webhook_url", "deauthorize_url"):
-            response = post_form(client, edit, edit, {
-                "name": "Prober", "category": "social", "app_type": "web",
-                "redirect_uris": "https://a.example/cb", field: f"http://{host}:22/"})
-            assert response.status_code == 400, (field, host)
+        response = post_form(client, edit, edit, {
+            "name": "Prober", "category": "social", "app_type": "web",
+            "redirect_uris": "https://a.example/cb", "deauthorize_url": f"http://{host}:22/"})
+        assert response.status_code == 400, host
+        assert post_form(client, new, new, {"url": f"http://{host}:22/"}).status_code == 400, host
+    assert client.get(f"/developer/apps/{appid}/webhooks").status_code == 200
+    from gateway.outbox.models import WebhookEndpoint
+    assert db.session.query(WebhookEndpoint).count() == 0
 
 
 def test_ssrf_stored_internal_urls_are_never_connected_and_show_no_error_text(
@@ -117,7 +121,7 @@ def test_ssrf_stored_internal_urls_are_never_connected_and_show_no_error_text(
     app_row = db.session.query(App).filter_by(appid=appid).one()
     for host in SPELLINGS:
         target = f"http://{host}:{port}/probe"
-        enqueue_webhook(app_row, "test.ping", {}, url=target)
+        enqueue_webhook(app_row, "webhook.test", {}, url=target)
         enqueue_webhook(app_row, "user.deauthorized", {}, url=target)
     db.session.commit()
     assert worker.run_once(limit=100) == 2 * len(SPELLINGS)
@@ -134,14 +138,12 @@ def test_ssrf_dns_rebinding_is_refused_at_delivery(client: FlaskClient, auth, fa
     outbound.client().guard.resolver = lambda h, p: answers.pop(0) if len(answers) > 1 \
         else answers[0]
     _, appid, _ = developer(client, auth, factory, "devon", "Rebinder")
-    edit = f"/developer/apps/{appid}/edit"
+    new = f"/developer/apps/{appid}/webhooks/new"
     url = f"http://rebind.example:{listener.getsockname()[1]}/hook"
-    assert post_form(client, edit, edit, {
-        "name": "Rebinder", "category": "social", "app_type": "web",
-        "redirect_uris": "https://a.example/cb", "webhook_url": url}).status_code == 302
+    assert post_form(client, new, new, {"url": url}).status_code == 303
     from gateway.apps.models import App
 
-    enqueue_webhook(db.session.query(App).filter_by(appid=appid).one(), "test.ping", {})
+    enqueue_webhook(db.session.query(App).filter_by(appid=appid).one(), "webhook.test", {})
     db.session.commit()
     worker.run_once()
     assert not _connected(listener)

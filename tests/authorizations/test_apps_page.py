@@ -23,6 +23,7 @@ from gateway.outbox.models import OutboxMessage
 from gateway.outbox.signing import verify
 from gateway.timeutil import utcnow
 from tests.conftest import csrf_from
+from tests.money_helpers import add_endpoint
 
 
 @pytest.fixture
@@ -152,9 +153,9 @@ def test_deauthorize_callback_is_signed_delivered_and_retried(client, auth, worl
     assert event["data"] == {"openid": openid, "appid": world.app.appid}
 
 
-def test_callback_falls_back_to_the_webhook_url_and_carries_the_unionid(client, auth,
-                                                                        world) -> None:
-    world.app.webhook_url = "https://site.example/hooks"
+def test_callback_goes_to_the_webhook_endpoints_and_carries_the_unionid(client, auth,
+                                                                         world) -> None:
+    add_endpoint(world.app, "https://site.example/hooks")
     world.app.unionid_enabled = True
     db.session.commit()
     world.token(["get_user_info"])

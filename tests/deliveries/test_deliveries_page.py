@@ -18,7 +18,7 @@ from gateway.outbox import worker
 from gateway.outbox.models import OutboxMessage
 from gateway.timeutil import utcnow
 from tests.conftest import csrf_from
-from tests.money_helpers import Shop, make_shop, pay_order
+from tests.money_helpers import Shop, make_shop, pay_order, webhook_endpoint
 from tests.outbox.test_worker import Receiver
 
 
@@ -41,7 +41,7 @@ def _page(shop: Shop) -> str:
 def _failed_then_delivered(factory, receiver: Receiver) -> tuple[Shop, OutboxMessage]:
     """An order.paid event whose first POST got a 500 and whose retry got a 200."""
     shop = make_shop(factory, coins=100)
-    shop.app.webhook_url = receiver.url
+    webhook_endpoint(shop.app).url = receiver.url
     db.session.commit()
     pay_order(shop, 30)
     receiver.status = 500
@@ -86,7 +86,7 @@ def test_a_failed_then_successful_delivery_shows_both_attempts(
 def test_pending_event_shows_its_next_retry(app: Flask, client: FlaskClient, factory, auth,
                                             receiver: Receiver) -> None:
     shop = make_shop(factory, coins=100)
-    shop.app.webhook_url = receiver.url
+    webhook_endpoint(shop.app).url = receiver.url
     db.session.commit()
     pay_order(shop, 30)
     receiver.status = 503

@@ -89,7 +89,10 @@ def test_create_update_rotate_and_stats(client, auth, factory) -> None:
     body = response.get_json()
     appid, appkey = body["appid"], body["appkey"]
     assert re.fullmatch(r"[0-9A-F]{32}", appkey) and body["app"]["status"] == "draft"
-    assert body["app"]["webhook_url"] == "https://s.example/hook"
+    # The webhook URL given at creation is the app's first endpoint, sent every event.
+    [endpoint] = client.get(f"/api/v1/manage/apps/{appid}/webhook-endpoints",
+                            headers=_bearer(token)).get_json()["data"]
+    assert endpoint["url"] == "https://s.example/hook" and endpoint["event_types"] == []
     # The first webhook secret comes with the appkey: no rotation needed to learn it.
     assert body["webhook_secret"] == app_services.find_by_appid(appid).webhook_secret
     assert "appkey" not in client.get(f"/api/v1/manage/apps/{appid}",

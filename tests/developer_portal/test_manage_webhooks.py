@@ -19,6 +19,7 @@ from gateway.outbox.catalogue import EVENTS
 from gateway.outbox.models import OutboxMessage
 from tests.conftest import Auth
 from tests.developer_portal.helpers import API_KEY, developer, page, post_form
+from tests.money_helpers import add_endpoint
 
 HOOK = "https://hooks.devon.example/zc"
 
@@ -31,7 +32,8 @@ def app_config() -> dict[str, Any]:
 def _setup(client, auth, factory, name: str = "devon", url: str = HOOK):
     _, appid, _ = developer(client, auth, factory, name, f"{name} app")
     row = db.session.scalar(select(App).where(App.appid == appid))
-    row.webhook_url = url
+    if url:
+        add_endpoint(row, url)
     db.session.commit()
     made = post_form(client, "/developer/keys", "/developer/keys",
                      {"name": "ci", "scope": "write"})

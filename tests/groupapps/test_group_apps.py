@@ -6,12 +6,16 @@ from __future__ import annotations
 import json
 import threading
 
+import jsonschema
+
 from gateway.extensions import db
 from gateway.groupapps import services
 from gateway.groupapps.models import Installation
 from gateway.groups import services as groups
 from gateway.groups.models import Post
 from gateway.identity.services import openid_for
+from gateway.outbox.catalogue import envelope
+from gateway.outbox.models import WebhookEvent
 from tests.groupapps.conftest import bearer
 
 
@@ -66,6 +70,15 @@ def test_install_list_members_post_uninstall(client, auth, pages, club) -> None:
     services.install(club.group, club.owner.id, app)
     db.session.commit()
     assert db.session.query(Installation).one().group_openid == group_openid
+    # Each install and uninstall was announced to the app as it happened, by its pseudonym.
+    events = db.session.query(WebhookEvent).order_by(WebhookEvent.id).all()
+    assert [e.event_type for e in events] == [
+        "group.app_installed", "group.app_uninstalled", "group.app_installed"]
+    for event in events:
+        body = json.loads(event.body)
+        jsonschema.validate(body, envelope(event.event_type))
+        assert body["data"]["group_openid"] == group_openid and event.app_id == app.id
+        assert str(club.group.id) not in json.dumps(body["data"]).replace(group_openid, "")
 
 
 def test_pseudonyms_differ_per_app_and_cannot_be_crossed(client, club) -> None:

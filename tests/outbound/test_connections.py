@@ -93,16 +93,15 @@ def test_a_name_rebound_to_loopback_after_registration_is_never_connected(
     outbound.client().guard.resolver = _rebinding([[PUBLIC], ["127.0.0.1"]])
     _, appid, _ = developer(client, auth, factory, "devon", "Rebinder")
     url = f"http://rebind.example:{listener.port}/hook"
-    edit = f"/developer/apps/{appid}/edit"
-    response = post_form(client, edit, edit, {
-        "name": "Rebinder", "category": "social", "app_type": "web",
-        "redirect_uris": "https://photos.example.com/callback", "webhook_url": url})
-    assert response.status_code == 302, response.get_data(as_text=True)
+    new = f"/developer/apps/{appid}/webhooks/new"
+    response = post_form(client, new, new, {"url": url})
+    assert response.status_code == 303, response.get_data(as_text=True)
     from gateway.apps.models import App
+    from gateway.outbox.endpoints import endpoints_of
     app_row = db.session.query(App).filter_by(appid=appid).one()
-    assert app_row.webhook_url == url
+    assert [e.url for e in endpoints_of(app_row)] == [url]
     from gateway.outbox.services import enqueue_webhook
-    enqueue_webhook(app_row, "test.ping", {"n": 1})
+    enqueue_webhook(app_row, "webhook.test", {"n": 1})
     db.session.commit()
 
     assert worker.run_once() == 1
@@ -132,11 +131,8 @@ def test_delivery_to_internal_literals_is_refused_without_connecting(
 def test_the_registration_form_and_management_api_refuse_internal_urls(
         app, client, auth, factory) -> None:
     _, appid, _ = developer(client, auth, factory, "devon", "Prober")
-    edit = f"/developer/apps/{appid}/edit"
-    response = post_form(client, edit, edit, {
-        "name": "Prober", "category": "social", "app_type": "web",
-        "redirect_uris": "https://photos.example.com/callback",
-        "webhook_url": "http://169.254.169.254/latest/meta-data/"})
+    new = f"/developer/apps/{appid}/webhooks/new"
+    response = post_form(client, new, new, {"url": "http://169.254.169.254/latest/meta-data/"})
     assert response.status_code == 400
     assert "This address is not allowed" in response.get_data(as_text=True)
 
@@ -191,11 +187,14 @@ def test_the_management_api_refuses_internal_callback_urls(app, client, auth, fa
 
     _, appid, _ = developer(client, auth, factory, "devon", "Prober")
     token = _create_key(client, "ci", "write")
-    for field in ("webhook_url", "deauthorize_url"):
-        response = client.patch(f"/api/v1/manage/apps/{appid}", headers=_bearer(token),
-                                json={field: "http://2130706433:22/"})
-        assert response.status_code == 422
-        assert "not allowed" in response.get_json()["fields"][field][0]
+    response = client.patch(f"/api/v1/manage/apps/{appid}", headers=_bearer(token),
+                            json={"deauthorize_url": "http://2130706433:22/"})
+    assert response.status_code == 422
+    assert "not allowed" in response.get_json()["fields"]["deauthorize_url"][0]
+    response = client.post(f"/api/v1/manage/apps/{appid}/webhook-endpoints",
+                           headers=_bearer(token), json={"url": "http://2130706433:22/"})
+    assert response.status_code == 422
+    assert "not allowed" in response.get_json()["fields"]["url"][0]
 
 
 @pytest.mark.parametrize("url", ["https://127.1/n", "https://[::ffff:127.0.0.1]/n",

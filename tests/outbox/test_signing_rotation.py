@@ -17,7 +17,8 @@ from standardwebhooks import Webhook, WebhookVerificationError
 
 from gateway.developers import services as developers
 from gateway.extensions import db
-from gateway.outbox import worker
+from gateway.mail.models import MailMessage
+from gateway.outbox import endpoints, worker
 from gateway.outbox.models import DeliveryAttempt, OutboxMessage
 from gateway.outbox.services import enqueue_webhook
 from gateway.outbox.signing import standard_secret
@@ -71,8 +72,8 @@ def _due_now() -> None:
 
 
 def test_standard_webhooks_headers_verify_with_the_reference_library(app, factory, receiver):
-    shop = make_shop(factory)
-    message = enqueue_webhook(shop.app, "order.paid", {"order_id": "ord_1"}, url=receiver.url)
+    shop = make_shop(factory, endpoint=False)
+    [message] = enqueue_webhook(shop.app, "order.paid", {"order_id": "ord_1"}, url=receiver.url)
     db.session.commit()
     assert worker.run_once() == 1
     [request] = receiver.requests
@@ -91,7 +92,7 @@ def test_standard_webhooks_headers_verify_with_the_reference_library(app, factor
 def test_a_rotation_during_a_backlog_delivers_every_event(app: Flask, factory, receiver):
     """The receiver is down, events pile up, the developer rotates the secret and deploys a
     receiver that knows only the new one: every queued event arrives verifiable with it."""
-    shop = make_shop(factory)
+    shop = make_shop(factory, endpoint=False)
     old = shop.app.webhook_secret
     for n in range(3):
         enqueue_webhook(shop.app, "order.paid", {"order_id": f"ord_{n}"}, url=receiver.url)
@@ -115,7 +116,7 @@ def test_a_rotation_during_a_backlog_delivers_every_event(app: Flask, factory, r
 
 
 def test_after_the_overlap_only_the_new_secret_signs(app, factory, receiver):
-    shop = make_shop(factory)
+    shop = make_shop(factory, endpoint=False)
     old = shop.app.webhook_secret
     new = developers.rotate_webhook_secret(shop.app, _dev(shop))
     shop.app.previous_webhook_secret_expires_at = utcnow() - timedelta(seconds=1)
@@ -129,7 +130,7 @@ def test_after_the_overlap_only_the_new_secret_signs(app, factory, receiver):
 
 
 def test_rotation_without_overlap_drops_the_old_secret(app, factory, receiver):
-    shop = make_shop(factory)
+    shop = make_shop(factory, endpoint=False)
     old = shop.app.webhook_secret
     developers.rotate_webhook_secret(shop.app, _dev(shop), overlap_seconds=0)
     enqueue_webhook(shop.app, "order.paid", {"order_id": "ord_1"}, url=receiver.url)
@@ -185,13 +186,19 @@ def _redirect(conn: socket.socket) -> None:
                  b"Content-Length: 0\r\n\r\n")
 
 
+@pytest.mark.parametrize("via_endpoint", [False, True])
 @pytest.mark.parametrize(("answer", "error"), [(_huge, "response too large"),
                                                (_drip, "timed out"), (_redirect, "HTTP 307")])
-def test_hostile_endpoints_change_nothing_and_log_a_failure(app, factory, answer, error):
+def test_hostile_endpoints_change_nothing_and_log_a_failure(app, factory, answer, error,
+                                                            via_endpoint):
     server = RawServer(answer)
     try:
-        shop = make_shop(factory)
-        message = enqueue_webhook(shop.app, "order.paid", {"order_id": "ord_1"}, url=server.url)
+        shop = make_shop(factory, endpoint=False)
+        if via_endpoint:  # a webhook endpoint, or an order's notify_url
+            endpoint = endpoints.create_endpoint(shop.app, None, server.url)
+            db.session.commit()
+        [message] = enqueue_webhook(shop.app, "order.paid", {"order_id": "ord_1"},
+                                    url=None if via_endpoint else server.url)
         db.session.commit()
         started = time.monotonic()
         assert worker.deliver(worker.claim()[0]) is False
@@ -203,3 +210,9 @@ def test_hostile_endpoints_change_nothing_and_log_a_failure(app, factory, answer
     assert found.status == "pending" and found.delivered_at is None and found.attempts == 1
     [attempt] = db.session.query(DeliveryAttempt).all()
     assert attempt.ok is False and attempt.error == error
+    assert db.session.query(OutboxMessage).count() == 1  # a redirect is never followed
+    assert db.session.query(MailMessage).count() == 0
+    if via_endpoint:  # one failure starts a run of failures, nothing more
+        db.session.refresh(endpoint)
+        assert endpoint.enabled and endpoint.failing_since is not None
+        assert endpoint.alerted_at is None

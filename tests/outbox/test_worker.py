@@ -14,11 +14,11 @@ from flask import Flask
 
 from gateway.extensions import db
 from gateway.outbox import worker
-from gateway.outbox.models import DeliveryAttempt, OutboxMessage
+from gateway.outbox.models import DeliveryAttempt, OutboxMessage, WebhookEvent
 from gateway.outbox.services import deliveries_for_app, enqueue_webhook, resend
 from gateway.outbox.signing import sign, verify
 from gateway.timeutil import utcnow
-from tests.money_helpers import make_shop
+from tests.money_helpers import make_shop, webhook_endpoint
 
 
 @pytest.fixture
@@ -65,10 +65,9 @@ def receiver() -> Iterator[Receiver]:
 
 
 def _queue(factory, url: str) -> tuple[Any, OutboxMessage]:
-    shop = make_shop(factory)
-    message = enqueue_webhook(shop.app, "order.paid", {"order_id": "ord_1"}, url=url)
+    shop = make_shop(factory, endpoint=False)
+    [message] = enqueue_webhook(shop.app, "order.paid", {"order_id": "ord_1"}, url=url)
     db.session.commit()
-    assert message is not None
     return shop, message
 
 
@@ -145,10 +144,12 @@ def test_a_leased_message_is_not_claimed_twice(app: Flask, factory) -> None:
     assert worker.deliver(db.session.query(OutboxMessage).one().id, owner="worker-b") is False
 
 
-def test_no_url_queues_nothing(app: Flask, factory) -> None:
+def test_no_endpoint_queues_nothing_but_the_event_is_recorded(app: Flask, factory) -> None:
     shop = make_shop(factory)
-    shop.app.webhook_url = ""
-    assert enqueue_webhook(shop.app, "user.deauthorized", {"openid": shop.openid}) is None
+    db.session.delete(webhook_endpoint(shop.app))
+    assert enqueue_webhook(shop.app, "user.deauthorized", {"openid": shop.openid}) == []
+    [event] = db.session.query(WebhookEvent).all()
+    assert event.event_type == "user.deauthorized" and event.app_id == shop.app.id
 
 
 def test_worker_command_once(app: Flask, factory, runner, receiver: Receiver) -> None:

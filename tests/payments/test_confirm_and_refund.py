@@ -13,7 +13,7 @@ from gateway.ledger.check import run_checks
 from gateway.outbox.models import OutboxMessage
 from gateway.payments.models import Order
 from tests.conftest import csrf_from
-from tests.money_helpers import coins, make_shop
+from tests.money_helpers import coins, make_shop, webhook_endpoint
 
 URL = "/api/v1/payments/orders"
 
@@ -55,8 +55,13 @@ def test_confirm_yes_pays(app: Flask, client: FlaskClient, factory, auth) -> Non
     assert ledger.balance(ledger.developer(shop.developer_id, "unsettled")) == 600
     order = db.session.get(Order, order_id)
     assert order is not None and order.status == "paid" and order.paid_at is not None
-    message = db.session.query(OutboxMessage).one()
+    # One event, delivered to the app's webhook endpoint and to the order's notify_url.
+    endpoint, message = db.session.query(OutboxMessage).order_by(OutboxMessage.id).all()
+    assert (endpoint.url, endpoint.endpoint_id) == ("http://127.0.0.1:9/hook",
+                                                   webhook_endpoint(shop.app).id)
+    assert endpoint.event_id == message.event_id and endpoint.body == message.body
     assert message.url == "https://shop.example/notify" and message.event_type == "order.paid"
+    assert message.endpoint_id is None
     body = json.loads(message.body)
     assert body["type"] == "order.paid" and body["data"]["status"] == "paid"
     assert body["data"]["order_id"] == order_id

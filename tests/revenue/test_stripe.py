@@ -204,6 +204,7 @@ def test_payout_transfers_available_balance(app: Flask, client: FlaskClient, fac
     assert runner.invoke(args=["payouts", "run"]).exit_code == 0
     assert len(stripe_fake.state.all("transfer")) == 1
     assert run_checks() == []
+    _assert_payout_event(shop, "payout.sent", payout, status="paid")
 
 
 def test_payout_retried_after_a_timeout_transfers_once(
@@ -270,3 +271,21 @@ def test_refused_transfer_voids_the_payout(
     assert payout.status == "failed" and payout.error
     assert ledger.balance(ledger.developer(shop.developer_id, "available")) == 5000
     assert run_checks() == []
+    _assert_payout_event(shop, "payout.failed", payout, status="failed")
+
+
+def _assert_payout_event(shop: Any, event_type: str, payout: Payout, *, status: str) -> None:
+    """The payout's event was written with it, to the developer's app and its endpoint, and
+    matches the catalogue's schema."""
+    import jsonschema
+
+    from gateway.outbox.catalogue import envelope
+    from gateway.outbox.models import OutboxMessage, WebhookEvent
+
+    [event] = db.session.query(WebhookEvent).filter_by(event_type=event_type).all()
+    body = json.loads(event.body)
+    jsonschema.validate(body, envelope(event_type))
+    assert event.app_id == shop.app.id
+    assert body["data"]["payout_id"] == payout.id and body["data"]["status"] == status
+    assert body["data"]["amount"] == payout.amount == 5000
+    assert db.session.query(OutboxMessage).filter_by(event_id=event.event_id).count() == 1

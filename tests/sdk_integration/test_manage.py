@@ -12,6 +12,7 @@ from gateway.apps.models import App
 from gateway.authlog import recorder
 from gateway.developers import keys, services
 from gateway.extensions import db
+from tests.money_helpers import add_endpoint
 
 
 @pytest.fixture
@@ -33,7 +34,7 @@ def test_a_developer_script(api_keys, client):
         with pytest.raises(zoneconnect.BadRequestError):
             manage.webhooks.send_test(appid)  # no webhook URL yet
         row = db.session.scalar(select(App).where(App.appid == appid))
-        row.webhook_url = "https://hooks.shop.example/zc"
+        add_endpoint(row, "https://hooks.shop.example/zc")
         db.session.commit()
         sent = manage.webhooks.send_test(appid)
         assert sent["type"] == "webhook.test" and sent["status"] == "pending"
@@ -60,3 +61,32 @@ def test_a_developer_script(api_keys, client):
     with ManageClient(api_key="zcpat_forged", base_url=api_keys["url"]) as forged:
         with pytest.raises(zoneconnect.AuthenticationError):
             forged.apps.list()
+
+
+def test_webhook_endpoints_and_events_through_the_sdk(api_keys, client):
+    """A script adds two endpoints, subscribes one to orders only, disables and enables it,
+    sends a test event to one, reads the events with their deliveries, removes an endpoint."""
+    with ManageClient(api_key=api_keys["write"], base_url=api_keys["url"]) as manage:
+        appid = manage.apps.create(name="Hooks Shop", redirect_uris=[
+            "https://shop.example/callback"])["app"]["appid"]
+        assert "order.paid" in {t["type"] for t in manage.webhook_endpoints.event_types()}
+        every = manage.webhook_endpoints.create(appid, url="https://hooks.shop.example/all")
+        orders = manage.webhook_endpoints.create(appid, url="https://hooks.shop.example/o",
+                                                 event_types=["order.paid"])
+        assert every["secret"] != orders["secret"]
+        with pytest.raises(zoneconnect.BadRequestError) as refused:
+            manage.webhook_endpoints.create(appid, url="http://169.254.169.254/")
+        assert "url" in refused.value.fields
+        first = every["endpoint"]["id"]
+        assert manage.webhook_endpoints.update(appid, first, enabled=False)["enabled"] is False
+        assert manage.webhook_endpoints.update(appid, first, enabled=True)["enabled"] is True
+        sent = manage.webhook_endpoints.send_test(appid, first)
+        assert sent["endpoint_id"] == first and sent["type"] == "webhook.test"
+        [event] = manage.events.list(appid)
+        assert event["type"] == "webhook.test" and event["id"] == sent["event_id"]
+        detail = manage.events.retrieve(appid, event["id"])
+        assert [d["endpoint_id"] for d in detail["deliveries"]] == [first]
+        manage.webhook_endpoints.delete(appid, orders["endpoint"]["id"])
+        assert [e["id"] for e in manage.webhook_endpoints.list(appid)] == [first]
+        with pytest.raises(zoneconnect.NotFoundError):
+            manage.webhook_endpoints.retrieve(appid, orders["endpoint"]["id"])

@@ -4,7 +4,12 @@
 
     with ManageClient(api_key="zcpat_...") as manage:    # or ZONECONNECT_API_KEY
         app = manage.apps.create(name="Shop", redirect_uris=["https://shop.example/cb"])
-        manage.webhooks.send_test(app["appid"])
+        endpoint = manage.webhook_endpoints.create(app["appid"], url="https://shop.example/hooks",
+                                                   event_types=["order.paid"])
+        print(endpoint["secret"])                         # shown only this once
+        manage.webhook_endpoints.send_test(app["appid"], endpoint["endpoint"]["id"])
+        for event in manage.events.list(app["appid"], event_type="order.paid"):
+            print(event["id"], event["data"])
         for event in manage.auth_events.list(app["appid"], outcome="failure"):
             print(event["reason"], event["openid"])
         manage.apps.set_mode(app["appid"], "sandbox")    # orders now paid in test coins
@@ -31,10 +36,21 @@ import httpx
 
 from ._config import DEFAULT_BASE_URL
 from ._exceptions import APIResponseValidationError, ZoneConnectError, connection_error
+from ._manage_webhooks import (
+    Delivery,
+    DeliveryAttempt,
+    Event,
+    Events,
+    EventType,
+    WebhookEndpoint,
+    WebhookEndpoints,
+    WebhookEndpointSecret,
+)
 from ._sansio import raise_for_status
 from ._version import __version__
 
-__all__ = ["ManageClient"]
+__all__ = ["Delivery", "DeliveryAttempt", "Event", "EventType", "ManageClient",
+           "WebhookEndpoint", "WebhookEndpointSecret"]
 
 JSON = dict[str, Any]
 # Aliases: inside the resource classes their own `list` methods shadow the builtin.
@@ -44,7 +60,7 @@ Strings = list[str]
 
 class ManageClient:
     """A blocking client of the management API; resources `apps`, `auth_events`, `deliveries`,
-    `webhooks`, `revenue` and `sandbox`."""
+    `webhooks`, `webhook_endpoints`, `events`, `revenue` and `sandbox`."""
 
     def __init__(self, *, api_key: str | None = None, base_url: str | None = None,
                  timeout: float = 30.0, http_client: httpx.Client | None = None) -> None:
@@ -64,10 +80,13 @@ class ManageClient:
         self.webhooks = Webhooks(self)
         self.revenue = Revenue(self)
         self.sandbox = Sandbox(self)
+        self.webhook_endpoints = WebhookEndpoints(self)
+        self.events = Events(self)
 
     def request(self, method: str, path: str, *, json: JSON | None = None,
-                params: dict[str, Any] | None = None) -> JSON:
-        """One call; the answer's JSON object, or the matching APIError."""
+                params: dict[str, Any] | None = None, empty: bool = False) -> JSON:
+        """One call; the answer's JSON object (`{}` for an expected empty answer), or the
+        matching APIError."""
         query = {k: v for k, v in (params or {}).items() if v is not None}
         try:
             response = self._http.request(method, self._base + path, json=json, params=query,
@@ -75,6 +94,8 @@ class ManageClient:
         except httpx.TransportError as exc:
             raise connection_error(exc) from exc
         raise_for_status(response, time.time())
+        if empty and not response.content:
+            return {}
         try:
             body = response.json()
         except ValueError:
@@ -133,7 +154,8 @@ class Apps:
         return self._c.request("POST", _app(appid) + "/rotate-appkey")
 
     def rotate_webhook_secret(self, appid: str) -> JSON:
-        """A new webhook secret; the old one co-signs until `previous_expires_at`."""
+        """A new secret for callbacks to URLs that are not endpoints (an order's notify_url, the
+        deauthorization URL); the old one co-signs until `previous_expires_at`."""
         return self._c.request("POST", _app(appid) + "/rotate-webhook-secret")
 
     def submit(self, appid: str) -> JSON:
@@ -203,7 +225,8 @@ class Webhooks:
         self._c = client
 
     def send_test(self, appid: str) -> JSON:
-        """Queue a signed `webhook.test` event to the app's webhook URL (rate-limited)."""
+        """Queue a signed `webhook.test` event to every enabled endpoint (rate-limited); the
+        first delivery, with all of them under `deliveries`."""
         return self._c.request("POST", _app(appid) + "/webhooks/test")
 
 

@@ -1,0 +1,57 @@
+"""Endpoints that keep failing: the developer is told once per run of failures after
+ZC_WEBHOOK_ALERT_AFTER, and the endpoint is disabled (with a second mail) after
+ZC_WEBHOOK_DISABLE_AFTER. Any success ends the run. Called by the worker after each attempt."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import current_app
+
+from gateway.accounts.models import User
+from gateway.apps.models import App
+from gateway.developers.models import DeveloperProfile
+from gateway.extensions import db
+from gateway.i18n import _l
+from gateway.mail import services as mail
+from gateway.outbox import endpoints
+from gateway.outbox.models import WebhookEndpoint
+from gateway.timeutil import utcnow
+
+FAILING = "webhook_failing"
+DISABLED = "webhook_disabled"
+
+
+def record_outcome(endpoint: WebhookEndpoint, ok: bool) -> None:
+    """Note one attempt's outcome on its endpoint; alert or disable when failures have lasted."""
+    now = utcnow()
+    if ok:
+        endpoint.failing_since = endpoint.alerted_at = None
+        return
+    if endpoint.failing_since is None:
+        endpoint.failing_since = now
+    lasted = now - endpoint.failing_since
+    config = current_app.config
+    if endpoint.enabled and lasted >= timedelta(seconds=int(config["ZC_WEBHOOK_DISABLE_AFTER"])):
+        endpoints.disable(endpoint, None, "failing")
+        _tell(endpoint, DISABLED, _l("Webhook endpoint disabled after repeated failures"))
+    elif endpoint.alerted_at is None and lasted >= timedelta(
+            seconds=int(config["ZC_WEBHOOK_ALERT_AFTER"])):
+        endpoint.alerted_at = now
+        _tell(endpoint, FAILING, _l("Webhook deliveries to your app are failing"))
+    db.session.flush()
+
+
+def _tell(endpoint: WebhookEndpoint, kind: str, subject: object) -> None:
+    """Queue the mail to the app's developer (their contact address, else their account's)."""
+    app = db.session.get(App, endpoint.app_id)
+    developer = db.session.get(User, app.developer_id) if app else None
+    if app is None or developer is None:
+        return
+    profile = db.session.get(DeveloperProfile, developer.id)
+    address = (profile.contact_email if profile else "") or developer.email
+    if not address:
+        return
+    mail.queue(kind, address, subject, user=developer, app_name=app.name, url=endpoint.url,
+               since=endpoint.failing_since,
+               link=mail.public_url("developer_webhooks.list_endpoints", appid=app.appid))
