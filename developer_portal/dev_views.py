@@ -78,7 +78,7 @@ def new_app() -> ResponseReturnValue:
                 description=form.description.data or "", category=form.category.data)
             if form.webhook_url.data:  # the first webhook endpoint, subscribed to every event
                 endpoints.create_endpoint(app, me().id, form.webhook_url.data,
-                                          field="webhook_url")
+                                          field="webhook_url", secret=app.webhook_secret)
             services.update_app(app, me(), {
                 "deauthorize_url": form.deauthorize_url.data or "",
                 "post_logout_redirect_uris": form.post_logout_list(),

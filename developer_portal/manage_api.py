@@ -92,7 +92,8 @@ def create_app() -> ResponseReturnValue:
     extra = {k: v for k, v in data.items()
              if k not in ("name", "redirect_uris", "app_type", "webhook_url")}
     if data.get("webhook_url"):
-        endpoints.create_endpoint(app, _user().id, data["webhook_url"], field="webhook_url")
+        endpoints.create_endpoint(app, _user().id, data["webhook_url"], field="webhook_url",
+                                  secret=app.webhook_secret)
     if extra:
         services.update_app(app, _user(), extra)
     db.session.commit()

@@ -88,8 +88,10 @@ def _check_description(value: Any) -> str:
 
 def create_endpoint(app: App, actor_id: int | None, url: Any, *,
                     event_types: Iterable[str] | None = None, description: Any = "",
-                    field: str = "url") -> WebhookEndpoint:
-    """Add an endpoint with a new signing secret (enabled; all events unless `event_types`)."""
+                    field: str = "url", secret: str | None = None) -> WebhookEndpoint:
+    """Add an endpoint (enabled; all events unless `event_types`) with a new signing secret, or
+    `secret`: an app's first endpoint, given at registration, shares the app's webhook secret
+    shown with its appkey (as migration 0179 made the single webhook URL of older apps)."""
     count = db.session.scalar(select(func.count()).select_from(WebhookEndpoint).where(
         WebhookEndpoint.app_id == app.id)) or 0
     if count >= MAX_ENDPOINTS:
@@ -98,7 +100,7 @@ def create_endpoint(app: App, actor_id: int | None, url: Any, *,
     endpoint = WebhookEndpoint(
         app_id=app.id, url=check_url(url, field),
         event_types=check_event_types(list(event_types) if event_types is not None else None),
-        description=_check_description(description), secret=secrets.token_hex(24),
+        description=_check_description(description), secret=secret or secrets.token_hex(24),
         enabled=True, disabled_reason="")
     db.session.add(endpoint)
     db.session.flush()

@@ -5,8 +5,10 @@ ZC_WEBHOOK_DISABLE_AFTER. Any success ends the run. Called by the worker after e
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from flask import current_app
+from sqlalchemy import update
 
 from gateway.accounts.models import User
 from gateway.apps.models import App
@@ -32,14 +34,23 @@ def record_outcome(endpoint: WebhookEndpoint, ok: bool) -> None:
         endpoint.failing_since = now
     lasted = now - endpoint.failing_since
     config = current_app.config
-    if endpoint.enabled and lasted >= timedelta(seconds=int(config["ZC_WEBHOOK_DISABLE_AFTER"])):
+    # Each step is claimed by a conditional UPDATE, so two workers failing at once on one
+    # endpoint send one mail between them.
+    if lasted >= timedelta(seconds=int(config["ZC_WEBHOOK_DISABLE_AFTER"])) and _first(
+            endpoint, WebhookEndpoint.enabled.is_(True), enabled=False):
         endpoints.disable(endpoint, None, "failing")
         _tell(endpoint, DISABLED, _l("Webhook endpoint disabled after repeated failures"))
-    elif endpoint.alerted_at is None and lasted >= timedelta(
-            seconds=int(config["ZC_WEBHOOK_ALERT_AFTER"])):
-        endpoint.alerted_at = now
+    elif lasted >= timedelta(seconds=int(config["ZC_WEBHOOK_ALERT_AFTER"])) and _first(
+            endpoint, WebhookEndpoint.alerted_at.is_(None), alerted_at=now):
         _tell(endpoint, FAILING, _l("Webhook deliveries to your app are failing"))
     db.session.flush()
+
+
+def _first(endpoint: WebhookEndpoint, condition: Any, **values: Any) -> bool:
+    """Set `values` if `condition` still holds for the endpoint; whether this call did."""
+    done = db.session.execute(update(WebhookEndpoint).where(
+        WebhookEndpoint.id == endpoint.id, condition).values(**values))
+    return done.rowcount == 1  # type: ignore[attr-defined]
 
 
 def _tell(endpoint: WebhookEndpoint, kind: str, subject: object) -> None:

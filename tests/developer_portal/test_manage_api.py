@@ -93,6 +93,9 @@ def test_create_update_rotate_and_stats(client, auth, factory) -> None:
     [endpoint] = client.get(f"/api/v1/manage/apps/{appid}/webhook-endpoints",
                             headers=_bearer(token)).get_json()["data"]
     assert endpoint["url"] == "https://s.example/hook" and endpoint["event_types"] == []
+    # ... signed with the webhook secret shown with the appkey.
+    from gateway.outbox.models import WebhookEndpoint
+    assert db.session.get(WebhookEndpoint, endpoint["id"]).secret == body["webhook_secret"]
     # The first webhook secret comes with the appkey: no rotation needed to learn it.
     assert body["webhook_secret"] == app_services.find_by_appid(appid).webhook_secret
     assert "appkey" not in client.get(f"/api/v1/manage/apps/{appid}",

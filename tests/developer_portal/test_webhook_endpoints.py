@@ -204,3 +204,24 @@ def test_test_events_are_limited_per_app_across_endpoints(client, auth, factory)
                            json={"url": "https://hooks.example/o"}).get_json()["endpoint"]["id"]
     assert client.post(f"{other_api}/{other_id}/test",
                        headers=other_headers).status_code == 202
+
+
+def test_a_webhook_url_given_at_registration_is_the_first_endpoint(client, auth,
+                                                                   factory) -> None:
+    from gateway.apps.services import find_by_appid
+    from tests.developer_portal.helpers import register_app
+
+    developer(client, auth, factory, "devon")
+    appid, _ = register_app(client, "Hooked", webhook_url="https://hooks.example/first")
+    [endpoint] = db.session.query(WebhookEndpoint).all()
+    app = find_by_appid(appid)
+    assert endpoint.app_id == app.id and endpoint.url == "https://hooks.example/first"
+    assert endpoint.secret == app.webhook_secret and endpoint.event_types == []
+    html = page(client, f"/developer/apps/{appid}/edit")
+    assert 'name="webhook_url"' not in html and f"/developer/apps/{appid}/webhooks" in html
+    response = post_form(client, "/developer/apps/new", "/developer/apps/new", {
+        "name": "Probe", "category": "social", "app_type": "web",
+        "redirect_uris": "https://photos.example.com/callback",
+        "webhook_url": "http://127.0.0.1:22/"})
+    assert response.status_code == 400 and "not allowed" in response.get_data(as_text=True)
+    assert db.session.query(WebhookEndpoint).count() == 1
