@@ -25,4 +25,8 @@ TOPICS: dict[str, Topic] = {
     "app_suspensions": Topic(_l("App suspensions"),
                              _l("When operators suspend one of your apps."), True),
     "payouts": Topic(_l("Payouts"), _l("When a payout is sent to your bank account."), True),
+    "webhook_failures": Topic(
+        _l("Webhook failures"),
+        _l("When deliveries to one of your webhook endpoints have failed for an hour, and when "
+           "an endpoint is disabled after days of failures."), True),
 }

@@ -8,14 +8,15 @@ from datetime import timedelta
 from typing import Any
 
 from flask import current_app
+from flask_babel import LazyString
 from sqlalchemy import update
 
 from gateway.accounts.models import User
 from gateway.apps.models import App
-from gateway.developers.models import DeveloperProfile
 from gateway.extensions import db
 from gateway.i18n import _l
 from gateway.mail import services as mail
+from gateway.notifications.services import notify
 from gateway.outbox import endpoints
 from gateway.outbox.models import WebhookEndpoint
 from gateway.timeutil import utcnow
@@ -53,16 +54,11 @@ def _first(endpoint: WebhookEndpoint, condition: Any, **values: Any) -> bool:
     return done.rowcount == 1  # type: ignore[attr-defined]
 
 
-def _tell(endpoint: WebhookEndpoint, kind: str, subject: object) -> None:
-    """Queue the mail to the app's developer (their contact address, else their account's)."""
+def _tell(endpoint: WebhookEndpoint, kind: str, subject: LazyString) -> None:
+    """Queue the mail to the app's developer (topic `webhook_failures`: they may turn it off)."""
     app = db.session.get(App, endpoint.app_id)
-    developer = db.session.get(User, app.developer_id) if app else None
-    if app is None or developer is None:
+    if app is None:
         return
-    profile = db.session.get(DeveloperProfile, developer.id)
-    address = (profile.contact_email if profile else "") or developer.email
-    if not address:
-        return
-    mail.queue(kind, address, subject, user=developer, app_name=app.name, url=endpoint.url,
-               since=endpoint.failing_since,
-               link=mail.public_url("developer_webhooks.list_endpoints", appid=app.appid))
+    notify(db.session.get(User, app.developer_id), "webhook_failures", kind, subject,
+           app_name=app.name, url=endpoint.url, since=endpoint.failing_since,
+           link=mail.public_url("developer_webhooks.list_endpoints", appid=app.appid))

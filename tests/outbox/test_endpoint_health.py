@@ -39,7 +39,8 @@ def receiver():
 def _failing_shop(factory, receiver: Receiver) -> tuple[Any, WebhookEndpoint]:
     shop = make_shop(factory, endpoint=False)
     developer = db.session.get(User, shop.developer_id)
-    open_profile(developer, name="Devon Ltd", contact_email="ops@devon.example")
+    developer.email = "ops@devon.example"  # verified (the factory's default)
+    open_profile(developer, name="Devon Ltd", contact_email="contact@devon.example")
     endpoint = endpoints.create_endpoint(shop.app, None, receiver.url)
     db.session.commit()
     return shop, endpoint
@@ -77,6 +78,7 @@ def test_an_hour_of_failures_mails_the_developer_once(app, factory, receiver, sm
     assert "Webhook deliveries to your app are failing" in mail.message["Subject"]
     assert receiver.url in mail.text and "Sword Shop" in mail.text
     assert mail.link("/webhooks") == f"https://zc.example.com/developer/apps/{appid}/webhooks"
+    assert "/unsubscribe" in mail.message["List-Unsubscribe"]  # a topic they may turn off
     assert _endpoint(endpoint_id).enabled  # an hour is not enough to disable it
 
     receiver.status = 200  # a success ends the incident ...
@@ -131,3 +133,19 @@ def test_days_of_failures_disable_the_endpoint_hold_its_queue_and_mail(
     db.session.expire_all()
     assert {m.status for m in db.session.query(OutboxMessage)} == {"delivered"}
     assert any(b"queued" in r["body"] for r in receiver.requests[sent_before:])
+
+
+def test_a_developer_who_turned_the_topic_off_gets_no_mail(app, factory, receiver, smtp_server,
+                                                           send_mail) -> None:
+    from gateway.notifications.services import set_topic
+
+    shop, endpoint = _failing_shop(factory, receiver)
+    app_id, endpoint_id = shop.app.id, endpoint.id
+    set_topic(db.session.get(User, shop.developer_id), "webhook_failures", False,
+              via="preferences")
+    endpoint.failing_since = utcnow() - timedelta(hours=2)
+    db.session.commit()
+    _fail_once(app_id)
+    assert _endpoint(endpoint_id).alerted_at is not None  # the incident is noted all the same
+    send_mail()
+    assert smtp_server.received == []
