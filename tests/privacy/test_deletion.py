@@ -22,7 +22,7 @@ from gateway.ledger.models import LedgerLeg, LedgerTransaction
 from gateway.mfa import sealing
 from gateway.mfa.models import TotpFactor
 from gateway.outbox import worker as outbox
-from gateway.outbox.models import OutboxMessage
+from gateway.outbox.models import WebhookEvent
 from gateway.outbox.signing import verify
 from gateway.payments.models import Order
 from gateway.shares.models import Share
@@ -159,7 +159,7 @@ def test_deletion_waits_for_the_grace_period_then_erases_and_tells_the_apps(
 
     # Running the job again does nothing twice.
     assert run("erasure", due + timedelta(days=1))["items"] == 0
-    assert _count(OutboxMessage, OutboxMessage.event_type == "user.deauthorized") == 1
+    assert _count(WebhookEvent, WebhookEvent.event_type == "user.deauthorized") == 1
     assert _count(AuditEvent, AuditEvent.action == "account.erased") == 1
 
 
@@ -228,11 +228,11 @@ def test_a_crash_during_erasure_leaves_the_account_whole_and_the_next_run_finish
     assert run("erasure", due + timedelta(seconds=1))["items"] == 0
     user = _user(person.user_id)
     assert user.erased_at is None and user.username == person.username
-    assert _count(OutboxMessage, OutboxMessage.event_type == "user.deauthorized") == 0
+    assert _count(WebhookEvent, WebhookEvent.event_type == "user.deauthorized") == 0
     assert _count(Share, Share.user_id == person.user_id) == 1
     monkeypatch.undo()
     assert run("erasure", due + timedelta(seconds=1))["items"] == 1
-    assert _count(OutboxMessage, OutboxMessage.event_type == "user.deauthorized") == 1
+    assert _count(WebhookEvent, WebhookEvent.event_type == "user.deauthorized") == 1
 
 
 def test_deleting_needs_csrf_the_password_and_a_fresh_second_factor(client, auth,
