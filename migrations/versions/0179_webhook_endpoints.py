@@ -4,14 +4,14 @@ webhook URL becomes its first endpoint (all events, the app's signing secret and
 the deliveries already queued for that URL belong to it.
 
 Revision ID: 0179
-Revises: 0151
+Revises: 0163
 """
 from alembic import op
 import sqlalchemy as sa
 
 
 revision = '0179'
-down_revision = '0151'
+down_revision = '0163'
 branch_labels = None
 depends_on = None
 

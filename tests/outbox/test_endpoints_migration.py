@@ -14,7 +14,7 @@ def test_the_single_webhook_url_becomes_the_first_endpoint_and_back(app, factory
     developer_id = factory.user("devon").id
     db.session.commit()
     config = alembic_config(app)
-    command.downgrade(config, "0151")
+    command.downgrade(config, "0163")
     db.session.execute(text(
         "INSERT INTO apps (appid, developer_id, name, description, category, website, "
         "app_type, status, redirect_uris, appkey_digest, unionid_enabled, webhook_url, "
@@ -47,7 +47,7 @@ def test_the_single_webhook_url_becomes_the_first_endpoint_and_back(app, factory
     assert db.session.execute(text("SELECT count(*) FROM webhook_events")).scalar() == 2
     db.session.commit()
 
-    command.downgrade(config, "0151")
+    command.downgrade(config, "0163")
     urls = dict(db.session.execute(text("SELECT appid, webhook_url FROM apps")).all())
     assert urls == {"101000001": "https://hooks.example/zc", "101000002": ""}
     db.session.commit()
