@@ -85,7 +85,8 @@ def new_app() -> ResponseReturnValue:
                 "backchannel_logout_uri": form.backchannel_logout_uri.data or "",
                 **form.logout_settings(),
                 "access_token_format": form.access_token_format.data,
-                "token_exchange_enabled": bool(form.token_exchange_enabled.data)})
+                "token_exchange_enabled": bool(form.token_exchange_enabled.data),
+                "require_par": bool(form.require_par.data)})
             services.set_test_users(app, me(), form.test_user_list())
         except ValidationFailed as exc:
             db.session.rollback()
@@ -121,7 +122,8 @@ def edit_app(appid: str) -> ResponseReturnValue:
                 "backchannel_logout_uri": form.backchannel_logout_uri.data or "",
                 **form.logout_settings(),
                 "access_token_format": form.access_token_format.data,
-                "token_exchange_enabled": bool(form.token_exchange_enabled.data)})
+                "token_exchange_enabled": bool(form.token_exchange_enabled.data),
+                "require_par": bool(form.require_par.data)})
             services.set_test_users(app, me(), form.test_user_list())
         except ValidationFailed as exc:
             db.session.rollback()

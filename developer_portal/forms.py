@@ -69,6 +69,8 @@ class AppForm(Form):
         default="opaque")
     token_exchange_enabled = BooleanField(
         _l("Token exchange with my other apps (RFC 8693)"))
+    require_par = BooleanField(_l("Require pushed authorization requests (PAR): refuse "
+                                  "authorization requests sent in the browser's URL"))
     test_users = TextAreaField(_l("Test users (usernames, one per line)"),
                                validators=[Optional(), Length(max=5000)])
 

@@ -32,6 +32,7 @@ class AppSchema(Schema):
     unionid_enabled = fields.Boolean()
     sandbox = fields.Boolean(metadata={
         "description": "Sandbox mode: new orders are paid in test coins (livemode false)"})
+    require_par = fields.Boolean()
     review_note = fields.String()
     permissions = fields.List(fields.Nested(PermissionSchema))
     created_at = fields.DateTime(format="iso")
@@ -53,6 +54,8 @@ class AppUpdateSchema(Schema):
     redirect_uris = fields.List(fields.String(validate=validate.Length(max=2000)),
                                 validate=validate.Length(min=1, max=50))
     deauthorize_url = fields.String(validate=validate.Length(max=512))
+    # Authorization requests only through PAR (RFC 9126); plain ones are refused.
+    require_par = fields.Boolean()
 
 
 class AppCreateSchema(AppUpdateSchema):

@@ -110,6 +110,11 @@ DEFAULTS: dict[str, Any] = {
     # months): past it no refresh works and the user logs in again.
     "ZC_REFRESH_FAMILY_TTL": 7776000,
     "ZC_CODE_TTL": 600,
+    # Pushed authorization requests (RFC 9126): the browser must open a request_uri within
+    # ZC_PAR_TTL seconds (the `expires_in` the app is told); once opened, login and consent have
+    # ZC_PAR_FLOW_TTL seconds. Each request_uri answers one authorization response only.
+    "ZC_PAR_TTL": 60,
+    "ZC_PAR_FLOW_TTL": 600,
     "ZC_ID_TOKEN_TTL": 3600,
     # Lifetime of a back-channel logout token (seconds), counted from its signing at delivery.
     "ZC_LOGOUT_TOKEN_TTL": 120,

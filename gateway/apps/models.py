@@ -55,6 +55,8 @@ class App(db.Model):
         String(512), default="", server_default="")
     frontchannel_logout_session_required: Mapped[bool] = mapped_column(
         default=False, server_default=false())
+    # Authorization requests only through PAR (RFC 9126): plain authorize requests are refused.
+    require_par: Mapped[bool] = mapped_column(default=False, server_default=false())
     # "opaque" (default) or "jwt" (RFC 9068); either way only the token's digest is stored.
     access_token_format: Mapped[str] = mapped_column(
         String(8), default="opaque", server_default="opaque")

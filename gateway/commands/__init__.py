@@ -101,12 +101,14 @@ def apps_group() -> None:
               show_default=True, help="jwt: RFC 9068 access tokens signed by the platform.")
 @click.option("--token-exchange", is_flag=True,
               help="Take part in RFC 8693 token exchange with the developer's other apps.")
+@click.option("--require-par", is_flag=True,
+              help="Accept authorization requests only through PAR (RFC 9126).")
 @with_appcontext
 def apps_create(developer: str, name: str, redirect_uris: tuple[str, ...],
                 scopes: tuple[str, ...], app_type: str, live: bool,
                 post_logout_uris: tuple[str, ...], backchannel_logout_uri: str,
                 frontchannel_logout_uri: str, access_token_format: str,
-                token_exchange: bool) -> None:
+                token_exchange: bool, require_par: bool) -> None:
     """Register an app and print {"appid": ..., "appkey": ...}."""
     from gateway.accounts.services import find_by_username
     from gateway.apps import services
@@ -124,7 +126,8 @@ def apps_create(developer: str, name: str, redirect_uris: tuple[str, ...],
             "frontchannel_logout_uri": frontchannel_logout_uri,
             "frontchannel_logout_session_required": bool(frontchannel_logout_uri),
             "access_token_format": access_token_format,
-            "token_exchange_enabled": token_exchange})
+            "token_exchange_enabled": token_exchange,
+            "require_par": require_par})
     except ZoneConnectError as exc:
         fail(exc)
     db.session.commit()

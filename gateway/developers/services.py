@@ -33,7 +33,7 @@ EDITABLE_FIELDS = ("name", "description", "category", "website", "app_type", "re
                    "deauthorize_url", "post_logout_redirect_uris",
                    "backchannel_logout_uri", "backchannel_logout_session_required",
                    "frontchannel_logout_uri", "frontchannel_logout_session_required",
-                   "access_token_format", "token_exchange_enabled")
+                   "access_token_format", "token_exchange_enabled", "require_par")
 CALLBACK_FIELDS = ("deauthorize_url", "backchannel_logout_uri")
 
 
@@ -114,6 +114,8 @@ def update_app(app: App, actor: User, changes: dict[str, Any]) -> App:
                                               values=", ".join(ACCESS_TOKEN_FORMATS))]
     if "category" in changes and changes["category"] not in CATEGORIES:
         problems["category"] = [_l("One of %(values)s.", values=", ".join(CATEGORIES))]
+    if "require_par" in changes and not isinstance(changes["require_par"], bool):
+        problems["require_par"] = [_l("Yes or no.")]
     if len(changes.get("description", "")) > 2000:
         problems["description"] = [_l("At most 2000 characters.")]
     for name in ("website", *CALLBACK_FIELDS):

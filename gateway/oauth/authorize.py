@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from datetime import datetime
 from urllib.parse import urlencode, urlsplit
 
 from flask import Response, redirect, render_template, request, url_for
@@ -27,9 +28,11 @@ from gateway.apps.models import App
 from gateway.authorizations import services as authorizations
 from gateway.errors import localized
 from gateway.extensions import db
+from gateway.i18n import N_
 from gateway.identity.services import openid_for
-from gateway.oauth import keys, resources
+from gateway.oauth import keys, pushed, resources
 from gateway.oauth.errors import QQ_DESCRIPTIONS
+from gateway.oauth.models import PushedRequest
 
 LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 MAX_STATE = 2048
@@ -72,6 +75,9 @@ class AuthRequest:
     max_age: int | None = None
     hint_subject: str | None = None
     resource: str | None = None  # RFC 8707: the platform API the code's tokens are for
+    # A pushed request (RFC 9126) cannot be rewritten on the way back from the login page, so a
+    # login made since the browser opened it satisfies its prompt=login and max_age.
+    login_since: datetime | None = None
 
 
 def redirect_uri_allowed(app: App, uri: str) -> bool:
@@ -99,8 +105,33 @@ def page_error(ret: int) -> PageError:
     return PageError(ret, "invalid_request", QQ_DESCRIPTIONS[ret])
 
 
-def parse(args: MultiDict[str, str], *, legacy: bool) -> AuthRequest:
-    """Validate an authorization request; raise PageError or RedirectError."""
+REQUEST_URI_REFUSED = N_("This sign-in request has expired or was already used: go back to the "
+                         "app and start again.")
+PAR_REQUIRED = N_("This app sends its authorization requests only through PAR (RFC 9126).")
+
+
+def request_args(args: MultiDict[str, str]) -> tuple[MultiDict[str, str], PushedRequest | None]:
+    """The parameters of an authorization request: the query's, or (RFC 9126 §4) those of the
+    pushed request its request_uri names, for the client_id that pushed it; any other query
+    parameter is then ignored. Raises PageError for a refused request_uri."""
+    if not pushed.is_request_uri(args.get("request_uri")):
+        return args, None
+    client_id = args.get("client_id", "")
+    if not client_id:
+        raise page_error(100001)
+    try:
+        app = apps.find_by_appid(client_id)
+        row = pushed.open_request(args.get("request_uri", ""), app)
+    except (AppNotFound, pushed.RequestUriRefused) as exc:
+        raise PageError(None, "invalid_request_uri", REQUEST_URI_REFUSED) from exc
+    stored = MultiDict(row.parameters)
+    return stored, row
+
+
+def parse(args: MultiDict[str, str], *, legacy: bool, pushed_request: PushedRequest | None = None,
+          pushing: bool = False) -> AuthRequest:
+    """Validate an authorization request; raise PageError or RedirectError. `pushed_request`:
+    where `args` came from (request_args); `pushing`: the PAR endpoint is validating them."""
     client_id = args.get("client_id", "")
     if not client_id:
         raise page_error(100001)
@@ -118,6 +149,10 @@ def parse(args: MultiDict[str, str], *, legacy: bool) -> AuthRequest:
     response_type = args.get("response_type", "")
     auth = AuthRequest(app=app, redirect_uri=redirect_uri, response_type=response_type,
                        scopes=[], state=state, legacy=legacy)
+    if pushed_request is not None:
+        auth.login_since = pushed_request.opened_at
+    if app.require_par and pushed_request is None and not pushing:
+        raise RedirectError("invalid_request", PAR_REQUIRED)
     if response_type not in allowed_types:
         raise RedirectError("unsupported_response_type", QQ_DESCRIPTIONS[100000], 100000)
     auth.scopes = scope_registry.parse(args.get("scope")) or [scope_registry.DEFAULT_SCOPE]
@@ -188,10 +223,17 @@ def hint_names_another_user(auth: AuthRequest, user: User) -> bool:
     return auth.hint_subject is not None and auth.hint_subject != openid_for(user.id, auth.app)
 
 
+def _logged_in_since(moment: datetime) -> bool:
+    record = sessions.current_session()
+    return record is not None and record.authenticated_at >= moment
+
+
 def needs_login(auth: AuthRequest, user: User | None) -> bool:
     """No session, or the request demands a fresher login than the session's."""
     if user is None:
         return True
+    if auth.login_since is not None and _logged_in_since(auth.login_since):
+        return False
     if "login" in auth.prompt:
         return True
     if auth.max_age is not None:

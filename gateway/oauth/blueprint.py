@@ -18,7 +18,7 @@ from flask.typing import ResponseReturnValue
 
 from gateway import i18n
 from gateway.extensions import csrf
-from gateway.oauth import device_views, discovery, legacy_views, logout, views
+from gateway.oauth import device_views, discovery, legacy_views, logout, par_views, views
 
 standard = Blueprint("oauth", __name__)
 legacy = Blueprint("oauth_legacy", __name__)
@@ -47,7 +47,12 @@ URLS = (
     Url(legacy, "/oauth2.0/token", legacy_views.token, BOTH, csrf_exempt=True, wire_format=True),
     Url(legacy, "/oauth2.0/me", legacy_views.me, BOTH, csrf_exempt=True, wire_format=True),
     # OAuth 2.0 / OpenID Connect.
-    Url(standard, "/oauth2/authorize", views.authorize, BOTH),
+    # Apps may POST an authorization request as a form (OIDC Core §3.1.2.1): it is answered with
+    # the same request as a GET; the consent form posted here checks its own CSRF token.
+    Url(standard, "/oauth2/authorize", views.authorize, BOTH, csrf_exempt=True),
+    # Pushed authorization requests (RFC 9126): the client authenticates.
+    Url(standard, "/oauth2/par", par_views.pushed_authorization_request, POST, csrf_exempt=True,
+        wire_format=True),
     Url(standard, "/oauth2/token", views.token, POST, csrf_exempt=True, wire_format=True),
     Url(standard, "/oauth2/revoke", views.revoke, POST, csrf_exempt=True, wire_format=True),
     Url(standard, "/oauth2/introspect", views.introspect, POST, csrf_exempt=True,

@@ -37,6 +37,10 @@ def metadata() -> dict[str, Any]:
         "introspection_endpoint": base + url_for("oauth.introspect"),
         "device_authorization_endpoint": base + url_for("oauth.device_authorization"),
         "end_session_endpoint": base + url_for("oauth.end_session_endpoint"),
+        "pushed_authorization_request_endpoint": base + url_for(
+            "oauth.pushed_authorization_request"),
+        # Per app ("require PAR" in the portal); the server as a whole takes plain requests too.
+        "require_pushed_authorization_requests": False,
         "scopes_supported": list(SCOPES),
         # Not in the standard: the words the consent page shows for each scope, per language
         # (from the one scope registry, so discovery, consent and the portal agree).
@@ -62,6 +66,8 @@ def metadata() -> dict[str, Any]:
         "acr_values_supported": list(mfa_state.ACR_VALUES),
         "authorization_response_iss_parameter_supported": True,
         "claims_parameter_supported": False,
+        # Request objects (JAR) are refused (apps register no keys to verify them); request_uri
+        # takes only the PAR endpoint's URNs, never a URL to fetch.
         "request_parameter_supported": False,
         "request_uri_parameter_supported": False,
         # OpenID Connect Back-Channel Logout 1.0 (gateway/oauth/backchannel.py): logout tokens

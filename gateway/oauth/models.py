@@ -110,6 +110,26 @@ class OAuthToken(db.Model):
         return self.revoked_at is not None
 
 
+class PushedRequest(db.Model):
+    """A pushed authorization request (RFC 9126): the parameters an app sent, validated, to the
+    PAR endpoint, bound to that app, usable once at /oauth2/authorize through the request_uri it
+    was given. Only the SHA-256 digest of the request_uri's random part is kept."""
+
+    __tablename__ = "oauth_pushed_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uri_digest: Mapped[str] = mapped_column(String(64), unique=True)
+    app_id: Mapped[int] = mapped_column(ForeignKey("apps.id", ondelete="CASCADE"), index=True)
+    parameters: Mapped[dict[str, str]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The browser must open it by then (the `expires_in` the app was told) ...
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+    # ... and once opened, login and consent have until ZC_PAR_FLOW_TTL after this moment.
+    opened_at: Mapped[datetime | None]
+    # Set when the authorization response went back to the app: never usable again.
+    used_at: Mapped[datetime | None]
+
+
 class SigningKey(db.Model):
     """A private key that signs id_tokens; published in the JWKS until `retire_after`."""
 

@@ -4,12 +4,15 @@ store/, client authentication in clients.py."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from typing import Any
 
 from authlib.integrations.flask_oauth2 import AuthorizationServer
-from authlib.oauth2.rfc6749 import ClientMixin
+from authlib.integrations.flask_oauth2.requests import FlaskOAuth2Request
+from authlib.oauth2.rfc6749 import ClientMixin, OAuth2Payload, OAuth2Request
 from authlib.oauth2.rfc6749.util import scope_to_list
-from flask import Flask, current_app
+from flask import Flask, current_app, request
+from werkzeug.datastructures import MultiDict
 
 from gateway.accounts.models import User
 from gateway.apps.models import App
@@ -138,7 +141,38 @@ def save_token(token: dict[str, Any], request: Any) -> None:
     token.update(client.identity_fields(issued.openid, user.id if user is not None else None))
 
 
-server = AuthorizationServer(query_client=query_client, save_token=save_token)
+class _Parameters(OAuth2Payload):
+    def __init__(self, args: MultiDict[str, str]) -> None:
+        self._args = args
+
+    @property
+    def data(self) -> MultiDict[str, str]:
+        return self._args
+
+    @property
+    def datalist(self) -> defaultdict[str, list[str]]:
+        values: defaultdict[str, list[str]] = defaultdict(list)
+        for name, items in self._args.lists():
+            values[name].extend(items)
+        return values
+
+
+def authorization_request(args: MultiDict[str, str]) -> OAuth2Request:
+    """Authlib's view of the current authorization request with `args` as its parameters (the
+    query's, or a pushed request's: RFC 9126 §4), whatever the form carries besides."""
+    oauth_request = FlaskOAuth2Request(request)
+    oauth_request.payload = _Parameters(args)
+    return oauth_request
+
+
+class Server(AuthorizationServer):
+    def create_oauth2_request(self, request: Any) -> OAuth2Request:
+        if isinstance(request, OAuth2Request):  # built by authorization_request()
+            return request
+        return super().create_oauth2_request(request)
+
+
+server = Server(query_client=query_client, save_token=save_token)
 server.register_grant(CodeGrant, [S256Only(required=True), IDToken(require_nonce=False)])
 server.register_grant(RefreshGrant)
 server.register_grant(ClientCredentials)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from authlib.oauth2 import OAuth2Error
 from authlib.oauth2.rfc6749.errors import InvalidRequestError
-from flask import Response, jsonify, request
+from flask import Response, jsonify, make_response, redirect, request
 from flask.typing import ResponseReturnValue
+from werkzeug.datastructures import MultiDict
 
 from gateway import driver
 from gateway.accounts import sessions
@@ -16,13 +19,15 @@ from gateway.audit import services as audit
 from gateway.authorizations import services as authorizations
 from gateway.database import commit_if_open
 from gateway.errors import english
-from gateway.extensions import db
+from gateway.extensions import csrf, db
 from gateway.mfa import flow as mfa_flow
 from gateway.mfa import state as mfa_state
 from gateway.oauth import authorize as authz
-from gateway.oauth.errors import TokenError
+from gateway.oauth import pushed
+from gateway.oauth.errors import MissingToken, TokenError
+from gateway.oauth.models import PushedRequest
 from gateway.oauth.rate_limits import token_limits
-from gateway.oauth.server import server
+from gateway.oauth.server import authorization_request, server
 from gateway.oauth.services import authenticate_access_token
 from gateway.oauth.userinfo import email_claims, profile_claims
 from gateway.openapi.errors import RateLimited
@@ -40,14 +45,50 @@ def _redirect_error(auth_uri: str, error: str, description: str, state: str | No
 
 
 def authorize() -> ResponseReturnValue:
-    """OIDC authorization endpoint (code flow only); adds `iss` to the response (RFC 9207)."""
+    """OIDC authorization endpoint (code flow only); adds `iss` to the response (RFC 9207).
+    Takes the request in the query, in a POSTed form (OIDC Core §3.1.2.1), or pushed (RFC 9126)."""
+    if request.method == "POST" and "confirm" not in request.form:
+        return _posted_request()
+    if request.method == "POST":
+        csrf.protect()  # the consent form (the URL is CSRF-exempt for apps' POSTed requests)
     try:
-        auth = authz.parse(request.args, legacy=False)
+        args, pushed_request = authz.request_args(request.args)
+    except authz.PageError as exc:
+        return authz.error_page(exc)
+    try:
+        auth = authz.parse(args, legacy=False, pushed_request=pushed_request)
     except authz.PageError as exc:
         return authz.error_page(exc)
     except authz.RedirectError as exc:
-        return _redirect_error(request.args["redirect_uri"], exc.error, exc.description,
-                               request.args.get("state"))
+        return _answer(pushed_request, _redirect_error(
+            args["redirect_uri"], exc.error, exc.description, args.get("state")))
+    response = _decide(auth, args)
+    if response.status_code in (301, 302, 303) and response.location.startswith(
+            auth.redirect_uri):
+        return _answer(pushed_request, response)  # the app has its answer
+    commit_if_open()  # a pushed request opened: the login and consent time starts now
+    return response
+
+
+def _posted_request() -> ResponseReturnValue:
+    """An authorization request sent as a form: the same request as a GET (303), so the login
+    page's return, the consent form and the step-up all see it in the query."""
+    fields = [(k, v) for k, v in request.form.items(multi=True) if k != "csrf_token"]
+    return redirect(request.path + "?" + urlencode(fields), code=303)
+
+
+def _answer(pushed_request: PushedRequest | None, response: Response) -> ResponseReturnValue:
+    """Send the app its answer; a pushed request answers once (RFC 9126 §4, single use)."""
+    if pushed_request is not None and not pushed.use(pushed_request):
+        db.session.rollback()
+        return authz.error_page(authz.PageError(None, "invalid_request_uri",
+                                                authz.REQUEST_URI_REFUSED))
+    commit_if_open()
+    return response
+
+
+def _decide(auth: authz.AuthRequest, args: MultiDict[str, str]) -> Response:
+    """Log in, step up, consent: the page to show, or the redirect back to the app."""
     user = sessions.current_user()
     if "none" in auth.prompt:
         if (user is None or authz.needs_login(auth, user)
@@ -58,13 +99,13 @@ def authorize() -> ResponseReturnValue:
             return _redirect_error(auth.redirect_uri, "consent_required",
                                    "The user has not granted these scopes.", auth.state)
     elif user is None or authz.needs_login(auth, user):
-        return authz.login_redirect()
-    elif (step_up := mfa_flow.acr_step_up(user, request.args.get("acr_values"))) is not None:
-        return step_up  # acr_values asked for two factors: check the second one first
+        return make_response(authz.login_redirect())
+    elif (step_up := mfa_flow.acr_step_up(user, args.get("acr_values"))) is not None:
+        return make_response(step_up)  # acr_values asked for two factors: check it first
     try:
         apps.ensure_usable_by(auth.app, user.id)
     except AppNotLive:
-        return authz.error_page(authz.page_error(100011))
+        return make_response(authz.error_page(authz.page_error(100011)))
     if request.method == "POST":
         if request.form.get("confirm") != "yes":
             return _redirect_error(auth.redirect_uri, "access_denied",
@@ -72,17 +113,19 @@ def authorize() -> ResponseReturnValue:
         scopes = authz.approved_scopes(auth, request.form)
         authorizations.record_consent(user.id, auth.app.id, scopes)
     elif "none" not in auth.prompt and authz.needs_consent(auth, user):
-        return authz.consent_page(auth, user)
+        return make_response(authz.consent_page(auth, user))
     else:
         scopes = auth.scopes
-    return _issue_code(user, scopes, auth.resource)
+    return _issue_code(user, scopes, auth.resource, args)
 
 
-def _issue_code(user: User, scopes: list[str], resource: str | None) -> ResponseReturnValue:
+def _issue_code(user: User, scopes: list[str], resource: str | None,
+                args: MultiDict[str, str]) -> Response:
+    oauth_request = authorization_request(args)
     try:
-        grant = server.get_consent_grant(end_user=user)
+        grant = server.get_consent_grant(oauth_request, end_user=user)
     except OAuth2Error as error:
-        response = server.handle_error_response(server.create_oauth2_request(None), error)
+        response = server.handle_error_response(oauth_request, error)
     else:
         # What the user approved travels on the grant's request to save_authorization_code.
         grant.request.approved_scopes = scopes
@@ -90,9 +133,9 @@ def _issue_code(user: User, scopes: list[str], resource: str | None) -> Response
         grant.request.amr = mfa_state.session_amr_text()  # the id_token's amr and acr
         grant.request.sid = sessions.public_sid(sessions.current_session())  # the id_token's sid
         grant.request.resource = resource  # RFC 8707: the tokens' audience
-        response = server.create_authorization_response(grant_user=user, grant=grant)
+        response = server.create_authorization_response(oauth_request, grant_user=user,
+                                                        grant=grant)
     response.headers["Referrer-Policy"] = "no-referrer"
-    db.session.commit()
     return response
 
 
@@ -102,7 +145,7 @@ def _token_client_key() -> str:
     return "oauth2-token-client:" + client_id[:16]
 
 
-def _mixed_client_authentication() -> str | None:
+def mixed_client_authentication() -> str | None:
     """RFC 6749 §2.3: a client uses one authentication method per request. HTTP Basic with a
     client_secret in the body too (or naming another client_id) is refused, not resolved."""
     basic = request.authorization
@@ -128,7 +171,7 @@ def token() -> ResponseReturnValue:
     if repeated:  # RFC 6749 §3.2 and §5.2: a repeated parameter is invalid_request
         response = server.handle_error_response(None, InvalidRequestError(
             f"Repeated parameter: {repeated[0][:32]}."))
-    elif problem := _mixed_client_authentication():
+    elif problem := mixed_client_authentication():
         response = server.handle_error_response(None, InvalidRequestError(problem))
     else:
         with driver.one_connection():  # the store's reads and claim: one pooled checkout
@@ -156,15 +199,21 @@ def introspect() -> ResponseReturnValue:
 
 
 def userinfo() -> ResponseReturnValue:
-    """OIDC userinfo: Bearer header, `openid` scope required; counted like the open API."""
+    """OIDC userinfo: the Bearer header, or (POST) the form's access_token (RFC 6750 §2.2);
+    `openid` scope required; counted like the open API."""
     header = request.headers.get("Authorization", "")
     raw = header[7:].strip() if header[:7].lower() == "bearer " else None
+    if raw is None and request.method == "POST" and request.mimetype == (
+            "application/x-www-form-urlencoded"):
+        raw = request.form.get("access_token") or None
     try:
         ctx = authenticate_access_token(raw)
     except TokenError as exc:
         response = jsonify({"error": exc.code, "error_description": english(exc.description),
                             "ret": exc.ret})
-        response.headers["WWW-Authenticate"] = f'Bearer error="{exc.code}"'
+        # RFC 6750 §3.1: a request without a token gets the challenge without an error code.
+        response.headers["WWW-Authenticate"] = ("Bearer" if isinstance(exc, MissingToken)
+                                                else f'Bearer error="{exc.code}"')
         return response, exc.status
     if "openid" not in ctx.scopes or ctx.user_id is None:
         response = jsonify({"error": "insufficient_scope",

@@ -69,6 +69,7 @@ def _form_posts(app: Flask) -> list[str]:
     """Every POST route that a browser form drives (API and protocol endpoints authenticate
     with credentials, not cookies, and are exempt from CSRF by design)."""
     exempt = ("/api/", "/oauth2/token", "/oauth2/revoke", "/oauth2/introspect", "/oauth2/device_",
+              "/oauth2/par",
               "/oauth2/userinfo", "/oauth2.0/", "/webhooks/", "/share/add_share", "/photo/",
               "/user/",
               # signed one-click unsubscribe links (RFC 8058: mail clients POST without a

@@ -7,15 +7,16 @@ always the latest committed state.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import delete, insert, or_, select, update
 
 from gateway.database import autocommit_engine
 from gateway.extensions import db
 from gateway.oauth.clients import ClientFacts
-from gateway.oauth.models import DeviceCode, OAuthCode, OAuthToken
+from gateway.oauth.models import DeviceCode, OAuthCode, OAuthToken, PushedRequest
 from gateway.oauth.store import (
     AccessCheck,
     Claimed,
@@ -218,6 +219,10 @@ class SqlStore:
         total = 0
         targets: tuple[tuple[Any, Any], ...] = (
             (OAuthCode, OAuthCode.expires_at < now), (DeviceCode, DeviceCode.expires_at < now),
+            # Pushed requests: dead once past both windows (ZC_PAR_TTL, then the flow's).
+            (PushedRequest, PushedRequest.created_at < now - timedelta(
+                seconds=int(current_app.config["ZC_PAR_TTL"])
+                + int(current_app.config["ZC_PAR_FLOW_TTL"]))),
             (OAuthToken, dead_token))
         for model, criterion in targets:
             while True:
