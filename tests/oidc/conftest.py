@@ -54,6 +54,7 @@ class Rp:
     appid: str
     appkey: str
     app: Any
+    developer: Any = None
     discovery: dict[str, Any] = field(default_factory=dict)
 
     def request(self, *, nonce: bool = True, **params: str | None) -> Request:
@@ -151,6 +152,6 @@ def rp(client: FlaskClient, auth: Auth, factory: Any) -> Rp:
     app, appkey = create_app(developer, name="Conformance RP", redirect_uris=[REDIRECT_URI],
                              live=True)
     db.session.commit()
-    found = Rp(client, auth, app.appid or "", appkey, app)
+    found = Rp(client, auth, app.appid or "", appkey, app, developer)
     found.discovery = client.get("/.well-known/openid-configuration").get_json()
     return found
