@@ -146,7 +146,12 @@ def test_oidcc_userinfo_get_and_post_header(app, world, discovery):
         assert info["picture"] == f"{BASE}/avatars/{world.user.avatar_key}/100"
     with _browser(app) as anonymous:
         refused = anonymous.get(discovery["userinfo_endpoint"])
-    assert refused.status_code == 401 and "invalid_token" in refused.headers["WWW-Authenticate"]
+        forged = anonymous.get(discovery["userinfo_endpoint"],
+                               headers={"Authorization": "Bearer forged"})
+    # RFC 6750 §3.1: no error code when no token was sent; invalid_token for a bad one.
+    assert refused.status_code == 401 and refused.headers["WWW-Authenticate"] == "Bearer"
+    assert forged.status_code == 401
+    assert forged.headers["WWW-Authenticate"] == 'Bearer error="invalid_token"'
 
 
 def test_oidcc_refresh_token_rotation_and_reuse_detection(app, world, discovery, app_config):
