@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import httpx
 import pytest
-from fakes import APP_ID, BASE, REDIRECT_URI, FakeProvider, s256
+from fakes import APP_ID, BASE, REDIRECT_URI, FakeProvider, error, s256
 
+from zoneconnect import OAuthError, ZoneConnectError
 from zoneconnect._pkce import VERIFIER_CHARSET, code_challenge, make_code_verifier
 
 
@@ -98,3 +100,36 @@ def test_with_options_shares_the_discovery_cache(client: Any, provider: FakeProv
     other.authorization_url()
     assert other.max_retries == 5 and client.max_retries == 2
     assert provider.count("GET", "/.well-known/openid-configuration") == 1
+
+
+def test_pushed_authorization_url(client: Any, provider: FakeProvider) -> None:
+    """RFC 9126: the request goes to the PAR endpoint, authenticated like a token request; the
+    browser's URL carries only client_id and the request_uri the provider answered."""
+    provider.discovery_extra["pushed_authorization_request_endpoint"] = BASE + "/oauth2/par"
+    request_uri = "urn:ietf:params:oauth:request_uri:abc"
+    provider.push("POST", "/oauth2/par",
+                  httpx.Response(201, json={"request_uri": request_uri, "expires_in": 60}))
+    auth = client.pushed_authorization_url(scopes=["openid", "get_user_info"])
+    assert _query(auth.url) == {"client_id": APP_ID, "request_uri": request_uri}
+    assert auth.url.startswith(BASE + "/oauth2/authorize?")
+    pushed = next(r for r in provider.requests if r.url.path == "/oauth2/par")
+    body = {k: v[0] for k, v in parse_qs(pushed.content.decode()).items()}
+    assert body["code_challenge"] == s256(auth.code_verifier) and body["state"] == auth.state
+    assert body["nonce"] == auth.nonce and body["redirect_uri"] == REDIRECT_URI
+    assert body["scope"] == "openid get_user_info" and body["response_type"] == "code"
+    assert pushed.headers["Authorization"].startswith("Basic ")
+
+
+def test_pushed_authorization_refused_raises_the_oauth_error(client: Any,
+                                                            provider: FakeProvider) -> None:
+    provider.discovery_extra["pushed_authorization_request_endpoint"] = BASE + "/oauth2/par"
+    provider.push("POST", "/oauth2/par", error(400, "invalid_scope", "no"))
+    with pytest.raises(OAuthError) as refused:
+        client.pushed_authorization_url()
+    assert refused.value.error == "invalid_scope"
+    assert provider.count("POST", "/oauth2/par") == 1  # a push is never resent
+
+
+def test_pushed_authorization_needs_the_endpoint(client: Any) -> None:
+    with pytest.raises(ZoneConnectError, match="pushed_authorization_request_endpoint"):
+        client.pushed_authorization_url()

@@ -142,6 +142,20 @@ class AsyncClient(BaseClient):
         return await self._run(
             self._authorization_url_plan(scopes, state, nonce, prompt, redirect_uri))
 
+    async def pushed_authorization_url(
+        self,
+        *,
+        scopes: Iterable[str] = ("get_user_info",),
+        state: str | None = None,
+        nonce: str | None = None,
+        prompt: str | None = None,
+        redirect_uri: str | None = None,
+    ) -> AuthorizationRequest:
+        """Push the authorization request to the provider first (PAR, RFC 9126: it never travels
+        through the browser) and build the URL that carries only its request_uri."""
+        return await self._run(
+            self._pushed_authorization_url_plan(scopes, state, nonce, prompt, redirect_uri))
+
     async def exchange_code(self, code: str, *, code_verifier: str,
                             redirect_uri: str | None = None) -> Token:
         """Exchange an authorization code (from the callback) for a Token."""

@@ -7,7 +7,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
 import httpx
@@ -168,6 +168,24 @@ class BaseClient:
         metadata = yield from self._discover_plan()
         return req.authorization_request(self._config, metadata, scopes=scopes, state=state,
                                          nonce=nonce, prompt=prompt, redirect_uri=redirect_uri)
+
+    def _pushed_authorization_url_plan(
+        self,
+        scopes: Iterable[str],
+        state: str | None,
+        nonce: str | None,
+        prompt: str | None,
+        redirect_uri: str | None,
+    ) -> Plan[AuthorizationRequest]:
+        metadata = yield from self._discover_plan()
+        params, auth = req.authorization_parameters(self._config, scopes=scopes, state=state,
+                                                    nonce=nonce, prompt=prompt,
+                                                    redirect_uri=redirect_uri)
+        response = yield from self._send(req.pushed_authorization(self._config, metadata, params))
+        raise_for_oauth_status(response, self._clock())
+        request_uri = parse_json(response, lambda body: str(body["request_uri"]))
+        return replace(auth, url=req.pushed_authorization_url(self._config, metadata,
+                                                              request_uri))
 
     def _token_plan(self, form: dict[str, str], previous: Token | None) -> Plan[Token]:
         metadata = yield from self._discover_plan()

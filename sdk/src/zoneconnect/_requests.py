@@ -5,9 +5,11 @@ from __future__ import annotations
 import base64
 import uuid
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from urllib.parse import quote, urlencode, urlsplit, urlunsplit
 
 from ._config import ClientConfig
+from ._exceptions import ZoneConnectError
 from ._pkce import code_challenge, make_code_verifier, make_nonce, make_state
 from ._retry import Replay
 from ._sansio import RequestSpec
@@ -91,6 +93,22 @@ def authorization_request(
     redirect_uri: str | None,
 ) -> AuthorizationRequest:
     """Build the authorize URL with a fresh PKCE S256 pair (and a nonce when `openid` is asked)."""
+    params, auth = authorization_parameters(config, scopes=scopes, state=state, nonce=nonce,
+                                            prompt=prompt, redirect_uri=redirect_uri)
+    return replace(auth, url=_with_query(metadata.authorization_endpoint, params))
+
+
+def authorization_parameters(
+    config: ClientConfig,
+    *,
+    scopes: Iterable[str],
+    state: str | None,
+    nonce: str | None,
+    prompt: str | None,
+    redirect_uri: str | None,
+) -> tuple[dict[str, str], AuthorizationRequest]:
+    """The parameters of an authorization request (fresh state, PKCE S256 pair, nonce when
+    `openid` is asked) and what to keep until the callback (its `url` still to be set)."""
     redirect = redirect_uri or config.redirect_uri
     if not redirect:
         raise ValueError("redirect_uri is required: pass it to the client or to this call")
@@ -112,9 +130,27 @@ def authorization_request(
         params["nonce"] = nonce
     if prompt is not None:
         params["prompt"] = prompt
-    url = _with_query(metadata.authorization_endpoint, params)
-    return AuthorizationRequest(url=url, state=state, code_verifier=verifier, nonce=nonce,
-                                redirect_uri=redirect)
+    return params, AuthorizationRequest(url="", state=state, code_verifier=verifier, nonce=nonce,
+                                        redirect_uri=redirect)
+
+
+def pushed_authorization(config: ClientConfig, metadata: ProviderMetadata,
+                         params: dict[str, str]) -> RequestSpec:
+    """POST the authorization request to the PAR endpoint (RFC 9126), authenticated like the
+    token request; each push makes a new request_uri, so it is never resent once it may have
+    arrived."""
+    endpoint = metadata.pushed_authorization_request_endpoint
+    if not endpoint:
+        raise ZoneConnectError("the provider advertises no pushed_authorization_request_endpoint")
+    spec = token(config, metadata, params)
+    return RequestSpec("POST", endpoint, spec.headers, data=spec.data, replay=Replay.UNSENT_ONLY)
+
+
+def pushed_authorization_url(config: ClientConfig, metadata: ProviderMetadata,
+                             request_uri: str) -> str:
+    """The authorize URL of a pushed request: only client_id and request_uri (RFC 9126 §4)."""
+    return _with_query(metadata.authorization_endpoint,
+                       {"client_id": config.app_id, "request_uri": request_uri})
 
 
 def token(config: ClientConfig, metadata: ProviderMetadata, form: dict[str, str]) -> RequestSpec:

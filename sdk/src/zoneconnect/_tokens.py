@@ -124,6 +124,7 @@ class ProviderMetadata:
     userinfo_endpoint: str | None = None
     revocation_endpoint: str | None = None
     introspection_endpoint: str | None = None
+    pushed_authorization_request_endpoint: str | None = None
     scopes_supported: tuple[str, ...] = ()
     code_challenge_methods_supported: tuple[str, ...] = ()
     id_token_signing_alg_values_supported: tuple[str, ...] = ()
@@ -141,6 +142,8 @@ class ProviderMetadata:
             userinfo_endpoint=_str(data.get("userinfo_endpoint")),
             revocation_endpoint=_str(data.get("revocation_endpoint")),
             introspection_endpoint=_str(data.get("introspection_endpoint")),
+            pushed_authorization_request_endpoint=_str(
+                data.get("pushed_authorization_request_endpoint")),
             scopes_supported=_split_scopes(data.get("scopes_supported")),
             code_challenge_methods_supported=_split_scopes(
                 data.get("code_challenge_methods_supported")),
