@@ -143,6 +143,12 @@ class Rp:
 
 
 @pytest.fixture
+def app_config() -> dict[str, Any]:
+    # Back-channel logout tokens go to a receiver of the test's on loopback.
+    return {"ZC_OUTBOUND_ALLOW_LOOPBACK": True}
+
+
+@pytest.fixture
 def rp(client: FlaskClient, auth: Auth, factory: Any) -> Rp:
     """The plan's static client (a live web app) and alice, a user with a full profile."""
     developer = factory.user("devon")

@@ -345,6 +345,47 @@ def check_request_uri_parameter_supported(rp: Rp, value: bool) -> None:
     assert query_of(refused.headers["Location"])["error"] == "request_uri_not_supported"
 
 
+def _logout_token_after_logout(rp: Rp) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Sign in to an app with a back-channel logout URL, log out of ZoneConnect, deliver:
+    the id_token's claims and the verified logout token's."""
+    from urllib.parse import parse_qs
+
+    from joserfc import jwt
+
+    from gateway.outbox import worker
+    from tests.outbox.test_worker import Receiver
+
+    receiver = Receiver()
+    try:
+        rp.app.backchannel_logout_uri = receiver.url
+        db.session.commit()
+        rp.log_in()
+        claims = rp.flow()[2]
+        rp.auth.logout()
+        assert worker.run_once() == 1
+        [request] = receiver.requests
+        [raw] = parse_qs(request["body"].decode())["logout_token"]
+    finally:
+        receiver.close()
+    token = jwt.decode(raw, rp.jwks(), algorithms=["RS256", "ES256"])
+    assert token.header["typ"] == "logout+jwt"
+    return claims, dict(token.claims)
+
+
+def check_backchannel_logout_supported(rp: Rp, value: bool) -> None:
+    assert value is True
+    claims, logout = _logout_token_after_logout(rp)
+    assert logout["iss"] == ISSUER and logout["aud"] == rp.appid
+    assert logout["sub"] == claims["sub"] and "nonce" not in logout
+    assert "http://schemas.openid.net/event/backchannel-logout" in logout["events"]
+
+
+def check_backchannel_logout_session_supported(rp: Rp, value: bool) -> None:
+    assert value is True
+    claims, logout = _logout_token_after_logout(rp)
+    assert claims["sid"] and logout["sid"] == claims["sid"]
+
+
 CHECKS: dict[str, Callable[[Rp, Any], None]] = {
     name[len("check_"):]: function for name, function in list(globals().items())
     if name.startswith("check_") and callable(function)}
