@@ -199,13 +199,10 @@ def introspect() -> ResponseReturnValue:
 
 
 def userinfo() -> ResponseReturnValue:
-    """OIDC userinfo: the Bearer header, or (POST) the form's access_token (RFC 6750 §2.2);
-    `openid` scope required; counted like the open API."""
+    """OIDC userinfo: Bearer header only (docs/oauth-security.md), `openid` scope required;
+    counted like the open API."""
     header = request.headers.get("Authorization", "")
     raw = header[7:].strip() if header[:7].lower() == "bearer " else None
-    if raw is None and request.method == "POST" and request.mimetype == (
-            "application/x-www-form-urlencoded"):
-        raw = request.form.get("access_token") or None
     try:
         ctx = authenticate_access_token(raw)
     except TokenError as exc:
