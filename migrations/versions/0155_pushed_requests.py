@@ -2,14 +2,14 @@
 their request_uri, and the per-app "require PAR" setting.
 
 Revision ID: 0155
-Revises: 0151
+Revises: 0152
 """
 from alembic import op
 import sqlalchemy as sa
 
 
 revision = '0155'
-down_revision = '0151'
+down_revision = '0152'
 branch_labels = None
 depends_on = None
 

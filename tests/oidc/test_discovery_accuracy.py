@@ -386,6 +386,36 @@ def check_backchannel_logout_session_supported(rp: Rp, value: bool) -> None:
     assert claims["sid"] and logout["sid"] == claims["sid"]
 
 
+def _front_channel_frame(rp: Rp) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """Sign in to an app with a front-channel logout URL (iss and sid asked for), press the
+    logout button: the id_token's claims and the query of the app's frame on the page."""
+    import html
+    from urllib.parse import parse_qs
+
+    rp.app.frontchannel_logout_uri = "https://rp.example/frontchannel"
+    rp.app.frontchannel_logout_session_required = True
+    db.session.commit()
+    rp.log_in()
+    claims = rp.flow()[2]
+    page = rp.auth.logout()
+    frames = [html.unescape(src) for src in re.findall(r'<iframe[^>]* src="([^"]+)"',
+                                                        page.get_data(as_text=True))]
+    [frame] = [f for f in frames if f.startswith("https://rp.example/frontchannel")]
+    return claims, parse_qs(urlsplit(frame).query)
+
+
+def check_frontchannel_logout_supported(rp: Rp, value: bool) -> None:
+    assert value is True
+    _, query = _front_channel_frame(rp)
+    assert query["iss"] == [ISSUER]
+
+
+def check_frontchannel_logout_session_supported(rp: Rp, value: bool) -> None:
+    assert value is True
+    claims, query = _front_channel_frame(rp)
+    assert query["sid"] == [claims["sid"]]
+
+
 CHECKS: dict[str, Callable[[Rp, Any], None]] = {
     name[len("check_"):]: function for name, function in list(globals().items())
     if name.startswith("check_") and callable(function)}
