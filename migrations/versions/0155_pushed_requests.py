@@ -2,14 +2,14 @@
 their request_uri, and the per-app "require PAR" setting.
 
 Revision ID: 0155
-Revises: 0152
+Revises: 0179
 """
 from alembic import op
 import sqlalchemy as sa
 
 
 revision = '0155'
-down_revision = '0152'
+down_revision = '0179'
 branch_labels = None
 depends_on = None
 

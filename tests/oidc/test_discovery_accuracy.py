@@ -205,10 +205,34 @@ def check_grant_types_supported(rp: Rp, value: list[str]) -> None:
         elif grant == "urn:ietf:params:oauth:grant-type:device_code":
             tokens = _device_tokens(rp, "/oauth2/device_authorization", grant)
             assert tokens["access_token"]
+        elif grant == "urn:ietf:params:oauth:grant-type:token-exchange":
+            _exchange(rp, grant, rp.flow(scope="openid get_user_info")[1]["access_token"])
         else:
             raise AssertionError(f"no check for the advertised grant {grant}: add one here")
     refused = rp.token({"grant_type": "password", "username": "alice", "password": "x"})
     assert refused.get_json()["error"] == "unsupported_grant_type"
+
+
+def _exchange(rp: Rp, grant: str, subject: str) -> None:
+    """RFC 8693: the app's token for alice exchanged for one of a sibling app (both opted in)."""
+    from gateway.accounts.services import find_by_username
+    from gateway.authorizations.services import record_consent
+
+    sibling, _ = create_app(rp.developer, name="Sibling", redirect_uris=[REDIRECT_URI],
+                            live=True)
+    sibling.token_exchange_enabled = True
+    rp.app.token_exchange_enabled = True
+    alice = find_by_username("alice")
+    assert alice is not None
+    record_consent(alice.id, sibling.id, ["get_user_info"])
+    db.session.commit()
+    answer = rp.token({"grant_type": grant, "subject_token": subject,
+                       "subject_token_type": "urn:ietf:params:oauth:token-type:access_token",
+                       "audience": sibling.appid or ""})
+    assert answer.status_code == 200, answer.get_json()
+    me = rp.client.get("/api/v1/me",
+                       headers={"Authorization": "Bearer " + answer.get_json()["access_token"]})
+    assert me.status_code == 200
 
 
 def check_subject_types_supported(rp: Rp, value: list[str]) -> None:
