@@ -198,15 +198,19 @@ def test_oidcc_display(rp: Rp, display: str) -> None:
     assert claims["aud"] == rp.appid
 
 
-def test_oidcc_prompt_login(rp: Rp, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_oidcc_prompt_login(rp: Rp) -> None:
     """oidcc-prompt-login: a logged-in user logs in again; auth_time moves forward."""
+    from gateway.accounts.models import UserSession
+
     rp.log_in()
+    for record in db.session.scalars(select(UserSession)):  # that login was 10 s ago
+        record.authenticated_at -= timedelta(seconds=10)
+    db.session.commit()
     _, _, first = rp.flow()
     request = rp.request(prompt="login")
     response = rp.client.get(rp.url(request))
     assert response.headers["Location"].startswith("/login?next=")
     target = query_of(response.headers["Location"])["next"]
-    _later(monkeypatch, 2)
     rp.auth.login("alice", next=target)
     answer = rp.callback(request, target)
     claims = rp.id_token(rp.redeem(request, answer["code"]), request)
