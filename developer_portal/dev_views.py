@@ -86,7 +86,8 @@ def new_app() -> ResponseReturnValue:
                 **form.logout_settings(),
                 "access_token_format": form.access_token_format.data,
                 "token_exchange_enabled": bool(form.token_exchange_enabled.data),
-                "require_par": bool(form.require_par.data)})
+                "require_par": bool(form.require_par.data),
+                "require_dpop": bool(form.require_dpop.data)})
             services.set_test_users(app, me(), form.test_user_list())
         except ValidationFailed as exc:
             db.session.rollback()
@@ -123,7 +124,8 @@ def edit_app(appid: str) -> ResponseReturnValue:
                 **form.logout_settings(),
                 "access_token_format": form.access_token_format.data,
                 "token_exchange_enabled": bool(form.token_exchange_enabled.data),
-                "require_par": bool(form.require_par.data)})
+                "require_par": bool(form.require_par.data),
+                "require_dpop": bool(form.require_dpop.data)})
             services.set_test_users(app, me(), form.test_user_list())
         except ValidationFailed as exc:
             db.session.rollback()

@@ -71,6 +71,7 @@ class AppForm(Form):
         _l("Token exchange with my other apps (RFC 8693)"))
     require_par = BooleanField(_l("Require pushed authorization requests (PAR): refuse "
                                   "authorization requests sent in the browser's URL"))
+    require_dpop = BooleanField(_l("Require DPoP (sender-constrained tokens)"))
     test_users = TextAreaField(_l("Test users (usernames, one per line)"),
                                validators=[Optional(), Length(max=5000)])
 

@@ -33,6 +33,8 @@ class AppSchema(Schema):
     sandbox = fields.Boolean(metadata={
         "description": "Sandbox mode: new orders are paid in test coins (livemode false)"})
     require_par = fields.Boolean()
+    require_dpop = fields.Boolean(metadata={
+        "description": "Only DPoP-bound (sender-constrained, RFC 9449) tokens are issued."})
     review_note = fields.String()
     permissions = fields.List(fields.Nested(PermissionSchema))
     created_at = fields.DateTime(format="iso")
@@ -56,6 +58,7 @@ class AppUpdateSchema(Schema):
     deauthorize_url = fields.String(validate=validate.Length(max=512))
     # Authorization requests only through PAR (RFC 9126); plain ones are refused.
     require_par = fields.Boolean()
+    require_dpop = fields.Boolean()
 
 
 class AppCreateSchema(AppUpdateSchema):

@@ -25,6 +25,8 @@ class Cache(Protocol):
 
     def delete(self, key: str) -> None: ...
 
+    def add(self, key: str, value: Any, ttl: int) -> bool: ...
+
 
 class MemoryCache:
     """Per-process cache (one worker only sees its own entries): for development and tests."""
@@ -60,6 +62,20 @@ class MemoryCache:
         with self._lock:
             self._data.pop(key, None)
 
+    def add(self, key: str, value: Any, ttl: int) -> bool:
+        """Store `value` for `ttl` seconds unless `key` is present; whether it was stored."""
+        if ttl <= 0:
+            raise ValueError("ttl must be positive")
+        encoded = json.dumps(value)
+        with self._lock:
+            found = self._data.get(key)
+            if found is not None and found[0] > time.monotonic():
+                return False
+            if len(self._data) >= self.max_entries:
+                self._evict()
+            self._data[key] = (time.monotonic() + ttl, encoded)
+            return True
+
     def _evict(self) -> None:
         now = time.monotonic()
         for key in [k for k, (expires, _) in self._data.items() if expires <= now]:
@@ -90,6 +106,13 @@ class RedisCache:
     def delete(self, key: str) -> None:
         """Forget `key` (no error when absent)."""
         self._client.delete(KEY_PREFIX + key)
+
+    def add(self, key: str, value: Any, ttl: int) -> bool:
+        """Store `value` for `ttl` seconds unless `key` is present (SET NX: atomic across
+        every instance); whether it was stored."""
+        if ttl <= 0:
+            raise ValueError("ttl must be positive")
+        return bool(self._client.set(KEY_PREFIX + key, json.dumps(value), ex=ttl, nx=True))
 
 
 def build(redis_url: str | None) -> Cache:

@@ -130,6 +130,14 @@ DEFAULTS: dict[str, Any] = {
     # 22 MiB to a process in `python -m bench.memory`). A worker holds at most (its requests a
     # second x the TTL) distinct tokens at once anyway: 1,000 a second for 30 s.
     "ZC_TOKEN_CACHE_SIZE": 30_000,
+    # DPoP proofs (RFC 9449, gateway/oauth/dpop.py): how far (s) a proof's iat may lie from now;
+    # where the server's nonce is required ("token": the token endpoint, "all": resource
+    # requests too, "none"), and how long (s) a nonce lives; the jti record kept per process
+    # when REDIS_URL is unset (entries; with Redis every instance shares one).
+    "ZC_DPOP_IAT_LEEWAY": 60,
+    "ZC_DPOP_NONCE": "token",
+    "ZC_DPOP_NONCE_TTL": 300,
+    "ZC_DPOP_REPLAY_CACHE_SIZE": 100_000,
     "ZC_TOKEN_LIMIT_CLIENT": "120 per minute",
     "ZC_TOKEN_LIMIT_ADDRESS": "300 per minute",
     # Developer portal: how long an old appkey keeps working after a rotation (seconds).

@@ -63,6 +63,8 @@ class App(db.Model):
     # RFC 8693: the app's backend may exchange its users' tokens for tokens of the developer's
     # other apps, and those apps may be the target of such an exchange (both must opt in).
     token_exchange_enabled: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # DPoP (RFC 9449): the token endpoint issues this app only sender-constrained tokens.
+    require_dpop: Mapped[bool] = mapped_column(default=False, server_default=false())
     # Signs callbacks to URLs that are not webhook endpoints (an order's notify_url, the
     # deauthorization URL): it must be usable for HMAC, so it is kept as is.
     webhook_secret: Mapped[str] = mapped_column(String(64), default="")

@@ -103,12 +103,14 @@ def apps_group() -> None:
               help="Take part in RFC 8693 token exchange with the developer's other apps.")
 @click.option("--require-par", is_flag=True,
               help="Accept authorization requests only through PAR (RFC 9126).")
+@click.option("--require-dpop", is_flag=True,
+              help="Issue the app only DPoP-bound tokens (RFC 9449).")
 @with_appcontext
 def apps_create(developer: str, name: str, redirect_uris: tuple[str, ...],
                 scopes: tuple[str, ...], app_type: str, live: bool,
                 post_logout_uris: tuple[str, ...], backchannel_logout_uri: str,
                 frontchannel_logout_uri: str, access_token_format: str,
-                token_exchange: bool, require_par: bool) -> None:
+                token_exchange: bool, require_par: bool, require_dpop: bool) -> None:
     """Register an app and print {"appid": ..., "appkey": ...}."""
     from gateway.accounts.services import find_by_username
     from gateway.apps import services
@@ -127,7 +129,7 @@ def apps_create(developer: str, name: str, redirect_uris: tuple[str, ...],
             "frontchannel_logout_session_required": bool(frontchannel_logout_uri),
             "access_token_format": access_token_format,
             "token_exchange_enabled": token_exchange,
-            "require_par": require_par})
+            "require_par": require_par, "require_dpop": require_dpop})
     except ZoneConnectError as exc:
         fail(exc)
     db.session.commit()

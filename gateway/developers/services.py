@@ -33,7 +33,8 @@ EDITABLE_FIELDS = ("name", "description", "category", "website", "app_type", "re
                    "deauthorize_url", "post_logout_redirect_uris",
                    "backchannel_logout_uri", "backchannel_logout_session_required",
                    "frontchannel_logout_uri", "frontchannel_logout_session_required",
-                   "access_token_format", "token_exchange_enabled", "require_par")
+                   "access_token_format", "token_exchange_enabled", "require_par",
+                   "require_dpop")
 CALLBACK_FIELDS = ("deauthorize_url", "backchannel_logout_uri")
 
 
@@ -116,6 +117,8 @@ def update_app(app: App, actor: User, changes: dict[str, Any]) -> App:
         problems["category"] = [_l("One of %(values)s.", values=", ".join(CATEGORIES))]
     if "require_par" in changes and not isinstance(changes["require_par"], bool):
         problems["require_par"] = [_l("Yes or no.")]
+    if "require_dpop" in changes and not isinstance(changes["require_dpop"], bool):
+        problems["require_dpop"] = [_l("Either true or false.")]
     if len(changes.get("description", "")) > 2000:
         problems["description"] = [_l("At most 2000 characters.")]
     for name in ("website", *CALLBACK_FIELDS):

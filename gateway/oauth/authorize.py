@@ -30,7 +30,7 @@ from gateway.errors import localized
 from gateway.extensions import db
 from gateway.i18n import N_
 from gateway.identity.services import openid_for
-from gateway.oauth import keys, pushed, resources
+from gateway.oauth import dpop, keys, pushed, resources
 from gateway.oauth.errors import QQ_DESCRIPTIONS
 from gateway.oauth.models import PushedRequest
 
@@ -165,6 +165,9 @@ def parse(args: MultiDict[str, str], *, legacy: bool, pushed_request: PushedRequ
             auth.resource = resources.platform(args.getlist("resource"))
         except resources.InvalidTarget as exc:
             raise RedirectError("invalid_target", exc.description) from exc
+    if not legacy and "dpop_jkt" in args and not dpop.valid_jkt(args.get("dpop_jkt")):
+        # RFC 9449 §10: the code is then redeemed only with a proof of that key.
+        raise RedirectError("invalid_request", "dpop_jkt must be a JWK SHA-256 thumbprint.")
     return auth
 
 

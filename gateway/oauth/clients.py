@@ -33,6 +33,7 @@ class ClientFacts:
     granted: frozenset[str]
     access_token_format: str = "opaque"  # or "jwt" (RFC 9068)
     token_exchange_enabled: bool = False  # RFC 8693, see gateway/oauth/exchange.py
+    require_dpop: bool = False  # DPoP (RFC 9449): only sender-constrained tokens for this app
 
     @classmethod
     def of(cls, app: App) -> ClientFacts:
@@ -40,7 +41,8 @@ class ClientFacts:
         return cls(app.id, app.appid or "", app.app_type, app.status, app.appkey_digest,
                    app.previous_appkey_digest, app.previous_appkey_expires_at,
                    app.developer_id, bool(app.unionid_enabled), frozenset(app.granted_scopes()),
-                   app.access_token_format or "opaque", bool(app.token_exchange_enabled))
+                   app.access_token_format or "opaque", bool(app.token_exchange_enabled),
+                   require_dpop=bool(app.require_dpop))
 
     @property
     def issues_jwt(self) -> bool:

@@ -13,7 +13,7 @@ from gateway.extensions import db
 from gateway.i18n import LANGUAGES
 from gateway.mfa import state as mfa_state
 from gateway.oauth import authorize as authz
-from gateway.oauth import exchange, keys
+from gateway.oauth import dpop, exchange, keys
 from gateway.oauth.views import AUTH_METHODS
 
 
@@ -59,6 +59,7 @@ def metadata() -> dict[str, Any]:
         "revocation_endpoint_auth_methods_supported": AUTH_METHODS,
         "introspection_endpoint_auth_methods_supported": AUTH_METHODS[:2],
         "code_challenge_methods_supported": ["S256"],
+        "dpop_signing_alg_values_supported": list(dpop.ALGORITHMS),
         "prompt_values_supported": ["none", "login", "consent"],
         "claims_supported": ["sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "at_hash",
                              "name", "nickname", "gender", "picture", "locale", "zoneinfo",

@@ -58,6 +58,7 @@ class Introspected:
     expires_at: datetime
     revoked: bool
     audience: str | None = None
+    jkt: str | None = None  # DPoP: the key the pair is bound to
 
     def is_expired(self) -> bool:
         return self.expires_at <= utcnow()
@@ -77,18 +78,20 @@ class Introspection(IntrospectionEndpoint):
             check = current_store().access_check(token_digest)  # the store's cache answers
             if check is not None:
                 return Introspected(check.app_id, check.scopes, check.openid, check.created_at,
-                                    check.expires_at, check.revoked, check.audience)
+                                    check.expires_at, check.revoked, check.audience,
+                                    check.jkt)
         row = db.session.scalar(select(OAuthToken).where(
             OAuthToken.refresh_digest == token_digest))
         if row is None and token_type_hint == "refresh_token":
             check = current_store().access_check(token_digest)
             if check is not None:
                 return Introspected(check.app_id, check.scopes, check.openid, check.created_at,
-                                    check.expires_at, check.revoked, check.audience)
+                                    check.expires_at, check.revoked, check.audience,
+                                    check.jkt)
         if row is None:
             return None
         return Introspected(row.app_id, tuple(row.scopes), row.openid, row.created_at,
-                            row.expires_at, row.revoked_at is not None, row.audience)
+                            row.expires_at, row.revoked_at is not None, row.audience, row.jkt)
 
     def check_permission(self, token: Introspected, client: Any, request: Any) -> bool:
         return token.app_id == client.app_id  # only the client's own tokens
@@ -96,8 +99,13 @@ class Introspection(IntrospectionEndpoint):
     def introspect_token(self, token: Introspected) -> dict[str, Any]:
         facts = current_store().client_by_id(token.app_id)
         appid = facts.appid if facts else None
-        return {"active": True, "client_id": appid, "token_type": "Bearer",
+        body: dict[str, Any] = {
+                "active": True, "client_id": appid,
+                "token_type": "DPoP" if token.jkt else "Bearer",
                 "scope": " ".join(token.scopes), "sub": token.openid,
                 "aud": token.audience or resources.platform_resource(),
                 "iss": issuer(), "exp": calendar.timegm(token.expires_at.utctimetuple()),
                 "iat": calendar.timegm(token.created_at.utctimetuple())}
+        if token.jkt:  # RFC 9449 §6.2: the confirmation a resource server checks proofs by
+            body["cnf"] = {"jkt": token.jkt}
+        return body

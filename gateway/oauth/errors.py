@@ -80,3 +80,36 @@ class AppSuspended(TokenError):
     code = "app_suspended"
     status = 403
     ret_code = 100011
+
+
+class DPoPBoundToken(TokenError):
+    """A DPoP-bound token presented as a Bearer token (RFC 9449 §7.2): refused."""
+
+    ret_code = 100016
+
+    def __init__(self) -> None:
+        super().__init__(N_("This access token is DPoP-bound: send it with the DPoP scheme and a "
+                            "proof."))
+
+
+class NotDPoPBound(TokenError):
+    """A Bearer token presented with the DPoP scheme: it is bound to no key."""
+
+    ret_code = 100016
+
+    def __init__(self) -> None:
+        super().__init__(N_("This access token is not DPoP-bound: send it as a Bearer token."))
+
+
+class InvalidDPoPProof(TokenError):
+    """The request's DPoP proof is refused (RFC 9449 §7.1); WWW-Authenticate uses DPoP."""
+
+    code = "invalid_dpop_proof"
+    ret_code = 100016
+
+
+class UseDPoPNonce(TokenError):
+    """The proof lacks the server's nonce (RFC 9449 §9): 401 with a `DPoP-Nonce` header."""
+
+    code = "use_dpop_nonce"
+    ret_code = 100016

@@ -53,6 +53,41 @@ def requested_resource(request: Any, bound: str | None = None) -> str | None:
     return resource or bound
 
 
+class InvalidDPoPProofError(OAuth2Error):
+    """RFC 9449 §5: the token request's DPoP proof is refused (or missing where required)."""
+
+    error = "invalid_dpop_proof"
+    status_code = 400
+
+
+class UseDPoPNonceError(OAuth2Error):
+    """RFC 9449 §8: retry with the nonce of the `DPoP-Nonce` header."""
+
+    error = "use_dpop_nonce"
+    status_code = 400
+
+    def get_headers(self) -> list[tuple[str, str]]:
+        from gateway.oauth import dpop
+
+        return [*super().get_headers(), ("DPoP-Nonce", dpop.current_nonce())]
+
+
+def proof_jkt(request: Any) -> str | None:
+    """The thumbprint of the token request's checked DPoP proof (views.token put it on
+    Authlib's request), or None."""
+    proof = getattr(request, "dpop", None)
+    return None if proof is None else str(proof.jkt)
+
+
+def grant_error(exc: tokens.GrantProblem) -> OAuth2Error:
+    """The RFC error of a token rule's refusal."""
+    if exc.error == "invalid_scope":
+        return InvalidScopeError()
+    if exc.error == "invalid_dpop_proof":
+        return InvalidDPoPProofError(english(exc.description))
+    return InvalidGrantError(english(exc.description))
+
+
 class CodeGrant(grants.AuthorizationCodeGrant):
     TOKEN_ENDPOINT_AUTH_METHODS = [*CONFIDENTIAL_METHODS, "none"]
 
@@ -80,7 +115,8 @@ class CodeGrant(grants.AuthorizationCodeGrant):
             code_challenge_method=data.get("code_challenge_method"),
             nonce=data.get("nonce") or None, auth_time=request.auth_time,
             amr=getattr(request, "amr", None), sid=getattr(request, "sid", None),
-            resource=getattr(request, "resource", None))
+            resource=getattr(request, "resource", None),
+            dpop_jkt=data.get("dpop_jkt") or None)  # checked by authorize.parse
 
     def query_authorization_code(self, code: str, client: Any) -> OAuthCode | None:
         try:
@@ -93,9 +129,11 @@ class CodeGrant(grants.AuthorizationCodeGrant):
 
     def authenticate_user(self, authorization_code: OAuthCode) -> User | None:
         try:
+            tokens.check_binding(self.request.client.facts, proof_jkt(self.request), ret=100019,
+                                 code=authorization_code)  # before the code is spent
             tokens.consume_code(authorization_code)
         except tokens.GrantProblem as exc:
-            raise InvalidGrantError(english(exc.description)) from exc
+            raise grant_error(exc) from exc
         return db.session.get(User, authorization_code.user_id)
 
 
@@ -118,12 +156,14 @@ class RefreshGrant(grants.RefreshTokenGrant):
         try:
             issued = tokens.refresh(client.facts, self.request.form.get("refresh_token"),
                                     scope_to_list(scope) if scope else None,
-                                    self.request.resource)
+                                    self.request.resource, proof_jkt(self.request))
         except tokens.GrantProblem as exc:
             if exc.error == "invalid_scope":
                 raise InvalidScopeError() from exc
             if exc.error == "invalid_target":
                 raise InvalidTargetError(exc.description) from exc
+            if exc.error == "invalid_dpop_proof":
+                raise grant_error(exc) from exc
             raise InvalidGrantError() from exc
         body = token_body(issued)
         body.update(client.identity_fields(issued.openid, issued.user_id))
@@ -132,7 +172,7 @@ class RefreshGrant(grants.RefreshTokenGrant):
 
 def token_body(issued: tokens.Issued) -> dict[str, Any]:
     """The RFC 6749 §5.1 body of an issued pair."""
-    body: dict[str, Any] = {"token_type": "Bearer", "access_token": issued.access_token,
+    body: dict[str, Any] = {"token_type": issued.token_type, "access_token": issued.access_token,
                             "expires_in": issued.expires_in, "scope": " ".join(issued.scopes)}
     if issued.refresh_token:
         body["refresh_token"] = issued.refresh_token

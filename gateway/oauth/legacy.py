@@ -157,6 +157,8 @@ def _redeem_code(client: ClientFacts, p: dict[str, str]) -> Issued:
         raise QQError(100010, "invalid_grant")
     if not verify_pkce(code.code_challenge, p.get("code_verifier")):
         raise QQError(100019, "invalid_grant")
+    # This door takes no DPoP proof: a DPoP app's or a dpop_jkt code is refused here.
+    tokens.check_binding(client, None, ret=100019, code=code)
     tokens.consume_code(code)
     return tokens.issue_tokens(app, code.user_id, code.scopes, grant_type="authorization_code",
                                code_id=code.id, sid=code.sid)

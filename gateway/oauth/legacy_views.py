@@ -16,10 +16,9 @@ from gateway.database import commit_if_open
 from gateway.extensions import db
 from gateway.identity.services import unionid_for
 from gateway.oauth import authorize as authz
-from gateway.oauth import legacy, tokens
+from gateway.oauth import legacy, resource, tokens
 from gateway.oauth.errors import QQError, TokenError
 from gateway.oauth.rate_limits import token_limits
-from gateway.oauth.services import authenticate_access_token
 
 
 def authorize() -> ResponseReturnValue:
@@ -101,19 +100,20 @@ def me() -> ResponseReturnValue:
     """QQ openid lookup: `callback( {"client_id":"...","openid":"..."} );`."""
     p = legacy.params()
     fmt_json = p.get("fmt") == "json"
-    raw = p.get("access_token")
-    if not raw and (header := request.headers.get("Authorization", "")).lower().startswith(
-            "bearer "):
-        raw = header[7:].strip()
+    presented = resource.from_header()
+    if p.get("access_token"):  # a parameter is a Bearer token (a DPoP-bound one is refused)
+        presented = resource.Presented(p["access_token"])
     try:
-        ctx = authenticate_access_token(raw)
+        ctx = resource.authenticate(presented)
         body = {"client_id": ctx.appid, "openid": ctx.openid}
         if p.get("unionid") == "1":
             if not ctx.unionid_enabled or ctx.user_id is None:
                 raise QQError(100048)
             body["unionid"] = unionid_for(ctx.user_id, ctx.developer_id)
     except TokenError as exc:
-        return legacy.error_response(QQError(exc.ret or 100013), fmt_json)
+        response = legacy.error_response(QQError(exc.ret or 100013), fmt_json)
+        response.headers.update(resource.nonce_headers(exc))
+        return response
     except QQError as exc:
         return legacy.error_response(exc, fmt_json)
     db.session.commit()  # a unionid is minted on first use

@@ -33,6 +33,8 @@ class OAuthCode(db.Model):
     sid: Mapped[str | None] = mapped_column(String(64), index=True)
     # RFC 8707: the resource the authorization request named; the token's audience.
     resource: Mapped[str | None] = mapped_column(String(255))
+    # DPoP (RFC 9449 §10): the key thumbprint the code may be redeemed with (authorize's dpop_jkt).
+    dpop_jkt: Mapped[str | None] = mapped_column(String(43))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(index=True)
     used_at: Mapped[datetime | None]
@@ -92,6 +94,8 @@ class OAuthToken(db.Model):
     audience: Mapped[str | None] = mapped_column(String(255))
     # RFC 8693 delegation: the actor ({"sub", "client_id"}, nested "act") a token was issued to.
     act: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # DPoP (RFC 9449): the thumbprint of the key the pair is bound to (`cnf.jkt`); None: Bearer.
+    jkt: Mapped[str | None] = mapped_column(String(43))
 
     # Authlib's TokenMixin (refresh grant, revocation, introspection)
     def check_client(self, client: object) -> bool:

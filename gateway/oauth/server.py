@@ -30,6 +30,8 @@ from gateway.oauth.grants import (
     RefreshGrant,
     S256Only,
     TokenExchange,
+    grant_error,
+    proof_jkt,
 )
 from gateway.oauth.models import OAuthCode
 from gateway.oauth.store import current_store
@@ -118,14 +120,20 @@ def generate_token(grant_type: str, client: OAuthClient, user: User | None = Non
 
 
 def save_token(token: dict[str, Any], request: Any) -> None:
-    """Issue a new family (code, client credentials, device grants) through tokens.py and put
-    the raw values (never stored) in the response. Refreshes never come here (RefreshGrant)."""
+    """Issue a new family (code, client credentials, device grants) through tokens.py, bound
+    to the request's DPoP key if it sent a proof, and put the raw values (never stored) in the
+    response. Refreshes never come here (RefreshGrant)."""
     client: OAuthClient = request.client
     user: User | None = request.user
     found = getattr(request, "authorization_code", None)
     code = found if isinstance(found, OAuthCode) else None
     grant_type = ("client_credentials" if user is None else "device_code"
                   if request.payload.grant_type == DEVICE_GRANT else "authorization_code")
+    jkt = proof_jkt(request)
+    try:
+        tokens.check_binding(client.facts, jkt, ret=100019)
+    except tokens.GrantProblem as exc:
+        raise grant_error(exc) from exc
     bindings = tokens.Bindings(
         audience=getattr(request, "resource", None),
         authentication=tokens.authentication_of(code) if code is not None else None)
@@ -133,7 +141,8 @@ def save_token(token: dict[str, Any], request: Any) -> None:
         client.facts, user.id if user else None, scope_to_list(token.get("scope")) or [],
         grant_type=grant_type, code_id=code.id if code is not None else None,
         with_refresh="refresh_token" in token, bindings=bindings,
-        sid=code.sid if code is not None else None)
+        sid=code.sid if code is not None else None, jkt=jkt)
+    token["token_type"] = issued.token_type
     token["access_token"] = issued.access_token
     token["scope"] = " ".join(issued.scopes)
     if issued.refresh_token:

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import hmac
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from gateway.apps.models import App
 from gateway.extensions import db
+from gateway.i18n import N_
 from gateway.oauth import tokens
 from gateway.oauth.errors import (
     AppSuspended,
+    DPoPBoundToken,
     ExpiredToken,
+    InvalidDPoPProof,
     InvalidToken,
     MissingToken,
+    NotDPoPBound,
     RevokedToken,
     TokenError,
 )
@@ -60,12 +65,15 @@ class AccessContext:
         return self._app
 
 
-def authenticate_access_token(raw: str | None) -> AccessContext:
-    """Check an access token: known, unexpired, unrevoked, app usable; never writes.
+def authenticate_access_token(raw: str | None, *, dpop_scheme: bool = False,
+                              proof_jkt: str | None = None) -> AccessContext:
+    """Check an access token: known, unexpired, unrevoked, app usable, and presented as its
+    binding requires (RFC 9449 §7: a DPoP-bound token only with the DPoP scheme and a proof
+    signed by its key, `proof_jkt`, checked by the caller); never writes.
 
     The store may answer from memory (gateway/oauth/store/cached.py: evicted at once when the
-    token, the grant, the user or the app changes); expiry and the app's status are checked on
-    every call.
+    token, the grant, the user or the app changes); expiry, the app's status and the binding
+    (part of the cached check) are checked on every call.
     """
     if not raw:
         raise MissingToken()
@@ -79,6 +87,14 @@ def authenticate_access_token(raw: str | None) -> AccessContext:
         raise RevokedToken()
     if check.expires_at <= utcnow():
         raise ExpiredToken()
+    if check.jkt is None and dpop_scheme:
+        raise NotDPoPBound()
+    if check.jkt is not None:
+        if not dpop_scheme:
+            raise DPoPBoundToken()
+        if proof_jkt is None or not hmac.compare_digest(proof_jkt, check.jkt):
+            raise InvalidDPoPProof(N_("The DPoP proof is not signed with the key the access "
+                                      "token is bound to."))
     facts = store.client_by_id(check.app_id)
     if facts is None or facts.status in {"suspended", "rejected"}:
         raise AppSuspended()

@@ -6,6 +6,7 @@ are stored; writes join the request's transaction, which the view commits once.
 
 from __future__ import annotations
 
+import hmac
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -16,6 +17,7 @@ from gateway.apps.models import App
 from gateway.audit import services as audit
 from gateway.authlog import recorder as authlog
 from gateway.extensions import db
+from gateway.i18n import N_
 from gateway.identity.services import openid_for
 from gateway.oauth import access_jwt, resources
 from gateway.oauth.clients import ClientFacts
@@ -48,6 +50,12 @@ class Issued:
     openid: str | None
     token_id: int | None = None
     user_id: int | None = None
+    jkt: str | None = None  # DPoP: the key thumbprint both tokens are bound to
+
+    @property
+    def token_type(self) -> str:
+        """`DPoP` for sender-constrained tokens (RFC 9449 §5), `Bearer` otherwise."""
+        return "DPoP" if self.jkt else "Bearer"
 
     @property
     def row(self) -> OAuthToken:
@@ -93,7 +101,8 @@ def _mint(app_id: int, user_id: int | None, openid: str | None, scopes: list[str
           grant_type: str, with_refresh: bool = True, family: str | None = None,
           family_started_at: datetime | None = None, parent_id: int | None = None,
           code_id: int | None = None, sid: str | None = None,
-          jwt_for: ClientFacts | None = None, bindings: Bindings = Bindings()) -> _Minted:
+          jwt_for: ClientFacts | None = None, bindings: Bindings = Bindings(),
+          jkt: str | None = None) -> _Minted:
     now = utcnow()
     refresh = new_hex32() if with_refresh else None
     expires_at = now + timedelta(seconds=setting("ZC_ACCESS_TOKEN_TTL"))
@@ -101,10 +110,13 @@ def _mint(app_id: int, user_id: int | None, openid: str | None, scopes: list[str
         expires_at = bindings.not_after
     ttl = max(0, int((expires_at - now).total_seconds()))
     if jwt_for is not None and jwt_for.issues_jwt:  # RFC 9068; still stored as a digest
-        access = access_jwt.encode(access_jwt.claims(
+        body = access_jwt.claims(
             appid=jwt_for.appid, subject=openid or jwt_for.appid, scopes=scopes,
             issued_at=now, expires_at=expires_at, audience=bindings.audience, act=bindings.act,
-            authentication=bindings.authentication))
+            authentication=bindings.authentication)
+        if jkt is not None:  # RFC 9449 §6.1: the key a resource server checks proofs against
+            body["cnf"] = {"jkt": jkt}
+        access = access_jwt.encode(body)
     else:
         access = new_hex32()
     pair = NewPair(
@@ -113,7 +125,7 @@ def _mint(app_id: int, user_id: int | None, openid: str | None, scopes: list[str
         family_started_at or bindings.family_started_at or now, parent_id, code_id, now,
         expires_at,
         now + timedelta(seconds=setting("ZC_REFRESH_TOKEN_TTL")) if refresh else None, sid,
-        bindings.audience, bindings.act)
+        bindings.audience, bindings.act, jkt)
     return _Minted(access, refresh, ttl, pair)
 
 
@@ -128,8 +140,9 @@ def issue_code(app: App, user_id: int, *, redirect_uri: str, scopes: list[str],
                code_challenge: str | None = None, code_challenge_method: str | None = None,
                nonce: str | None = None, auth_time: int | None = None,
                amr: str | None = None, sid: str | None = None,
-               resource: str | None = None) -> str:
-    """Mint a single-use authorization code bound to app, redirect URI and PKCE challenge."""
+               resource: str | None = None, dpop_jkt: str | None = None) -> str:
+    """Mint a single-use authorization code bound to app, redirect URI, PKCE challenge and
+    (authorize's `dpop_jkt`) a DPoP key."""
     raw = new_hex32()
     now = utcnow()
     current_store().insert_code(dict(
@@ -137,6 +150,7 @@ def issue_code(app: App, user_id: int, *, redirect_uri: str, scopes: list[str],
         scopes=list(scopes), code_challenge=code_challenge,
         code_challenge_method=code_challenge_method if code_challenge else None,
         nonce=nonce, auth_time=auth_time, amr=amr or None, sid=sid, resource=resource,
+        dpop_jkt=dpop_jkt,
         created_at=now,
         expires_at=now + timedelta(seconds=setting("ZC_CODE_TTL"))))
     return raw
@@ -163,29 +177,62 @@ def consume_code(code: OAuthCode) -> None:
         raise GrantProblem(100020, "code is reused error")
 
 
+# -- DPoP bindings (RFC 9449) --------------------------------------------------------------------
+
+
+def check_binding(client: ClientFacts, jkt: str | None, *, ret: int,
+                  code: OAuthCode | None = None) -> None:
+    """Before issuing from a grant: an app that requires DPoP gets no unbound tokens, and a
+    code bound at authorize (`dpop_jkt`, §10) is redeemed only with a proof of that key.
+    Checked before the code is spent."""
+    if jkt is None and client.require_dpop:
+        raise GrantProblem(ret, N_("This app requires DPoP: send a DPoP proof."),
+                           error="invalid_dpop_proof")
+    if code is not None and code.dpop_jkt and (
+            jkt is None or not hmac.compare_digest(jkt, code.dpop_jkt)):
+        raise GrantProblem(ret, N_("The DPoP proof's key is not the dpop_jkt of the "
+                                   "authorization request."), error="invalid_dpop_proof")
+
+
+def _check_refresh_binding(client: ClientFacts, row: RefreshRow, jkt: str | None) -> None:
+    """A bound family refreshes only with a proof (never downgraded to Bearer); a public
+    client's refresh token only with the same key (§5). A confidential client authenticates
+    itself, so its refresh token is not bound to the key and may move to a new one."""
+    if row.jkt is None:
+        check_binding(client, jkt, ret=100042)
+        return
+    if jkt is None:
+        raise GrantProblem(100042, N_("This refresh token is DPoP-bound: send a DPoP proof."),
+                           error="invalid_dpop_proof")
+    if client.is_public_client and not hmac.compare_digest(jkt, row.jkt):
+        raise GrantProblem(100042, N_("The DPoP proof is not signed with the key the refresh "
+                                      "token is bound to."), error="invalid_dpop_proof")
+
+
 # -- issuing and refreshing ----------------------------------------------------------------------
 
 
 def issue_tokens(app: App | ClientFacts | int, user_id: int | None, scopes: list[str], *,
                  grant_type: str, code_id: int | None = None, with_refresh: bool = True,
-                 sid: str | None = None, bindings: Bindings = Bindings()) -> Issued:
+                 sid: str | None = None, bindings: Bindings = Bindings(),
+                 jkt: str | None = None) -> Issued:
     """Store a new access (and refresh) token's digests for an app (its row, facts or id),
     starting a family (bound to the login session `sid` when issued from that session's code)
-    or joining `bindings.family`; the raw values. An app that chose JWT access tokens gets an
-    RFC 9068 JWT."""
+    or joining `bindings.family`, bound to the DPoP key `jkt` when given; the raw values. An
+    app that chose JWT access tokens gets an RFC 9068 JWT (with `cnf.jkt` when bound)."""
     facts = _facts(app)
     app_id = facts.app_id
     openid = openid_for(user_id, app_id) if user_id is not None else None
     minted = _mint(app_id, user_id, openid, scopes, grant_type=grant_type,
                    with_refresh=with_refresh, code_id=code_id, sid=sid, jwt_for=facts,
-                   bindings=bindings)
+                   bindings=bindings, jkt=jkt)
     token_id, committed = current_store().insert_pair(minted.pair)
     if committed:
         metrics.token_issued(grant_type, metrics.token_family())
     else:
         _count(grant_type)
     return Issued(minted.access, minted.refresh, minted.ttl, list(scopes), openid, token_id,
-                  user_id)
+                  user_id, jkt)
 
 
 def _facts(app: App | ClientFacts | int) -> ClientFacts:
@@ -204,25 +251,27 @@ def authentication_of(code: OAuthCode) -> dict[str, Any]:
 
 
 def refresh(client: ClientFacts, raw: str | None, scopes: list[str] | None = None,
-            resource: str | None = None) -> Issued:
+            resource: str | None = None, jkt: str | None = None) -> Issued:
     """Exchange a refresh token of this (authenticated) client for the next pair of its family.
 
     Rules, in order: unknown (100036); another client's (100041); already exchanged: within
     ZC_REFRESH_REUSE_GRACE seconds the immediately previous token works once more and the pair
     issued before is revoked, otherwise reuse revokes the whole family (100038); revoked
-    (100038); expired, or its family older than ZC_REFRESH_FAMILY_TTL (100037). A scope may
+    (100038); expired, or its family older than ZC_REFRESH_FAMILY_TTL (100037); DPoP-bound
+    without a proof, or a public client's with another key (`invalid_dpop_proof`). A scope may
     only narrow (`invalid_scope`), and a `resource` (RFC 8707) must be the family's audience
-    (`invalid_target`). Of two concurrent exchanges of one token, one claims it and the other is
-    judged again as a retry.
+    (`invalid_target`). The next pair is bound to `jkt` (the request's proof), if any. Of two
+    concurrent exchanges of one token, one claims it and the other is judged again as a retry.
     """
     if not raw or len(raw) > 64:  # refresh tokens are always opaque
         raise GrantProblem(100036, "refresh token invalid")
     store = current_store()
     refresh_digest = digest(raw)
     cutoff = utcnow() - timedelta(seconds=setting("ZC_REFRESH_FAMILY_TTL"))
-    if scopes is None and resource is None and not client.issues_jwt:
-        # the common case: one atomic claim (one statement on PostgreSQL); a JWT's claims need
-        # the row first, so JWT apps take the path below
+    if (scopes is None and resource is None and not client.issues_jwt and jkt is None
+            and not client.require_dpop):
+        # the common case: one atomic claim of an unbound token (one statement on PostgreSQL);
+        # a JWT's claims need the row first, so JWT apps take the path below
         minted = _mint(client.app_id, None, None, [], grant_type="refresh_token")
         claimed = store.claim_for_client(refresh_digest, client.app_id, minted.pair, cutoff)
         if claimed is not None:
@@ -234,14 +283,15 @@ def refresh(client: ClientFacts, raw: str | None, scopes: list[str] | None = Non
                           claimed.openid, None, claimed.user_id)
     for _attempt in range(2):
         row = store.find_refresh(refresh_digest)
-        issued = _judge(client, row, scopes, cutoff, resource)
+        issued = _judge(client, row, scopes, cutoff, resource, jkt)
         if issued is not None:
             return issued
     raise GrantProblem(100038, "refresh token revoked")  # claimed away twice: a reuse storm
 
 
 def _judge(client: ClientFacts, row: RefreshRow | None, scopes: list[str] | None,
-           cutoff: datetime, resource: str | None = None) -> Issued | None:
+           cutoff: datetime, resource: str | None = None,
+           jkt: str | None = None) -> Issued | None:
     """Apply the rules to a refresh row read just now; None when a concurrent claim won."""
     if row is None:
         raise GrantProblem(100036, "refresh token invalid")
@@ -251,8 +301,9 @@ def _judge(client: ClientFacts, row: RefreshRow | None, scopes: list[str] | None
         raise GrantProblem(100042, "resource differs from the grant's", error="invalid_target")
     if row.rotated_at is not None:
         if _in_grace(row):
+            _check_refresh_binding(client, row, jkt)
             current_store().revoke(RevokeWhere(parent_id=row.id))  # the superseded pair
-            return _next_pair(row, scopes, client, claim=False)
+            return _next_pair(row, scopes, client, jkt, claim=False)
         revoked = current_store().revoke(RevokeWhere(family=row.family))
         authlog.note(reason="refresh_reuse_detected", openid=row.openid)
         audit.record("token.reuse_detected", actor_id=row.user_id, subject_type="app",
@@ -263,7 +314,8 @@ def _judge(client: ClientFacts, row: RefreshRow | None, scopes: list[str] | None
     if (row.refresh_expires_at is not None and row.refresh_expires_at <= utcnow()
             or row.family_started_at <= cutoff):
         raise GrantProblem(100037, "refresh token expired")
-    return _next_pair(row, scopes, client, claim=True)
+    _check_refresh_binding(client, row, jkt)
+    return _next_pair(row, scopes, client, jkt, claim=True)
 
 
 def _in_grace(row: RefreshRow) -> bool:
@@ -273,7 +325,8 @@ def _in_grace(row: RefreshRow) -> bool:
     return current_store().live_child(row.id)  # only the immediately previous token
 
 
-def _next_pair(row: RefreshRow, scopes: list[str] | None, client: ClientFacts, *,
+def _next_pair(row: RefreshRow, scopes: list[str] | None, client: ClientFacts,
+               jkt: str | None, *,
                claim: bool) -> Issued | None:
     if scopes is not None and not set(scopes) <= set(row.scopes):
         raise GrantProblem(100038, "scope exceeds the original grant", error="invalid_scope")
@@ -282,7 +335,7 @@ def _next_pair(row: RefreshRow, scopes: list[str] | None, client: ClientFacts, *
     if openid is None and row.user_id is not None:  # tokens from before openids were kept
         openid = openid_for(row.user_id, row.app_id)
     minted = _mint(row.app_id, row.user_id, openid, narrowed, grant_type="refresh_token",
-                   jwt_for=client, bindings=Bindings(audience=row.audience))
+                   jwt_for=client, bindings=Bindings(audience=row.audience), jkt=jkt)
     child = child_of(row, minted.pair, narrowed)
     child = NewPair(**{**child.columns(), "openid": openid})
     store = current_store()
@@ -292,7 +345,8 @@ def _next_pair(row: RefreshRow, scopes: list[str] | None, client: ClientFacts, *
     else:
         store.insert_pair(child, alone=False)
     _count("refresh_token")
-    return Issued(minted.access, minted.refresh, minted.ttl, narrowed, openid, None, row.user_id)
+    return Issued(minted.access, minted.refresh, minted.ttl, narrowed, openid, None, row.user_id,
+                  jkt)
 
 
 # -- revocation and housekeeping ----------------------------------------------------------------

@@ -23,12 +23,12 @@ from gateway.extensions import csrf, db
 from gateway.mfa import flow as mfa_flow
 from gateway.mfa import state as mfa_state
 from gateway.oauth import authorize as authz
-from gateway.oauth import pushed
+from gateway.oauth import dpop, pushed, resource
 from gateway.oauth.errors import MissingToken, TokenError
+from gateway.oauth.grants import InvalidDPoPProofError, UseDPoPNonceError
 from gateway.oauth.models import PushedRequest
 from gateway.oauth.rate_limits import token_limits
 from gateway.oauth.server import authorization_request, server
-from gateway.oauth.services import authenticate_access_token
 from gateway.oauth.userinfo import email_claims, profile_claims
 from gateway.openapi.errors import RateLimited
 from gateway.openapi.guard import rest_error
@@ -174,8 +174,9 @@ def token() -> ResponseReturnValue:
     elif problem := mixed_client_authentication():
         response = server.handle_error_response(None, InvalidRequestError(problem))
     else:
-        with driver.one_connection():  # the store's reads and claim: one pooled checkout
-            response = server.create_token_response()
+        response = _token_response()
+    if "DPoP" in request.headers and dpop.nonce_required(resource=False):
+        response.headers["DPoP-Nonce"] = dpop.current_nonce()  # keep the client's nonce fresh
     if response.status_code != 200:
         body = response.get_json(silent=True) or {}
         audit.record("oauth.token_failed", subject_type="app",
@@ -183,6 +184,22 @@ def token() -> ResponseReturnValue:
                      error=str(body.get("error", ""))[:64],
                      grant_type=(request.form.get("grant_type") or "")[:32])
     commit_if_open()  # tokens, or the audit rows and any revocation a reuse caused
+    return response
+
+
+def _token_response() -> Response:
+    """Check the DPoP proof (RFC 9449 §5), if any, then let Authlib run the grant with it."""
+    try:
+        proof = dpop.from_request()
+    except dpop.DPoPProblem as exc:
+        error = (UseDPoPNonceError if isinstance(exc, dpop.UseNonce)
+                 else InvalidDPoPProofError)(english(exc.description))
+        response: Response = server.handle_error_response(None, error)
+        return response
+    oauth_request = server.create_oauth2_request(None)
+    oauth_request.dpop = proof
+    with driver.one_connection():  # the store's reads and claim: one pooled checkout
+        response = server.create_token_response(oauth_request)
     return response
 
 
@@ -199,18 +216,21 @@ def introspect() -> ResponseReturnValue:
 
 
 def userinfo() -> ResponseReturnValue:
-    """OIDC userinfo: Bearer header only (docs/oauth-security.md), `openid` scope required;
-    counted like the open API."""
-    header = request.headers.get("Authorization", "")
-    raw = header[7:].strip() if header[:7].lower() == "bearer " else None
+    """OIDC userinfo: the Authorization header only (Bearer, or DPoP with a proof; never a query
+    or body token: docs/oauth-security.md), `openid` scope required; counted like the open
+    API."""
     try:
-        ctx = authenticate_access_token(raw)
+        ctx = resource.authenticate(resource.from_header())
     except TokenError as exc:
         response = jsonify({"error": exc.code, "error_description": english(exc.description),
                             "ret": exc.ret})
-        # RFC 6750 §3.1: a request without a token gets the challenge without an error code.
-        response.headers["WWW-Authenticate"] = ("Bearer" if isinstance(exc, MissingToken)
-                                                else f'Bearer error="{exc.code}"')
+        # RFC 6750 §3.1: a request without a token gets the challenge without an error code
+        # (both schemes offered, RFC 9449 §7.1); a DPoP request or proof error gets DPoP's.
+        bearer = "Bearer" if isinstance(exc, MissingToken) else f'Bearer error="{exc.code}"'
+        challenge = resource.challenge_for(exc, bearer)
+        if challenge:
+            response.headers["WWW-Authenticate"] = challenge
+        response.headers.update(resource.nonce_headers(exc))
         return response, exc.status
     if "openid" not in ctx.scopes or ctx.user_id is None:
         response = jsonify({"error": "insufficient_scope",

@@ -1,10 +1,11 @@
 """The resource-side guard every open API view goes through.
 
 `protected(api, scopes, legacy=...)` finds the token (REST: the Authorization header only, RFC
-6750 §2.1; legacy: also `access_token` in the query or form), authenticates it, checks the legacy
-`oauth_consumer_key`/`openid` pair, the scope (100030) and the app's permission (100031), counts
-the call against the app's quota (429), runs the view, commits once, records usage and refreshes
-the grant's last-used time at most once an hour. Errors render as RFC 6750 JSON with
+6750 §2.1, under the Bearer or the DPoP scheme, RFC 9449 §7; legacy: also `access_token` in the
+query or form), checks its DPoP proof (gateway/oauth/resource.py), authenticates it, checks the
+legacy `oauth_consumer_key`/`openid` pair, the scope (100030) and the app's permission (100031),
+counts the call against the app's quota (429), runs the view, commits once, records usage and
+refreshes the grant's last-used time at most once an hour. Errors render as RFC 6750 JSON with
 `WWW-Authenticate` on /api/v1, and as HTTP 200 `{"ret":...,"msg":...}` on legacy paths.
 """
 
@@ -21,8 +22,9 @@ from gateway.authorizations import services as authorizations
 from gateway.database import commit_if_open
 from gateway.errors import ValidationFailed, ZoneConnectError, english
 from gateway.extensions import db
+from gateway.oauth import resource
 from gateway.oauth.errors import TokenError
-from gateway.oauth.services import AccessContext, authenticate_access_token
+from gateway.oauth.services import AccessContext
 from gateway.openapi.errors import (
     InsufficientScope,
     PermissionDenied,
@@ -41,19 +43,18 @@ REALM = 'Bearer realm="ZoneConnect"'
 FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
 
 
-def _bearer_header() -> str | None:
-    header = request.headers.get("Authorization", "")
-    return header[7:].strip() or None if header[:7].lower() == "bearer " else None
-
-
-def token_from_request(*, legacy: bool) -> str | None:
-    """The presented access token: header only on REST, header or parameter on legacy paths."""
+def token_from_request(*, legacy: bool) -> resource.Presented:
+    """The presented access token: header only on REST, header or parameter on legacy paths
+    (a parameter is a Bearer token: a DPoP-bound one is refused)."""
+    presented = resource.from_header()
     if legacy:
-        return _bearer_header() or request.values.get("access_token") or None
+        if presented.token is None and (param := request.values.get("access_token")):
+            return resource.Presented(param)
+        return presented
     if "access_token" in request.args or (request.mimetype in FORM_TYPES
                                           and "access_token" in request.form):
         raise TokenInQuery()
-    return _bearer_header()
+    return presented
 
 
 def check_legacy_pair(ctx: AccessContext) -> None:
@@ -90,12 +91,18 @@ def legacy_error(exc: ZoneConnectError) -> Response:
 
 
 def _challenge(exc: ZoneConnectError) -> str | None:
+    # RFC 6750 §3.1: no error code when no credentials were sent (both schemes offered); a
+    # DPoP request or a proof error gets the DPoP challenge (RFC 9449 §7.1).
+    return resource.challenge_for(exc, _bearer_challenge(exc))
+
+
+def _bearer_challenge(exc: ZoneConnectError) -> str | None:
     def quoted(text: object) -> str:
         # Header values are ASCII (RFC 6750 3): the English description, whatever the reader.
         return english(text).replace("\\", "").replace('"', "'")  # type: ignore[arg-type]
 
     if isinstance(exc, TokenError) and exc.ret_code == 100007:
-        return REALM  # RFC 6750 §3.1: no error code when no credentials were sent
+        return REALM
     if isinstance(exc, InsufficientScope | PermissionDenied):
         return (f'{REALM}, error="insufficient_scope", '
                 f'error_description="{quoted(exc.description)}", scope="{exc.scope}"')
@@ -114,11 +121,12 @@ def rest_error(exc: ZoneConnectError) -> Response:
         response.headers["WWW-Authenticate"] = challenge
     if isinstance(exc, RateLimited):
         response.headers["Retry-After"] = str(exc.retry_after)
+    response.headers.update(resource.nonce_headers(exc))
     return response
 
 
 def _authorize(api: str, scopes: tuple[str, ...], legacy: bool) -> AccessContext:
-    ctx = authenticate_access_token(token_from_request(legacy=legacy))
+    ctx = resource.authenticate(token_from_request(legacy=legacy))
     g.api_context = ctx
     if legacy:
         check_legacy_pair(ctx)
@@ -144,7 +152,11 @@ def protected(api: str, scopes: tuple[str, ...], *, legacy: bool) -> Callable[[V
             except ZoneConnectError as exc:
                 db.session.rollback()
                 response = legacy_error(exc) if legacy else rest_error(exc)
+                if legacy:
+                    response.headers.update(resource.nonce_headers(exc))
                 ok = False
+            else:
+                response.headers.update(resource.nonce_headers())
             ctx_seen: AccessContext | None = g.get("api_context")
             if ctx_seen is not None:
                 record_call(ctx_seen.app_id, api, ctx_seen.user_id, ok)

@@ -148,8 +148,10 @@ def test_oidcc_userinfo_get_and_post_header(app, world, discovery):
         refused = anonymous.get(discovery["userinfo_endpoint"])
         forged = anonymous.get(discovery["userinfo_endpoint"],
                                headers={"Authorization": "Bearer forged"})
-    # RFC 6750 §3.1: no error code when no token was sent; invalid_token for a bad one.
-    assert refused.status_code == 401 and refused.headers["WWW-Authenticate"] == "Bearer"
+    # RFC 6750 §3.1: no error code when no token was sent (both schemes offered, RFC 9449
+    # §7.1); invalid_token for a bad one.
+    assert refused.status_code == 401 and refused.headers["WWW-Authenticate"] == (
+        'Bearer, DPoP algs="ES256 ES384 PS256 RS256 Ed25519"')
     assert forged.status_code == 401
     assert forged.headers["WWW-Authenticate"] == 'Bearer error="invalid_token"'
 

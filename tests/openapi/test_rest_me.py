@@ -42,7 +42,9 @@ def test_unionid_only_when_the_app_may_see_it(client, world) -> None:
 def test_missing_token_is_401_without_error_code(client, world) -> None:
     response = client.get("/api/v1/me")
     assert response.status_code == 401
-    assert response.headers["WWW-Authenticate"] == 'Bearer realm="ZoneConnect"'
+    # Both schemes are offered, neither with an error code (RFC 6750 §3.1, RFC 9449 §7.1).
+    assert response.headers["WWW-Authenticate"] == (
+        'Bearer realm="ZoneConnect", DPoP algs="ES256 ES384 PS256 RS256 Ed25519"')
     body = response.get_json()
     assert (body["error"], body["ret"]) == ("invalid_token", 100007)
     assert body["request_id"] == response.headers["X-Request-ID"]

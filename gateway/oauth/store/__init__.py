@@ -60,6 +60,7 @@ class AccessCheck:
     withdrawn: bool
     user: TokenUser | None  # None for client tokens
     audience: str | None = None  # RFC 8707 / 8693; None: the platform's API
+    jkt: str | None = None  # DPoP: the key the token is bound to (part of every cached check)
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,7 @@ class RefreshRow:
     refresh_expires_at: datetime | None
     sid: str | None = None
     audience: str | None = None
+    jkt: str | None = None  # DPoP: the key the pair is bound to
 
 
 @dataclass(frozen=True)
@@ -112,6 +114,7 @@ class NewPair:
     sid: str | None = None  # the login session of the family's code (back-channel logout)
     audience: str | None = None  # RFC 8707 / 8693
     act: dict[str, Any] | None = None  # RFC 8693 delegation: the actor
+    jkt: str | None = None  # DPoP: the key thumbprint both tokens are bound to
 
     def columns(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -167,9 +170,10 @@ class TokenStore(Protocol):
 
     def claim_for_client(self, refresh_digest: str, app_id: int, pair: NewPair,
                          family_cutoff: datetime) -> Claimed | None:
-        """Atomically claim a live, unexpired refresh token of this app whose family started
-        after `family_cutoff`, and insert `pair` as its child (its app, user, openid, scopes,
-        family and code are the claimed row's). None when nothing was claimed, for any reason;
+        """Atomically claim a live, unexpired, unbound (no DPoP `jkt`) refresh token of this
+        app whose family started after `family_cutoff`, and insert `pair` as its child (its
+        app, user, openid, scopes, family and code are the claimed row's; its `jkt` is the
+        pair's). None when nothing was claimed, for any reason;
         of two concurrent claims of one token, at most one succeeds."""
 
     def claim(self, token_id: int, pair: NewPair) -> bool:

@@ -34,6 +34,7 @@ _CLAIMED = (
            OAuthToken.app_id == bindparam("app_id"),
            OAuthToken.rotated_at.is_(None), OAuthToken.revoked_at.is_(None),
            OAuthToken.user_id.is_not(None), OAuthToken.openid.is_not(None),  # else: full path
+           OAuthToken.jkt.is_(None),  # DPoP-bound: the rules check the proof's key
            OAuthToken.family_started_at > bindparam("family_cutoff",
                                                     type_=_T.c.created_at.type),
            or_(OAuthToken.refresh_expires_at.is_(None), OAuthToken.refresh_expires_at > _NOW))
@@ -45,7 +46,7 @@ _CLAIMED = (
 _C = _CLAIMED.c
 _NEW_PAIR = ("access_digest", "refresh_digest", "app_id", "user_id", "openid", "scopes",
              "grant_type", "family", "family_started_at", "parent_id", "code_id", "created_at",
-             "expires_at", "refresh_expires_at", "sid")
+             "expires_at", "refresh_expires_at", "sid", "jkt")
 _ISSUED = (
     insert(OAuthToken)
     .from_select([*_NEW_PAIR, "audience"], select(
@@ -55,7 +56,7 @@ _ISSUED = (
         _C.family_started_at, _C.id, _C.code_id, _NOW,
         bindparam("expires_at", type_=_T.c.expires_at.type),
         bindparam("refresh_expires_at", type_=_T.c.refresh_expires_at.type), _C.sid,
-        _C.audience))
+        bindparam("jkt", type_=_T.c.jkt.type), _C.audience))
     .returning(OAuthToken.parent_id)
     .cte("issued"))
 _CLAIM_FOR_CLIENT = (select(_C.id, _C.user_id, _C.openid, _C.scopes)
@@ -117,7 +118,7 @@ class PostgresStore(SqlStore):
         params = {"digest": refresh_digest, "app_id": app_id, "now": pair.created_at,
                   "family_cutoff": family_cutoff, "access_digest": pair.access_digest,
                   "refresh_digest": pair.refresh_digest, "expires_at": pair.expires_at,
-                  "refresh_expires_at": pair.refresh_expires_at}
+                  "refresh_expires_at": pair.refresh_expires_at, "jkt": pair.jkt}
         row = self._fetch(_CLAIM_FOR_CLIENT, params)
         if row is None:
             return None

@@ -86,6 +86,7 @@ class SqlStore:
         row = self.find_refresh(refresh_digest)
         if (row is None or row.app_id != app_id or row.rotated_at is not None
                 or row.revoked_at is not None or row.user_id is None or row.openid is None
+                or row.jkt is not None  # DPoP-bound: the rules check the proof's key
                 or (row.refresh_expires_at is not None
                     and row.refresh_expires_at <= pair.created_at)
                 or row.family_started_at <= family_cutoff):
@@ -242,4 +243,4 @@ def child_of(row: RefreshRow, pair: NewPair, scopes: list[str]) -> NewPair:
     return NewPair(pair.access_digest, pair.refresh_digest, row.app_id, row.user_id, row.openid,
                    scopes, "refresh_token", row.family, row.family_started_at, row.id,
                    row.code_id, pair.created_at, pair.expires_at, pair.refresh_expires_at,
-                   row.sid, row.audience)
+                   row.sid, row.audience, jkt=pair.jkt)

@@ -18,7 +18,8 @@ T = OAuthToken.__table__
 
 CLIENT_COLUMNS = (App.id, App.appid, App.app_type, App.status, App.appkey_digest,
                   App.previous_appkey_digest, App.previous_appkey_expires_at, App.developer_id,
-                  App.unionid_enabled, App.access_token_format, App.token_exchange_enabled)
+                  App.unionid_enabled, App.access_token_format, App.token_exchange_enabled,
+                  App.require_dpop)
 CLIENT_BY_APPID = select(*CLIENT_COLUMNS).where(App.appid == bindparam("appid"))
 CLIENT_BY_ID = select(*CLIENT_COLUMNS).where(App.id == bindparam("app_id"))
 GRANTED_SCOPES = select(AppPermission.scope).where(AppPermission.app_id == bindparam("app_id"),
@@ -28,7 +29,8 @@ GRANTED_SCOPES = select(AppPermission.scope).where(AppPermission.app_id == bindp
 def client_facts(row: Any, granted: list[str]) -> ClientFacts:
     """ClientFacts from a CLIENT_COLUMNS row and the app's granted scopes."""
     return ClientFacts(row[0], row[1] or "", row[2], row[3], row[4], row[5], row[6], row[7],
-                       bool(row[8]), frozenset(granted), row[9] or "opaque", bool(row[10]))
+                       bool(row[8]), frozenset(granted), row[9] or "opaque", bool(row[10]),
+                       bool(row[11]))
 
 
 # The token, the user's grant and profile, by the token's digest (unique index).
@@ -36,8 +38,8 @@ ACCESS_CHECK = (
     select(OAuthToken.id, OAuthToken.user_id, OAuthToken.app_id, OAuthToken.openid,
            OAuthToken.scopes, OAuthToken.created_at, OAuthToken.expires_at,
            OAuthToken.revoked_at, OAuthToken.audience, Authorization.scopes.label("granted"),
-           Authorization.revoked_at.label("withdrawn"), User.username, User.nickname,
-           User.gender, User.province, User.city, User.birth_year, User.avatar_key)
+           Authorization.revoked_at.label("withdrawn"), OAuthToken.jkt, User.username,
+           User.nickname, User.gender, User.province, User.city, User.birth_year, User.avatar_key)
     .outerjoin(Authorization, and_(Authorization.user_id == OAuthToken.user_id,
                                    Authorization.app_id == OAuthToken.app_id))
     .outerjoin(User, User.id == OAuthToken.user_id)
@@ -62,7 +64,7 @@ def _shared(scopes: Any) -> tuple[str, ...]:
 def access_check(row: Any) -> AccessCheck:
     """AccessCheck from an ACCESS_CHECK row."""
     (token_id, user_id, app_id, openid, scopes, created_at, expires_at, revoked_at, audience,
-     granted, withdrawn, *profile) = row
+     granted, withdrawn, jkt, *profile) = row
     if isinstance(scopes, str):  # the driver path returns JSON text
         import json
 
@@ -72,13 +74,14 @@ def access_check(row: Any) -> AccessCheck:
     return AccessCheck(token_id, user_id, app_id, openid, _shared(scopes), created_at,
                        expires_at, revoked_at is not None,
                        None if granted is None else _shared(granted), withdrawn is not None, user,
-                       audience)
+                       audience, jkt)
 
 
 REFRESH_COLUMNS = (OAuthToken.id, OAuthToken.app_id, OAuthToken.user_id, OAuthToken.openid,
                    OAuthToken.scopes, OAuthToken.family, OAuthToken.family_started_at,
                    OAuthToken.code_id, OAuthToken.rotated_at, OAuthToken.revoked_at,
-                   OAuthToken.refresh_expires_at, OAuthToken.sid, OAuthToken.audience)
+                   OAuthToken.refresh_expires_at, OAuthToken.sid, OAuthToken.audience,
+                   OAuthToken.jkt)
 FIND_REFRESH = select(*REFRESH_COLUMNS).where(OAuthToken.refresh_digest == bindparam("digest"))
 
 

@@ -6,6 +6,7 @@ from . import webhooks
 from ._async_client import AsyncClient
 from ._client import Client
 from ._community import Album, Group, GroupMember, GroupMemberPage, GroupMessage, Photo
+from ._dpop import DPoPKey
 from ._exceptions import (
     APIConnectionError,
     APIError,
@@ -48,6 +49,7 @@ __all__ = [
     "GroupMessage",
     "Photo",
     "AuthorizationRequest",
+    "DPoPKey",
     "Event",
     "IDTokenClaims",
     "LogoutTokenClaims",

@@ -14,6 +14,7 @@ import httpx
 from . import _requests as req
 from ._base import BaseClient, SharedState
 from ._config import DEFAULT_MAX_RETRIES, resolve_config
+from ._dpop import DPoPKey
 from ._models import UserInfo
 from ._sansio import Notify, Plan, RequestSpec, Send, Sleep, parse_json
 from ._tokens import (
@@ -49,6 +50,7 @@ class AsyncClient(BaseClient):
         max_retries: int = DEFAULT_MAX_RETRIES,
         http_client: httpx.AsyncClient | None = None,
         on_token_refresh: AsyncTokenHook | None = None,
+        dpop: bool | DPoPKey = False,
         _sleep: Callable[[float], Awaitable[None]] | None = None,
         _clock: Callable[[], float] | None = None,
         _rng: random.Random | None = None,
@@ -57,7 +59,7 @@ class AsyncClient(BaseClient):
         config = resolve_config(app_id=app_id, app_key=app_key, redirect_uri=redirect_uri,
                                 base_url=base_url, timeout=timeout, max_retries=max_retries,
                                 http_client=http_client)
-        super().__init__(config, clock=_clock, rng=_rng, state=_state)
+        super().__init__(config, clock=_clock, rng=_rng, state=_state, dpop=dpop)
         self._owns_http = http_client is None
         self._http = http_client or httpx.AsyncClient(timeout=config.timeout)
         self._sleep = _sleep or anyio.sleep

@@ -15,6 +15,7 @@ import httpx
 from . import _jwt
 from . import _requests as req
 from ._config import ClientConfig
+from ._dpop import DPoPKey, Signer
 from ._exceptions import OAuthError, ReauthorizationRequired, ZoneConnectError
 from ._sansio import (
     Notify,
@@ -51,6 +52,7 @@ class SharedState:
     jwks: dict[str, Any] | None = None
     jwks_forced_at: float | None = None
     refreshed: OrderedDict[str, Token] = field(default_factory=OrderedDict)
+    signer: Signer | None = None  # DPoP: the client's key and the server's nonces
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def latest(self, token: Token) -> Token:
@@ -98,12 +100,20 @@ class BaseClient:
         clock: Callable[[], float] | None,
         rng: random.Random | None,
         state: SharedState | None,
+        dpop: bool | DPoPKey = False,
     ) -> None:
         self._config = config
         self._clock = clock or time.time
         self._rng = rng or random.Random()
         self._state = state or SharedState()
+        if dpop and self._state.signer is None:
+            key = dpop if isinstance(dpop, DPoPKey) else DPoPKey()
+            self._state.signer = Signer(key, self._clock)
 
+    @property
+    def dpop_key(self) -> DPoPKey | None:
+        """The key this client's tokens are bound to (DPoP, RFC 9449), or None."""
+        return self._state.signer.key if self._state.signer is not None else None
     @property
     def app_id(self) -> str:
         """The app's id (OAuth client_id)."""
@@ -132,7 +142,8 @@ class BaseClient:
     # -- transport ------------------------------------------------------------------------------
 
     def _send(self, spec: RequestSpec) -> Plan[httpx.Response]:
-        settings = RetrySettings(self._config.max_retries, self._clock, self._rng)
+        settings = RetrySettings(self._config.max_retries, self._clock, self._rng,
+                                 self._state.signer)
         return send(spec, settings)
 
     def _call(self, spec: RequestSpec, parse: Callable[[httpx.Response], T]) -> Plan[T]:
@@ -166,8 +177,10 @@ class BaseClient:
         redirect_uri: str | None,
     ) -> Plan[AuthorizationRequest]:
         metadata = yield from self._discover_plan()
+        key = self.dpop_key
         return req.authorization_request(self._config, metadata, scopes=scopes, state=state,
-                                         nonce=nonce, prompt=prompt, redirect_uri=redirect_uri)
+                                         nonce=nonce, prompt=prompt, redirect_uri=redirect_uri,
+                                         dpop_jkt=key.thumbprint if key else None)
 
     def _pushed_authorization_url_plan(
         self,
@@ -178,9 +191,11 @@ class BaseClient:
         redirect_uri: str | None,
     ) -> Plan[AuthorizationRequest]:
         metadata = yield from self._discover_plan()
+        key = self.dpop_key
         params, auth = req.authorization_parameters(self._config, scopes=scopes, state=state,
                                                     nonce=nonce, prompt=prompt,
-                                                    redirect_uri=redirect_uri)
+                                                    redirect_uri=redirect_uri,
+                                                    dpop_jkt=key.thumbprint if key else None)
         response = yield from self._send(req.pushed_authorization(self._config, metadata, params))
         raise_for_oauth_status(response, self._clock())
         request_uri = parse_json(response, lambda body: str(body["request_uri"]))

@@ -29,7 +29,9 @@ def _basic(user: str, password: str) -> str:
 
 
 def _bearer(config: ClientConfig, token: Token, **extra: str) -> dict[str, str]:
-    return _headers(config, Authorization=f"Bearer {token.access_token}", **extra)
+    # A DPoP-bound token goes with the DPoP scheme (the client's signer adds the proof).
+    scheme = "DPoP" if token.token_type.lower() == "dpop" else "Bearer"
+    return _headers(config, Authorization=f"{scheme} {token.access_token}", **extra)
 
 
 def _app_auth(config: ClientConfig, **extra: str) -> dict[str, str]:
@@ -91,10 +93,13 @@ def authorization_request(
     nonce: str | None,
     prompt: str | None,
     redirect_uri: str | None,
+    dpop_jkt: str | None = None,
 ) -> AuthorizationRequest:
-    """Build the authorize URL with a fresh PKCE S256 pair (and a nonce when `openid` is asked)."""
+    """Build the authorize URL with a fresh PKCE S256 pair (and a nonce when `openid` is asked;
+    `dpop_jkt` binds the code to the client's DPoP key, RFC 9449 §10)."""
     params, auth = authorization_parameters(config, scopes=scopes, state=state, nonce=nonce,
-                                            prompt=prompt, redirect_uri=redirect_uri)
+                                            prompt=prompt, redirect_uri=redirect_uri,
+                                            dpop_jkt=dpop_jkt)
     return replace(auth, url=_with_query(metadata.authorization_endpoint, params))
 
 
@@ -106,6 +111,7 @@ def authorization_parameters(
     nonce: str | None,
     prompt: str | None,
     redirect_uri: str | None,
+    dpop_jkt: str | None = None,
 ) -> tuple[dict[str, str], AuthorizationRequest]:
     """The parameters of an authorization request (fresh state, PKCE S256 pair, nonce when
     `openid` is asked) and what to keep until the callback (its `url` still to be set)."""
@@ -130,6 +136,8 @@ def authorization_parameters(
         params["nonce"] = nonce
     if prompt is not None:
         params["prompt"] = prompt
+    if dpop_jkt is not None:
+        params["dpop_jkt"] = dpop_jkt
     return params, AuthorizationRequest(url="", state=state, code_verifier=verifier, nonce=nonce,
                                         redirect_uri=redirect)
 
@@ -164,7 +172,7 @@ def token(config: ClientConfig, metadata: ProviderMetadata, form: dict[str, str]
         headers = _headers(config)
     # Codes and refresh tokens are single-use: never resend once the request may have arrived.
     return RequestSpec("POST", metadata.token_endpoint, headers, data=body,
-                       replay=Replay.UNSENT_ONLY)
+                       replay=Replay.UNSENT_ONLY, dpop=True)
 
 
 def code_grant(code: str, *, code_verifier: str, redirect_uri: str) -> dict[str, str]:

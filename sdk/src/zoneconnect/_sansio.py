@@ -12,7 +12,7 @@ import logging
 import random
 from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, TypeAlias, TypeVar
+from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
 
 import httpx
 
@@ -24,6 +24,9 @@ from ._exceptions import (
 )
 from ._retry import Replay, parse_retry_after, retry_delay, retryable_exception, retryable_status
 from ._tokens import Token
+
+if TYPE_CHECKING:
+    from ._dpop import Signer
 
 log = logging.getLogger("zoneconnect")
 
@@ -41,6 +44,7 @@ class RequestSpec:
     json: object | None = None
     data: Mapping[str, str] | None = None
     replay: Replay = Replay.SAFE
+    dpop: bool = False  # a token request: signed with the client's DPoP key, if it has one
 
     def build_kwargs(self) -> dict[str, Any]:
         """Keyword arguments for `build_request` of `httpx.Client` or `httpx.AsyncClient`."""
@@ -86,14 +90,27 @@ class RetrySettings:
     max_retries: int
     clock: Callable[[], float]
     rng: random.Random
+    signer: Signer | None = None  # DPoP: a fresh proof on every attempt
+
+
+def _signed(spec: RequestSpec, signer: Signer | None) -> RequestSpec:
+    return signer.sign(spec) if signer is not None and signer.applies(spec) else spec
 
 
 def send(spec: RequestSpec, settings: RetrySettings) -> Plan[httpx.Response]:
-    """Send with retries; return the last response (even an error) or raise if none came."""
+    """Send with retries; return the last response (even an error) or raise if none came.
+    With a DPoP signer every attempt carries a fresh proof, and a `use_dpop_nonce` answer is
+    retried once with the server's nonce (nothing was done: safe for any request)."""
     attempt = 0
+    nonce_retried = False
+    signer = settings.signer
     while True:
-        outcome = yield Send(spec)
+        outcome = yield Send(_signed(spec, signer))
         if isinstance(outcome, httpx.Response):
+            if (signer is not None and signer.applies(spec)
+                    and signer.observe(spec, outcome) and not nonce_retried):
+                nonce_retried = True
+                continue
             if outcome.is_success or attempt >= settings.max_retries:
                 return outcome
             if spec.replay is not Replay.SAFE or not retryable_status(outcome.status_code):

@@ -301,3 +301,41 @@ def test_a_nonce_is_known_once_a_code_of_the_app_carried_it(world, store):
     db.session.commit()
     assert store.nonce_used(world.web.id, "n-0S6_WzA2Mj")
     assert not store.nonce_used(world.web.id, "another")
+
+
+# -- DPoP bindings ---------------------------------------------------------------------------
+
+
+JKT = "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I"  # RFC 7638's example thumbprint
+
+
+def test_a_pairs_dpop_key_is_stored_read_with_each_check_and_kept_from_a_claim(
+        world, store):
+    bound = tokens.issue_tokens(world.web, world.user.id, ["get_user_info"],
+                                grant_type="authorization_code", jkt=JKT)
+    db.session.commit()
+    for _ in range(2):  # the second read may come from the cache: the binding comes with it
+        check = store.access_check(digest(bound.access_token))
+        assert check is not None and check.jkt == JKT
+    row = store.find_refresh(digest(bound.refresh_token))
+    assert row is not None and row.jkt == JKT
+    # The one-statement claim takes unbound tokens only: a bound one goes to the rules, which
+    # check the proof's key first.
+    assert store.claim_for_client(digest(bound.refresh_token), world.web.id,
+                                  _pair(world.web.id), _cutoff()) is None
+    db.session.commit()
+    unbound = tokens.issue_tokens(world.web, world.user.id, ["get_user_info"],
+                                  grant_type="authorization_code")
+    db.session.commit()
+    assert store.access_check(digest(unbound.access_token)).jkt is None
+    child = _pair(world.web.id, jkt=None)
+    assert store.claim_for_client(digest(unbound.refresh_token), world.web.id, child,
+                                  _cutoff()) is not None
+    db.session.commit()
+    assert store.access_check(child.access_digest).jkt is None
+    # A pair inserted with a key (a bound refresh, through the rules) keeps it.
+    facts = store.client_by_id(world.web.id)
+    moved = tokens.refresh(facts, bound.refresh_token, None, "N" * 43)  # a new key (confidential)
+    db.session.commit()
+    assert store.access_check(digest(moved.access_token)).jkt == "N" * 43
+    assert moved.token_type == "DPoP"
