@@ -320,6 +320,8 @@ def build(instance_path: str, overrides: Mapping[str, Any] | None = None,
         config["RATELIMIT_STORAGE_URI"] = config["REDIS_URL"] or "process://"
     if config["SESSION_COOKIE_SECURE"] is None:
         config["SESSION_COOKIE_SECURE"] = env == "production"
+    if config["ZC_DPOP_NONCE"] not in {"token", "all", "none"}:  # a typo never turns it off
+        raise ConfigError("ZC_DPOP_NONCE must be token, all or none")
     from gateway.security import settings  # derived settings; production's refusals
 
     settings.derive(config)

@@ -43,6 +43,7 @@ _PRIVATE_MEMBERS = frozenset({"d", "p", "q", "dp", "dq", "qi", "oth", "k"})
 MAX_PROOF_LENGTH = 8192
 MAX_JTI_LENGTH = 256
 _JKT_LENGTH = 43  # base64url of a SHA-256 thumbprint (RFC 7638)
+_REGISTRIES = {alg: jws.JWSRegistry(algorithms=[alg]) for alg in ALGORITHMS}
 
 
 class DPoPProblem(Exception):
@@ -160,7 +161,14 @@ def request_urls() -> frozenset[str]:
     return frozenset(u for u in (normalized_url(b + path) for b in bases) if u)
 
 
-def _public_key(header: dict[str, Any]) -> Any:
+@lru_cache(maxsize=1024)
+def _imported(jwk_json: str) -> tuple[Any, str]:
+    """A public JWK imported, with its thumbprint (a client signs many proofs with one key)."""
+    key = JWKRegistry.import_key(json.loads(jwk_json))
+    return key, str(key.thumbprint())
+
+
+def _public_key(header: dict[str, Any]) -> tuple[Any, str]:
     alg = header.get("alg")
     if alg not in _KEY_TYPES:
         raise DPoPProblem(N_("The DPoP proof must be signed with an asymmetric algorithm "
@@ -173,12 +181,12 @@ def _public_key(header: dict[str, Any]) -> Any:
             or (kty == "RSA" and len(str(jwk.get("n", ""))) < 342)):  # < 2048 bits
         raise DPoPProblem(N_("The DPoP proof's key does not fit its algorithm."))
     try:
-        return JWKRegistry.import_key(jwk)
+        return _imported(json.dumps(jwk, sort_keys=True, separators=(",", ":")))
     except (JoseError, ValueError, TypeError) as exc:
         raise DPoPProblem(N_("The DPoP proof's jwk header must be a public key.")) from exc
 
 
-def _signed_claims(value: str) -> tuple[Any, dict[str, Any]]:
+def _signed_claims(value: str) -> tuple[str, dict[str, Any]]:
     try:
         compact = jws.extract_compact(value.encode("ascii"))
         header = compact.headers()
@@ -186,15 +194,17 @@ def _signed_claims(value: str) -> tuple[Any, dict[str, Any]]:
         raise DPoPProblem(N_("The DPoP proof is not a signed JWT.")) from exc
     if header.get("typ") != "dpop+jwt":
         raise DPoPProblem(N_("The DPoP proof's typ header must be dpop+jwt."))
-    key = _public_key(header)
+    key, jkt = _public_key(header)
     try:
-        jws.deserialize_compact(value, key, algorithms=[header["alg"]])
-        claims = json.loads(compact.payload)
+        valid = jws.validate_compact(compact, key, registry=_REGISTRIES[header["alg"]])
+        claims = json.loads(compact.payload) if valid else None
     except (JoseError, ValueError) as exc:
         raise DPoPProblem(N_("The DPoP proof's signature does not verify.")) from exc
+    if claims is None:
+        raise DPoPProblem(N_("The DPoP proof's signature does not verify."))
     if not isinstance(claims, dict):
         raise DPoPProblem(N_("The DPoP proof is not a signed JWT."))
-    return key, claims
+    return jkt, claims
 
 
 def verify(value: str, *, method: str, urls: frozenset[str], access_token: str | None,
@@ -203,7 +213,7 @@ def verify(value: str, *, method: str, urls: frozenset[str], access_token: str |
     now = time.time() if now is None else now
     if not value or len(value) > MAX_PROOF_LENGTH or value.count(".") != 2:
         raise DPoPProblem(N_("The DPoP proof is not a signed JWT."))
-    key, claims = _signed_claims(value)
+    jkt, claims = _signed_claims(value)
     jti, iat = claims.get("jti"), claims.get("iat")
     if not isinstance(jti, str) or not 0 < len(jti) <= MAX_JTI_LENGTH:
         raise DPoPProblem(N_("The DPoP proof needs a jti."))
@@ -223,7 +233,6 @@ def verify(value: str, *, method: str, urls: frozenset[str], access_token: str |
             raise DPoPProblem(N_("The DPoP proof's ath is not the hash of this access token."))
     if with_nonce and not nonce_valid(claims.get("nonce"), now):
         raise UseNonce()
-    jkt = key.thumbprint()
     if not dpop_replay.first_use(jkt, jti, int(iat), ttl=2 * leeway + 5):
         raise DPoPProblem(N_("The DPoP proof was already used."))
     return Proof(jkt, jti, int(iat))

@@ -9,6 +9,7 @@ import * as client from "openid-client";
 import { createInterface } from "node:readline";
 
 let config = null; // the client's Configuration, made by "discover"
+let dpop = null; // the DPoP handle of "dpop_key" (RFC 9449): its key signs every proof
 
 function authenticationOf(method, secret) {
   if (method === "client_secret_basic") return client.ClientSecretBasic(secret);
@@ -85,6 +86,38 @@ const OPS = {
   // RP-Initiated Logout 1.0: the end-session URL as the library builds it from discovery.
   async end_session_url({ params = {} }) {
     return { url: client.buildEndSessionUrl(config, params).href };
+  },
+
+  // DPoP (RFC 9449): a new key pair as the library makes it; the public JWK comes back (the
+  // test computes its thumbprint for dpop_jkt and the server's cnf.jkt).
+  async dpop_key({ alg = "ES256" }) {
+    const keyPair = await client.randomDPoPKeyPair(alg);
+    dpop = client.getDPoPHandle(config, keyPair);
+    return { jwk: await crypto.subtle.exportKey("jwk", keyPair.publicKey) };
+  },
+
+  async dpop_code_grant({ callback_url, code_verifier, state, nonce }) {
+    const checks = { pkceCodeVerifier: code_verifier, expectedState: state ?? undefined,
+                     expectedNonce: nonce ?? undefined, idTokenExpected: nonce != null };
+    return tokensOf(await client.authorizationCodeGrant(config, new URL(callback_url), checks,
+                                                        undefined, { DPoP: dpop }));
+  },
+
+  async dpop_refresh({ refresh_token }) {
+    return tokensOf(await client.refreshTokenGrant(config, refresh_token, undefined,
+                                                   { DPoP: dpop }));
+  },
+
+  async dpop_userinfo({ access_token, sub }) {
+    return await client.fetchUserInfo(config, access_token, sub, { DPoP: dpop });
+  },
+
+  // Any protected resource (the REST API), with a DPoP-bound token and a proof.
+  async dpop_resource({ access_token, url, method = "GET" }) {
+    const response = await client.fetchProtectedResource(config, access_token, new URL(url),
+                                                          method, undefined, undefined,
+                                                          { DPoP: dpop });
+    return { status: response.status, body: await response.json() };
   },
 };
 

@@ -346,6 +346,15 @@ class TestCachedChecks:
         _refused(_me(client, token, Holder().proof("GET", ME, token=token)))
 
 
+def test_an_unknown_nonce_mode_is_refused_at_start_up(tmp_path) -> None:
+    from gateway.config import ConfigError, build
+
+    with pytest.raises(ConfigError, match="ZC_DPOP_NONCE"):
+        build(str(tmp_path), {"ZC_DPOP_NONCE": "al", "TESTING": True}, environ={})
+    assert build(str(tmp_path), {"ZC_DPOP_NONCE": "all", "TESTING": True},
+                 environ={})["ZC_DPOP_NONCE"] == "all"
+
+
 def test_nonces_expire_and_cannot_be_forged(app) -> None:
     now = time.time()
     nonce = dpop.current_nonce(now)
