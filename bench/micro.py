@@ -56,9 +56,21 @@ def _world(flask_app: Any, refresh_count: int) -> dict[str, Any]:
                         for _ in range(refresh_count)]
                  for name, target in (("opaque", app), ("ES256", jwt_app), ("RS256", jwt_app))}
         db.session.commit()
+        # A DPoP-bound token (RFC 9449) and one proof per call (each jti is accepted once).
+        from joserfc.jwk import ECKey
+
+        from bench.scenarios.api_me_dpop import proofs
+
+        key = ECKey.generate_key("P-256")
+        bound = tokens.issue_tokens(app, user.id, scopes, grant_type="authorization_code",
+                                    jkt=key.thumbprint())
+        db.session.commit()
+        lines, _jkt = proofs([bound.access_token], "https://bench.invalid/api/v1/me",
+                             refresh_count, key)
         return {"appid": app.appid, "appkey": appkey, "openid": issued.row.openid,
                 "token": issued.access_token, "refresh": refresh, "refresh_rest": rest,
-                "jwt_appid": jwt_app.appid, "jwt_appkey": jwt_key, "codes": codes}
+                "jwt_appid": jwt_app.appid, "jwt_appkey": jwt_key, "codes": codes,
+                "dpop_token": bound.access_token, "dpop_proofs": [p.split(" ")[1] for p in lines]}
 
 
 def _calls(w: dict[str, Any]) -> dict[str, Callable[[Any], Any]]:
@@ -82,10 +94,13 @@ def _calls(w: dict[str, Any]) -> dict[str, Callable[[Any], Any]]:
                       "redirect_uri": REDIRECT})
         return call
 
+    dpop_proofs = iter(w["dpop_proofs"])
     return {
         "healthz": lambda c: c.get("/healthz"),
         "get_user_info": lambda c: c.get(legacy),
         "api_me": lambda c: c.get("/api/v1/me", headers=bearer),
+        "api_me_dpop": lambda c: c.get("/api/v1/me", headers={
+            "Authorization": f"DPoP {w['dpop_token']}", "DPoP": next(dpop_proofs)}),
         "introspect": lambda c: c.post("/oauth2/introspect", data={"token": w["token"]},
                                           headers={"Authorization": basic}),
         "refresh": lambda c: c.get(

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import secrets
 import time
+from typing import Any
 
 from bench import walk
 from bench.scenarios import BenchContext, Request, Scenario
@@ -35,16 +36,18 @@ def _bind(ctx: BenchContext, tokens: list[str], jkt: str) -> None:
         db.session.commit()
 
 
-def proofs(tokens: list[str], url: str, count: int) -> tuple[list[str], str]:
-    """`count` lines `<token> <proof>`, a fresh jti each, cycling through `tokens`, signed by a
-    new key; and the key's thumbprint (what the tokens are bound to)."""
+def proofs(tokens: list[str], url: str, count: int,
+           key: Any = None) -> tuple[list[str], str]:
+    """`count` lines `<token> <proof>`, a fresh jti each, cycling through `tokens`, signed by
+    `key` (an ES256 joserfc key; a new one by default); and the key's thumbprint (what the
+    tokens are bound to)."""
     import base64
     import hashlib
 
     from joserfc import jws
     from joserfc.jwk import ECKey
 
-    key = ECKey.generate_key("P-256")
+    key = key or ECKey.generate_key("P-256")
     header = {"typ": "dpop+jwt", "alg": "ES256", "jwk": key.as_dict(private=False)}
     now = int(time.time())
     lines = []
