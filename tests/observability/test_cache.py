@@ -36,6 +36,14 @@ def _exercise(cache) -> None:
     assert cache.get("short") is None
     with pytest.raises(ValueError):
         cache.set("k", 1, ttl=0)
+    # add: set only when absent (the DPoP jti record: first use wins, in every instance)
+    assert cache.add("once", 1, ttl=60) is True
+    assert cache.add("once", 2, ttl=60) is False and cache.get("once") == 1
+    cache.delete("once")
+    assert cache.add("once", 3, ttl=60) is True
+    cache.delete("once")
+    with pytest.raises(ValueError):
+        cache.add("k", 1, ttl=0)
 
 
 def test_memory_cache():
