@@ -375,3 +375,14 @@ def test_the_in_process_replay_record_is_bounded_and_never_forgets_unsafely() ->
     assert not record.first_use("a", 100, 60)  # a forgotten jti is refused by its iat
     assert not record.first_use("d", 100, 60)  # as is anything that old
     assert record.first_use("e", 103, 60)
+
+
+def test_a_bound_jwt_access_token_carries_cnf_jkt(client, browser, world, holder) -> None:
+    world.native.access_token_format = "jwt"  # RFC 9068 access tokens for this app
+    db.session.commit()
+    token = native_tokens(client, browser, world.native, holder)["access_token"]
+    payload = token.split(".")[1]
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    assert claims["cnf"] == {"jkt": holder.jkt}  # RFC 9449 §6.1
+    assert _me(client, token, holder.proof("GET", ME, token=token)).status_code == 200
+    assert client.get(ME, headers={"Authorization": f"Bearer {token}"}).status_code == 401

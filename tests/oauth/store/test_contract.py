@@ -335,7 +335,7 @@ def test_a_pairs_dpop_key_is_stored_read_with_each_check_and_kept_from_a_claim(
     assert store.access_check(child.access_digest).jkt is None
     # A pair inserted with a key (a bound refresh, through the rules) keeps it.
     facts = store.client_by_id(world.web.id)
-    moved = tokens.refresh(facts, bound.refresh_token, None, "N" * 43)  # a new key (confidential)
+    moved = tokens.refresh(facts, bound.refresh_token, jkt="N" * 43)  # a new key (confidential)
     db.session.commit()
     assert store.access_check(digest(moved.access_token)).jkt == "N" * 43
     assert moved.token_type == "DPoP"
