@@ -43,7 +43,18 @@ _PRIVATE_MEMBERS = frozenset({"d", "p", "q", "dp", "dq", "qi", "oth", "k"})
 MAX_PROOF_LENGTH = 8192
 MAX_JTI_LENGTH = 256
 _JKT_LENGTH = 43  # base64url of a SHA-256 thumbprint (RFC 7638)
-_REGISTRIES = {alg: jws.JWSRegistry(algorithms=[alg]) for alg in ALGORITHMS}
+
+
+def _registry(algorithms: list[str]) -> jws.JWSRegistry:
+    registry = jws.JWSRegistry(algorithms=algorithms)
+    # A proof's header carries its public key: an RSA jwk alone is over joserfc's 512-byte
+    # default; the whole proof stays under MAX_PROOF_LENGTH.
+    registry.max_header_length = MAX_PROOF_LENGTH
+    return registry
+
+
+_REGISTRIES = {alg: _registry([alg]) for alg in ALGORITHMS}
+_PARSER = _registry(list(ALGORITHMS))  # parses any proof we might accept
 
 
 class DPoPProblem(Exception):
@@ -188,7 +199,7 @@ def _public_key(header: dict[str, Any]) -> tuple[Any, str]:
 
 def _signed_claims(value: str) -> tuple[str, dict[str, Any]]:
     try:
-        compact = jws.extract_compact(value.encode("ascii"))
+        compact = jws.extract_compact(value.encode("ascii"), registry=_PARSER)
         header = compact.headers()
     except (JoseError, ValueError, UnicodeError) as exc:
         raise DPoPProblem(N_("The DPoP proof is not a signed JWT.")) from exc

@@ -25,6 +25,11 @@ from gateway.extensions import db
 from gateway.oauth.models import OAuthCode
 from tests.oidc.conftest import ISSUER, REDIRECT_URI, Rp, query_of
 
+# No token sent: the bare challenges of both schemes the server takes (RFC 6750 §3.1, RFC 9449
+# §7.1), no error code.
+BOTH_SCHEMES = 'Bearer, DPoP algs="ES256 ES384 PS256 RS256 Ed25519"'
+
+
 
 def jwt_part(value: dict[str, Any]) -> str:
     """One base64url JSON part of a compact JWS."""
@@ -128,7 +133,7 @@ def test_oidcc_userinfo_post_body_is_refused_cleanly(rp: Rp) -> None:
     rp.log_in()
     _, tokens, _ = rp.flow(scope="openid profile")
     response = rp.userinfo(tokens["access_token"], "post_body")
-    assert response.status_code == 401 and response.headers["WWW-Authenticate"] == "Bearer"
+    assert response.status_code == 401 and response.headers["WWW-Authenticate"] == BOTH_SCHEMES
 
 
 def test_oidcc_ensure_request_without_nonce_succeeds_for_code_flow(rp: Rp) -> None:
@@ -473,7 +478,7 @@ def test_trap_userinfo_errors_carry_www_authenticate(rp: Rp) -> None:
     assert bad.status_code == 401
     assert bad.headers["WWW-Authenticate"] == 'Bearer error="invalid_token"'
     missing = rp.client.get("/oauth2/userinfo")
-    assert missing.status_code == 401 and missing.headers["WWW-Authenticate"] == "Bearer"
+    assert missing.status_code == 401 and missing.headers["WWW-Authenticate"] == BOTH_SCHEMES
 
 
 def test_trap_discovery_states_request_object_support(rp: Rp) -> None:

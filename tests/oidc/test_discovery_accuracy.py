@@ -10,6 +10,7 @@ algorithms, a grant type...) adds the request that proves it here.
 from __future__ import annotations
 
 import re
+import secrets
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
@@ -394,6 +395,37 @@ def _logout_token_after_logout(rp: Rp) -> tuple[dict[str, Any], dict[str, Any]]:
     token = jwt.decode(raw, rp.jwks(), algorithms=["RS256", "ES256"])
     assert token.header["typ"] == "logout+jwt"
     return claims, dict(token.claims)
+
+
+def check_dpop_signing_alg_values_supported(rp: Rp, value: list[str]) -> None:
+    """Each advertised algorithm signs a proof the token endpoint accepts (and binds to);
+    alg none and HS256 are never advertised."""
+    import json
+    import time
+
+    from joserfc import jws
+    from joserfc.jwk import ECKey, OKPKey, RSAKey
+
+    from gateway.oauth import dpop
+
+    makers = {"ES256": lambda: ECKey.generate_key("P-256"),
+              "ES384": lambda: ECKey.generate_key("P-384"),
+              "PS256": lambda: RSAKey.generate_key(2048),
+              "RS256": lambda: RSAKey.generate_key(2048),
+              "Ed25519": lambda: OKPKey.generate_key("Ed25519")}
+    assert value and not {"none", "HS256"} & set(value)
+    for alg in value:
+        key = makers[alg]()
+        claims = {"jti": secrets.token_urlsafe(12), "htm": "POST",
+                  "htu": ISSUER + "/oauth2/token", "iat": int(time.time()),
+                  "nonce": dpop.current_nonce()}
+        proof = jws.serialize_compact({"typ": "dpop+jwt", "alg": alg,
+                                       "jwk": key.as_dict(private=False)},
+                                      json.dumps(claims), key, algorithms=[alg])
+        response = rp.client.post("/oauth2/token", data={"grant_type": "client_credentials"},
+                                  auth=(rp.appid, rp.appkey), headers={"DPoP": proof})
+        assert response.status_code == 200, (alg, response.get_json())
+        assert response.get_json()["token_type"] == "DPoP", alg
 
 
 def check_backchannel_logout_supported(rp: Rp, value: bool) -> None:
